@@ -1,0 +1,36 @@
+# Commons Map — the targets a newcomer can guess. See README.md.
+SHELL := /bin/bash
+PY := .venv/bin/python
+DEV_DB ?= spatialite:///var/commons.sqlite3
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run serve test lint format bench setup setup-dev clean
+
+run: setup  ## set everything up and serve the map with demo data on 127.0.0.1:8000
+	@scripts/run.sh
+
+serve: setup  ## serve with gunicorn (production-style, static files via whitenoise)
+	@scripts/run.sh --gunicorn
+
+test:  ## set everything up (PostGIS, Chromium too) and run the whole suite on both databases
+	@scripts/test.sh
+
+lint: setup-dev
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format: setup-dev
+	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+bench: setup-dev  ## performance benchmarks against their baselines (see bench/README.md)
+	@scripts/bench.sh
+
+setup:
+	@scripts/setup_system.sh
+	@scripts/setup_venv.sh requirements.txt
+
+setup-dev:
+	@scripts/setup_system.sh --test
+	@scripts/setup_venv.sh requirements-dev.txt
+
+clean:
+	rm -rf .venv var .pytest_cache .ruff_cache

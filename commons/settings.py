@@ -1,0 +1,238 @@
+"""Commons Map settings: one file, driven by environment variables.
+
+Every variable is documented in README.md ("Configuration"). The helpers below refuse values
+they cannot understand, so a typo stops start-up with a message naming the variable instead of
+silently falling back to a default.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "commons-map-development-key-not-for-production"  # noqa: S105 (refused when DEBUG is off)
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def env_str(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default):
+    raw = os.environ.get(name, default).strip().lower()
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use one of {sorted(TRUE_WORDS | FALSE_WORDS)}."
+    )
+
+
+def env_int(name, default, minimum=0):
+    raw = os.environ.get(name, str(default)).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
+def env_list(name, default):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def database_from_url(url):
+    """Translate DATABASE_URL into a Django DATABASES entry (SpatiaLite or PostGIS only)."""
+    import dj_database_url
+
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in {"spatialite", "postgis"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={url!r} is not understood: use spatialite:///path/to/file.sqlite3 "
+            "or postgis://user:password@host:port/name."
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    except Exception as exc:  # dj_database_url raises several types for malformed URLs
+        raise ImproperlyConfigured(f"DATABASE_URL={url!r} is malformed: {exc}") from None
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"DATABASE_URL={url!r} does not name a database.")
+    if scheme == "spatialite":
+        # Our backend wraps Django's: it loads SpatiaLite on Pythons built without
+        # extension loading and initialises the metadata the way migrate needs.
+        config["ENGINE"] = "mapapp.spatialite"
+        path = Path(config["NAME"])
+        config["NAME"] = str(path if path.is_absolute() else BASE_DIR / path)
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {"timeout": 20}
+    else:
+        config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    return config
+
+
+def cache_from_url(url):
+    """Translate CACHE_URL (locmem://, dummy://, redis://host:port/db) into CACHES."""
+    parts = urlsplit(url)
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if parts.scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if parts.scheme in {"redis", "rediss"} and parts.hostname:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        f"CACHE_URL={url!r} is not understood: use locmem://, dummy:// or redis://host:port/db."
+    )
+
+
+def tile_url_checked(url):
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or "{z}" not in url:
+        raise ImproperlyConfigured(
+            f"TILE_URL={url!r} must be an http(s) URL template containing {{z}}, {{x}} and {{y}}."
+        )
+    return url
+
+
+DEBUG = env_bool("DEBUG", "true")
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DEBUG is off but SECRET_KEY is the development key: set SECRET_KEY to a long random "
+        "value (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+if not DEBUG and len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters when DEBUG is off.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name your hosts when DEBUG is off, not '*'.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+DATABASE_URL = env_str("DATABASE_URL", "spatialite:///var/commons.sqlite3")
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+
+TILE_URL = tile_url_checked(env_str("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
+TILE_ATTRIBUTION = env_str(
+    "TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+TILE_MAX_ZOOM = env_int("TILE_MAX_ZOOM", 19, minimum=1)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework_gis",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "leaflet",
+    "mapapp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "commons.urls"
+WSGI_APPLICATION = "commons.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the finders in development so `make run` needs no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+
+# Anonymous GETs from any origin; nothing else crosses origins.
+CORS_URLS_REGEX = r"^/(api|ogc)/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+
+# Offsets used to derive the public point of entries whose exact location is withheld.
+APPROXIMATE_OFFSET_METRES = (200, 500)
+AREA_GRID_DEGREES = 0.02
+
+LEAFLET_CONFIG = {
+    "TILES": [("Map", TILE_URL, {"attribution": TILE_ATTRIBUTION, "maxZoom": TILE_MAX_ZOOM})],
+    "DEFAULT_CENTER": (54.0, -2.5),
+    "DEFAULT_ZOOM": 5,
+    "MIN_ZOOM": 2,
+    "MAX_ZOOM": TILE_MAX_ZOOM,
+    "RESET_VIEW": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# GDAL < 3.9 cannot block file/network access from spatial reference strings. Commons Map never
+# builds a spatial reference from user input (only lon/lat and GeoJSON in EPSG:4326 are
+# accepted), so the warning is about a path we do not open.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]

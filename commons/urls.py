@@ -1,0 +1,9 @@
+"""Commons Map URLs: public pages, the API, OGC API - Features and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("mapapp.urls")),
+]

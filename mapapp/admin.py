@@ -1,0 +1,79 @@
+"""Admin: a GeoDjango admin with Leaflet maps, served entirely from our static files."""
+
+from django.contrib import admin, messages
+from leaflet.admin import LeafletGeoAdmin
+
+from mapapp import services
+from mapapp.models import Category, Entry, Tag
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "colour", "order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+def _bulk_status(modeladmin, request, queryset, status, verb):
+    changed = 0
+    for entry in queryset:
+        if entry.status != status:
+            services.entry_set_status(entry=entry, status=status)
+            changed += 1
+    modeladmin.message_user(request, f"{verb} {changed} entries.", messages.SUCCESS)
+
+
+@admin.register(Entry)
+class EntryAdmin(LeafletGeoAdmin):
+    list_display = ["name", "category", "status", "threat", "precision", "locality", "updated_at"]
+    list_filter = ["status", "category", "threat", "precision"]
+    search_fields = ["name", "summary", "locality", "postcode"]
+    readonly_fields = ["slug", "version", "created_at", "updated_at", "published_at"]
+    autocomplete_fields = ["tags"]
+    list_select_related = ["category"]
+    actions = ["publish", "reject", "archive"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "category", "tags", "summary", "description"]}),
+        ("Location", {"fields": ["location", "precision", "address", "locality", "postcode"]}),
+        ("Contact", {"fields": ["website", "email", "phone", "opening_times"]}),
+        ("Status", {"fields": ["status", "threat", "threat_note"]}),
+        (
+            "Provenance",
+            {
+                "fields": [
+                    "source",
+                    "licence",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                    "published_at",
+                ]
+            },
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        services.entry_save_from_admin(entry=obj, author=request.user, is_new=not change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.entry_refresh_search_text(entry=form.instance)
+
+    @admin.action(description="Publish selected entries")
+    def publish(self, request, queryset):
+        _bulk_status(self, request, queryset, Entry.Status.PUBLISHED, "Published")
+
+    @admin.action(description="Reject selected entries")
+    def reject(self, request, queryset):
+        _bulk_status(self, request, queryset, Entry.Status.REJECTED, "Rejected")
+
+    @admin.action(description="Archive selected entries")
+    def archive(self, request, queryset):
+        _bulk_status(self, request, queryset, Entry.Status.ARCHIVED, "Archived")

@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+
+from mapapp.models import Entry
+
+
+@pytest.fixture
+def admin_client_logged_in(client, django_user_model):
+    user = django_user_model.objects.create_superuser("boss", "boss@example.org", "pw-12345-xyz")
+    client.force_login(user)
+    return client
+
+
+def test_the_entry_changelist_loads_with_filters(admin_client_logged_in, make_entry):
+    make_entry(name="Leeds Timebank")
+    response = admin_client_logged_in.get(reverse("admin:mapapp_entry_changelist"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Leeds Timebank" in body
+    for label in ("By status", "By category", "By threat", "By precision"):
+        assert label in body
+
+
+def test_the_entry_change_page_has_a_leaflet_map_served_locally(admin_client_logged_in, make_entry):
+    entry = make_entry()
+    response = admin_client_logged_in.get(reverse("admin:mapapp_entry_change", args=[entry.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "/static/leaflet/leaflet.js" in body
+    assert "unpkg" not in body and "cdn" not in body.lower()
+
+
+def test_the_changelist_search_finds_by_locality(admin_client_logged_in, make_entry):
+    make_entry(name="A", locality="Totnes")
+    make_entry(name="B", locality="Stroud")
+    response = admin_client_logged_in.get(reverse("admin:mapapp_entry_changelist"), {"q": "Totnes"})
+    assert response.context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize(
+    "action,status",
+    [
+        ("publish", "published"),
+        ("reject", "rejected"),
+        ("archive", "archived"),
+    ],
+)
+def test_bulk_actions_change_the_status(admin_client_logged_in, make_entry, action, status):
+    entries = [make_entry(status="pending") for _ in range(2)]
+    response = admin_client_logged_in.post(
+        reverse("admin:mapapp_entry_changelist"),
+        {"action": action, "_selected_action": [e.pk for e in entries]},
+    )
+    assert response.status_code == 302
+    assert set(Entry.objects.values_list("status", flat=True)) == {status}
+    assert set(Entry.objects.values_list("version", flat=True)) == {2}
+
+
+def test_adding_an_entry_in_the_admin_derives_slug_and_public_point(
+    admin_client_logged_in, category
+):
+    response = admin_client_logged_in.post(
+        reverse("admin:mapapp_entry_add"),
+        {
+            "name": "Totnes Seed Swap",
+            "category": category.pk,
+            "location": '{"type": "Point", "coordinates": [-3.6866, 50.4319]}',
+            "precision": "approximate",
+            "status": "published",
+            "threat": "none",
+            "licence": "CC-BY-SA-4.0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entry = Entry.objects.get()
+    assert entry.slug == "totnes-seed-swap"
+    assert entry.public_point.coords != entry.location.coords
+    assert "Totnes Seed Swap" in entry.search_text
+
+
+def test_the_category_and_tag_admin_pages_load(admin_client_logged_in):
+    for name in ("admin:mapapp_category_changelist", "admin:mapapp_tag_changelist"):
+        assert admin_client_logged_in.get(reverse(name)).status_code == 200

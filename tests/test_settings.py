@@ -1,0 +1,86 @@
+"""Settings are read from the environment and refuse values they cannot understand."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CACHE_URL", "TILE_URL", "ALLOWED_HOSTS"}
+    }
+    clean.update(env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import commons.settings as s; print(s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_defaults_select_the_embedded_spatialite_database():
+    result = load_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "mapapp.spatialite"
+
+
+def test_a_postgis_url_selects_postgis():
+    result = load_settings(DATABASE_URL="postgis://someone@db.internal:5432/commons")
+    assert result.stdout.strip() == "django.contrib.gis.db.backends.postgis"
+
+
+@pytest.mark.parametrize(
+    "env,named",
+    [
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgis://user@host:notaport/db"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgis://user@host:5432/"}, "DATABASE_URL"),
+        ({"CACHE_URL": "memcache://x"}, "CACHE_URL"),
+        ({"TILE_URL": "ftp://tiles"}, "TILE_URL"),
+        ({"DEBUG": "false"}, "SECRET_KEY"),
+        ({"DEBUG": "false", "SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_bad_values_stop_start_up_with_a_message_naming_the_variable(env, named):
+    result = load_settings(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr.strip().splitlines()[-1]
+
+
+def test_production_settings_start_with_a_real_key_and_hosts():
+    result = load_settings(DEBUG="off", SECRET_KEY="k" * 50, ALLOWED_HOSTS="commons.example.org")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_redis_cache_url_selects_redis():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import commons.settings as s; print(s.CACHES['default']['BACKEND'])",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CACHE_URL": "redis://127.0.0.1:6379/1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip().endswith("RedisCache"), result.stderr

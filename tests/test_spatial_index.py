@@ -1,0 +1,52 @@
+"""Bounding-box reads use the spatial index on both databases."""
+
+import re
+
+from django.db import connection
+
+from mapapp.models import Entry
+
+BRISTOL = (-2.7, 51.4, -2.5, 51.5)
+
+
+def query_plan(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = off")  # a tiny table would otherwise be scanned
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+        return plan
+
+
+def test_in_bbox_returns_only_entries_inside_the_box(make_entry):
+    inside = make_entry(lon=-2.59, lat=51.45)
+    make_entry(lon=-1.55, lat=53.80)  # Leeds
+    make_entry(lon=-2.4999, lat=51.45)  # just east of the box
+    assert list(Entry.objects.in_bbox(BRISTOL)) == [inside]
+
+
+def test_in_bbox_includes_points_on_the_edge(make_entry):
+    edge = make_entry(lon=-2.5, lat=51.4)
+    assert list(Entry.objects.in_bbox(BRISTOL)) == [edge]
+
+
+def test_in_bbox_uses_the_public_point_not_the_exact_location(make_entry):
+    # An area entry whose exact point is just inside the box but whose public cell centre is not.
+    entry = make_entry(lon=-2.5001, lat=51.45, precision="area")
+    inside = entry.public_point.x <= -2.5
+    assert Entry.objects.in_bbox(BRISTOL).exists() == inside
+
+
+def test_the_bbox_query_plan_uses_the_spatial_index(make_entry):
+    make_entry()
+    plan = query_plan(Entry.objects.published().in_bbox(BRISTOL))
+    if connection.vendor == "sqlite":
+        assert "idx_mapapp_entry_public_point" in plan, plan
+        assert "VIRTUAL TABLE INDEX" in plan, plan
+    else:
+        assert re.search(r"Index Scan using mapapp_entry_public_point_\w+_id", plan), plan
+        assert "public_point && " in plan, plan
