@@ -216,6 +216,58 @@ CORS_ALLOW_CREDENTIALS = False
 APPROXIMATE_OFFSET_METRES = (200, 500)
 AREA_GRID_DEGREES = 0.02
 
+
+def throttle_rate(name, default):
+    raw = env_str(name, default).strip().lower()
+    if raw in {"off", "none", ""}:
+        return None
+    count, _, period = raw.partition("/")
+    if not count.isdigit() or period not in {
+        "s",
+        "sec",
+        "second",
+        "m",
+        "min",
+        "minute",
+        "h",
+        "hour",
+        "d",
+        "day",
+    }:
+        raise ImproperlyConfigured(f"{name}={raw!r} must look like 600/minute, or off.")
+    return raw
+
+
+API_DEFAULT_LIMIT = env_int("API_DEFAULT_LIMIT", 1000, minimum=1)
+API_MAX_LIMIT = env_int("API_MAX_LIMIT", 10000, minimum=1)
+if API_DEFAULT_LIMIT > API_MAX_LIMIT:
+    raise ImproperlyConfigured("API_DEFAULT_LIMIT must not exceed API_MAX_LIMIT.")
+API_THROTTLE_ANON = throttle_rate("API_THROTTLE_ANON", "600/minute")
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # `format` is our export parameter, not DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Commons Map API",
+    "DESCRIPTION": (
+        "Read every published Commons Map entry: community organising, reciprocal working, "
+        "commoning, convivial spaces, campaigns and public goods under threat. Geometries are "
+        "GeoJSON points in EPSG:4326 (longitude, latitude); entries whose exact location is "
+        "withheld are shown at a derived public point."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
 LEAFLET_CONFIG = {
     "TILES": [("Map", TILE_URL, {"attribution": TILE_ATTRIBUTION, "maxZoom": TILE_MAX_ZOOM})],
     "DEFAULT_CENTER": (54.0, -2.5),

@@ -108,6 +108,7 @@ class Entry(models.Model):
             models.Index(fields=["status"], name="entry_status_idx"),
             models.Index(fields=["updated_at"], name="entry_updated_idx"),
             models.Index(fields=["status", "category"], name="entry_status_category_idx"),
+            models.Index(fields=["name", "id"], name="entry_name_idx"),
         ]
 
     def __str__(self):

@@ -1,8 +1,13 @@
 """Reads: every way Commons Map selects entries lives on EntryQuerySet."""
 
+import math
+
 from django.contrib.gis.db import models
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.measure import D
 from django.db import connections
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
 SPATIALITE_INDEX = "idx_mapapp_entry_public_point"
@@ -29,6 +34,67 @@ class EntryQuerySet(models.QuerySet):
             return self.filter(pk__in=candidates, public_point__intersects=box)
         # `&&` is answered from the GiST index; for points it is exact.
         return self.filter(public_point__bboverlaps=box)
+
+    def in_categories(self, slugs):
+        return self.filter(category__slug__in=slugs)
+
+    def with_any_tag(self, slugs):
+        """Entries carrying at least one of the tags (each entry once)."""
+        through = self.model.tags.through
+        tagged = through.objects.filter(tag__slug__in=slugs).values("entry_id")
+        return self.filter(pk__in=tagged)
+
+    def with_threat(self, threats):
+        return self.filter(threat__in=threats)
+
+    def updated_since(self, when):
+        return self.filter(updated_at__gte=when)
+
+    def search(self, words):
+        """Entries whose text contains every word (as a word prefix), via the full-text index.
+
+        PostgreSQL matches to_tsvector('simple', search_text) through its GIN index; SpatiaLite
+        an FTS5 table kept by triggers. Both tokenise on word characters without stemming or
+        accent folding, so plain words give the same results on either database.
+        """
+        if not words:
+            return self.none()
+        if self._is_spatialite():
+            match = " ".join(f'"{w}"*' for w in words)
+            condition = RawSQL(
+                "mapapp_entry.id IN (SELECT rowid FROM mapapp_entry_fts "  # noqa: S611
+                "WHERE mapapp_entry_fts MATCH %s)",
+                (match,),
+                output_field=BooleanField(),
+            )
+        else:
+            tsquery = " & ".join(f"{w}:*" for w in words)
+            condition = RawSQL(
+                "to_tsvector('simple'::regconfig, mapapp_entry.search_text) "  # noqa: S611
+                "@@ to_tsquery('simple'::regconfig, %s)",
+                (tsquery,),
+                output_field=BooleanField(),
+            )
+        return self.filter(condition)
+
+    def near(self, lon, lat, radius_m):
+        """Entries within radius_m metres of lon/lat, annotated with `distance` in metres."""
+        centre = Point(lon, lat, srid=4326)
+        # The index narrows to a box around the circle; the exact distance filter follows.
+        d_lat = radius_m / 111_320.0
+        widest = min(89.9, abs(lat) + d_lat)
+        d_lon = min(180.0, radius_m / (111_320.0 * math.cos(math.radians(widest))))
+        box = (
+            max(-180.0, lon - d_lon),
+            max(-90.0, lat - d_lat),
+            min(180.0, lon + d_lon),
+            min(90.0, lat + d_lat),
+        )
+        return (
+            self.in_bbox(box)
+            .filter(public_point__distance_lte=(centre, D(m=radius_m)))
+            .annotate(distance=Distance("public_point", centre))
+        )
 
     def _is_spatialite(self):
         return connections[self.db].vendor == "sqlite"

@@ -29,3 +29,27 @@ def make_entry(db):
         return services.entry_create(author=author, data=data, tags=services.tags_from_names(tags))
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def api(client):
+    """GET helper returning (status, parsed JSON or None, response)."""
+    import json
+
+    def get(path, params=None, **headers):
+        response = client.get(path, params or {}, headers=headers)
+        try:
+            body = json.loads(response.content) if response.content else None
+        except ValueError:
+            body = None
+        return response.status_code, body, response
+
+    return get

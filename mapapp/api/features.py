@@ -1,0 +1,141 @@
+"""GeoJSON features built in the database and encoded with orjson (no per-object serializer).
+
+Geometry comes from AsGeoJSON and is embedded as a pre-encoded fragment; properties come from
+values_list rows. Every geometry here is the stored public point, never the exact location.
+"""
+
+from collections import defaultdict
+
+import orjson
+from django.contrib.gis.db.models.functions import AsGeoJSON
+
+from mapapp.models import Entry
+
+COORDINATE_DECIMALS = 6
+LIST_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "category__slug",
+    "summary",
+    "locality",
+    "threat",
+    "precision",
+    "updated_at",
+)
+DETAIL_FIELDS = LIST_FIELDS + (
+    "category__name",
+    "description",
+    "address",
+    "postcode",
+    "website",
+    "email",
+    "phone",
+    "opening_times",
+    "threat_note",
+    "published_at",
+    "licence",
+    "source",
+)
+
+
+def with_geojson(queryset):
+    return queryset.annotate(geojson=AsGeoJSON("public_point", precision=COORDINATE_DECIMALS))
+
+
+def tags_by_entry(entry_ids):
+    """{entry id: [tag slugs]} for the given entries, in one query."""
+    through = Entry.tags.through
+    rows = (
+        through.objects.filter(entry_id__in=entry_ids)
+        .order_by("tag__slug")
+        .values_list("entry_id", "tag__slug")
+    )
+    tags = defaultdict(list)
+    for entry_id, slug in rows:
+        tags[entry_id].append(slug)
+    return tags
+
+
+def public_address(precision, address, postcode):
+    """What may be shown of the address: nothing street-level unless the location is exact."""
+    if precision == Entry.Precision.EXACT:
+        return address, postcode
+    outward = postcode.split()[0] if postcode.strip() else ""
+    return "", outward
+
+
+def list_features(queryset, *, with_distance=False):
+    """Features for a page of entries: summary properties only."""
+    fields = LIST_FIELDS + (("distance",) if with_distance else ()) + ("geojson",)
+    rows = list(with_geojson(queryset).values_list(*fields))
+    tags = tags_by_entry([row[0] for row in rows])
+    return [_list_feature(row, tags, with_distance) for row in rows]
+
+
+def _list_feature(row, tags, with_distance):
+    entry_id, slug, name, category, summary, locality, threat, precision, updated = row[:9]
+    properties = {
+        "slug": slug,
+        "name": name,
+        "category": category,
+        "tags": tags.get(entry_id, []),
+        "summary": summary,
+        "locality": locality,
+        "threat": threat,
+        "precision": precision,
+        "updated": updated,
+        "url": f"/entries/{slug}/",
+    }
+    if with_distance:
+        properties["distance"] = round(row[9].m, 1)
+    return {
+        "type": "Feature",
+        "id": slug,
+        "geometry": orjson.Fragment(row[-1]),
+        "properties": properties,
+    }
+
+
+def detail_feature(queryset, slug):
+    """The full public feature for one published entry, or None."""
+    row = with_geojson(queryset.filter(slug=slug)).values_list(*DETAIL_FIELDS, "geojson").first()
+    if row is None:
+        return None
+    feature = _list_feature(row[:9] + (row[-1],), tags_by_entry([row[0]]), False)
+    (
+        category_name,
+        description,
+        address,
+        postcode,
+        website,
+        email,
+        phone,
+        opening_times,
+        threat_note,
+        published,
+        licence,
+        source,
+    ) = row[9:-1]
+    address, postcode = public_address(row[7], address, postcode)
+    feature["properties"].update(
+        {
+            "category_name": category_name,
+            "description": description,
+            "address": address,
+            "postcode": postcode,
+            "website": website,
+            "email": email,
+            "phone": phone,
+            "opening_times": opening_times,
+            "threat_note": threat_note,
+            "published": published,
+            "licence": licence,
+            "source": source,
+        }
+    )
+    return feature
+
+
+def encode(document):
+    return orjson.dumps(document, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC)

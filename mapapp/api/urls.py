@@ -1,0 +1,13 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from mapapp.api import views
+
+urlpatterns = [
+    path("v1/entries/", views.EntryList.as_view(), name="api-entries"),
+    path("v1/entries/<slug:slug>/", views.EntryDetail.as_view(), name="api-entry"),
+    path("v1/categories/", views.CategoryList.as_view(), name="api-categories"),
+    path("v1/tags/", views.TagList.as_view(), name="api-tags"),
+    path("v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

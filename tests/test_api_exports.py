@@ -1,0 +1,69 @@
+import csv
+import io
+import json
+
+URL = "/api/v1/entries/"
+
+
+def download(client, params):
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    assert response.streaming
+    return response, b"".join(response.streaming_content).decode("utf-8")
+
+
+def test_csv_has_one_row_per_entry_with_longitude_and_latitude(client, make_entry):
+    make_entry(name="Cardiff Timebank", lon=-3.1791, lat=51.4816, tags=["skills", "time"])
+    make_entry(name="Hidden", status="pending")
+    response, text = download(client, {"format": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 1
+    assert rows[0]["name"] == "Cardiff Timebank" and rows[0]["tags"] == "skills;time"
+    assert (float(rows[0]["longitude"]), float(rows[0]["latitude"])) == (-3.1791, 51.4816)
+
+
+def test_csv_neutralises_spreadsheet_formulas(client, make_entry):
+    make_entry(
+        name='=HYPERLINK("http://evil")',
+        summary="+1 mutual aid",
+        phone="-0123",
+        description="@SUM(A1)",
+    )
+    rows = list(csv.DictReader(io.StringIO(download(client, {"format": "csv"})[1])))
+    assert rows[0]["name"].startswith("'=")
+    assert rows[0]["summary"] == "'+1 mutual aid"
+    assert rows[0]["phone"] == "'-0123" and rows[0]["description"] == "'@SUM(A1)"
+
+
+def test_csv_keeps_unicode_and_newlines(client, make_entry):
+    make_entry(name="Caffi Cymunedol Ŵy", description="Line one\nLine two, with a comma")
+    rows = list(csv.DictReader(io.StringIO(download(client, {"format": "csv"})[1])))
+    assert rows[0]["name"] == "Caffi Cymunedol Ŵy"
+    assert rows[0]["description"] == "Line one\nLine two, with a comma"
+
+
+def test_the_geojson_download_holds_every_matching_entry(client, make_entry, settings):
+    settings.API_DEFAULT_LIMIT = 2  # the download ignores pagination
+    for n in range(5):
+        make_entry(name=f"E{n}", category_slug="commoning" if n % 2 else "public-goods")
+    response, text = download(client, {"format": "geojson", "category": "commoning"})
+    body = json.loads(text)
+    assert response["Content-Type"] == "application/geo+json"
+    assert [f["id"] for f in body["features"]] == ["e1", "e3"]
+
+
+def test_an_empty_download_is_still_valid(client, db):
+    assert json.loads(download(client, {"format": "geojson"})[1]) == {
+        "type": "FeatureCollection",
+        "features": [],
+    }
+    assert download(client, {"format": "csv"})[1].startswith("slug,name,category")
+
+
+def test_downloads_never_carry_the_exact_point_or_street_address(client, make_entry):
+    entry = make_entry(precision="area", address="12 Hidden Lane", postcode="LS6 2AB")
+    text = download(client, {"format": "csv"})[1] + download(client, {"format": "geojson"})[1]
+    assert "12 Hidden Lane" not in text and "2AB" not in text and "LS6" in text
+    assert f"{entry.location.x}" not in text and f"{entry.location.y}" not in text
