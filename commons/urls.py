@@ -3,8 +3,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from mapapp import ogc
+
+ogc_patterns = [
+    path("", ogc.landing, name="ogc-landing"),
+    path("conformance", ogc.conformance, name="ogc-conformance"),
+    path("collections", ogc.collections, name="ogc-collections"),
+    path("collections/entries", ogc.collection, name="ogc-collection"),
+    path("collections/entries/items", ogc.items, name="ogc-items"),
+    path("collections/entries/items/<str:feature_id>", ogc.item, name="ogc-item"),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("mapapp.api.urls")),
+    path("ogc/", include(ogc_patterns)),
     path("", include("mapapp.urls")),
 ]
+
+handler404 = "mapapp.views.not_found"

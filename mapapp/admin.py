@@ -20,6 +20,9 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
+    def save_model(self, request, obj, form, change):
+        services.tag_save(tag=obj)
+
 
 def _bulk_status(modeladmin, request, queryset, status, verb):
     changed = 0
@@ -64,7 +67,7 @@ class EntryAdmin(LeafletGeoAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.entry_refresh_search_text(entry=form.instance)
+        services.entry_refresh_tags(entry=form.instance)
 
     @admin.action(description="Publish selected entries")
     def publish(self, request, queryset):

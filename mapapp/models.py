@@ -98,6 +98,9 @@ class Entry(models.Model):
     # Words the text search matches, kept by services (name, summary, description, tags,
     # locality) so both databases index one column.
     search_text = models.TextField(blank=True, editable=False)
+    # The tags' slugs, space-separated and sorted, kept by services: map responses list tags
+    # for a thousand entries at a time, and reading one column beats joining two tables.
+    tag_slugs = models.TextField(blank=True, editable=False)
 
     objects = EntryQuerySet.as_manager()
 

@@ -100,10 +100,22 @@ def entry_archive(*, entry):
     return entry_set_status(entry=entry, status=Entry.Status.ARCHIVED)
 
 
-def entry_refresh_search_text(*, entry):
-    """Recompute the searchable words after its tags changed outside entry_update."""
+def entry_refresh_tags(*, entry):
+    """Recompute the words and tag list stored on an entry after its tags changed."""
     _refresh_derived(entry, list(entry.tags.all()))
-    Entry.objects.filter(pk=entry.pk).update(search_text=entry.search_text)
+    Entry.objects.filter(pk=entry.pk).update(
+        search_text=entry.search_text, tag_slugs=entry.tag_slugs
+    )
+
+
+def tag_save(*, tag):
+    """Save a tag and refresh the entries that carry it (their stored words and slugs)."""
+    with transaction.atomic():
+        tag.full_clean()
+        tag.save()
+        for entry in tag.entries.all():
+            entry_refresh_tags(entry=entry)
+    return tag
 
 
 def _refresh_derived(entry, tags):
@@ -112,6 +124,7 @@ def _refresh_derived(entry, tags):
     words = [entry.name, entry.summary, entry.description, entry.locality]
     words += [tag.name for tag in tags]
     entry.search_text = "\n".join(w for w in words if w)
+    entry.tag_slugs = " ".join(sorted(tag.slug for tag in tags))
 
 
 def _save_with_unique_slug(entry):

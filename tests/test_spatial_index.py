@@ -50,3 +50,38 @@ def test_the_bbox_query_plan_uses_the_spatial_index(make_entry):
     else:
         assert re.search(r"Index Scan using mapapp_entry_public_point_\w+_id", plan), plan
         assert "public_point && " in plan, plan
+
+
+def test_the_spatial_index_survives_migrations_and_follows_writes(make_entry):
+    """SQLite rebuilds tables in migrations; the R*Tree must stay attached and current."""
+    from mapapp import services
+
+    entry = make_entry(lon=-2.59, lat=51.45)
+    assert list(Entry.objects.in_bbox(BRISTOL)) == [entry]
+    from django.contrib.gis.geos import Point
+
+    services.entry_update(entry=entry, data={"location": Point(-1.55, 53.8, srid=4326)},
+                          expected_version=1)  # fmt: skip
+    assert not Entry.objects.in_bbox(BRISTOL).exists()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT spatial_index_enabled FROM geometry_columns "
+                "WHERE f_table_name = 'mapapp_entry' AND f_geometry_column = 'public_point'"
+            )
+            assert cursor.fetchone()[0] == 1
+            cursor.execute("SELECT count(*) FROM idx_mapapp_entry_public_point")
+            assert cursor.fetchone()[0] == Entry.objects.count()
+
+
+def test_the_search_index_triggers_survive_migrations(db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                           "AND name LIKE 'mapapp_entry_fts_%'")  # fmt: skip
+            assert {row[0] for row in cursor.fetchall()} == {
+                "mapapp_entry_fts_ai", "mapapp_entry_fts_ad", "mapapp_entry_fts_au"
+            }  # fmt: skip
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = 'entry_search_gin'")
+            assert cursor.fetchone()

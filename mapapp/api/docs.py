@@ -159,12 +159,13 @@ ENTRY_LIST = {
             "q",
             "Words to search for in name, summary, description, tags and locality; "
             "every word must match (as a word prefix).",
+            {"type": "string", "minLength": 1, "maxLength": 200},
         ),
         _param("near", "lon,lat: entries within `radius` metres, nearest first."),
         _param(
             "radius",
             "Metres around `near` (required with near, at most 200000).",
-            OpenApiTypes.NUMBER,
+            {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 200000},
         ),
         _param(
             "updated_since",
@@ -176,8 +177,16 @@ ENTRY_LIST = {
             "name, -name, updated, -updated or distance (with near).",
             enum=["name", "-name", "updated", "-updated", "distance"],
         ),
-        _param("limit", f"Page size, 1..{settings.API_MAX_LIMIT}.", OpenApiTypes.INT),
-        _param("offset", "Index of the first entry of the page.", OpenApiTypes.INT),
+        _param(
+            "limit",
+            f"Page size, 1..{settings.API_MAX_LIMIT} (default {settings.API_DEFAULT_LIMIT}).",
+            {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_LIMIT},
+        ),
+        _param(
+            "offset",
+            "Index of the first entry of the page.",
+            {"type": "integer", "minimum": 0, "maximum": 10**9},
+        ),
         _param("format", "csv or geojson for a full streamed download.", enum=["geojson", "csv"]),
     ],
     "responses": {

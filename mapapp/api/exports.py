@@ -7,11 +7,11 @@ import orjson
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from mapapp.api.features import encode, public_address, tags_by_entry, with_geojson
+from mapapp.api.features import encode, public_address, with_geojson
 
 CHUNK = 2000
 EXPORT_FIELDS = (
-    "id",
+    "tag_slugs",
     "slug",
     "name",
     "category__slug",
@@ -62,20 +62,20 @@ def _chunks(queryset):
     rows = with_geojson(queryset).values_list(*EXPORT_FIELDS).iterator(chunk_size=CHUNK)
     batch = []
     for row in rows:
-        batch.append(row)
+        batch.append(_record(row))
         if len(batch) == CHUNK:
-            yield batch, tags_by_entry([r[0] for r in batch])
+            yield batch
             batch = []
     if batch:
-        yield batch, tags_by_entry([r[0] for r in batch])
+        yield batch
 
 
-def _record(row, tags):
+def _record(row):
     record = dict(zip(EXPORT_FIELDS, row, strict=True))
     record["address"], record["postcode"] = public_address(
         record["precision"], record["address"], record["postcode"]
     )
-    record["tags"] = tags.get(record["id"], [])
+    record["tags"] = record["tag_slugs"].split()
     return record
 
 
@@ -88,9 +88,8 @@ def _csv_lines(queryset):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
-    for batch, tags in _chunks(queryset):
-        for row in batch:
-            r = _record(row, tags)
+    for batch in _chunks(queryset):
+        for r in batch:
             lon, lat = orjson.loads(r["geojson"])["coordinates"]
             writer.writerow(
                 [
@@ -131,10 +130,9 @@ def _csv_lines(queryset):
 def _geojson_parts(queryset):
     yield b'{"type":"FeatureCollection","features":['
     first = True
-    for batch, tags in _chunks(queryset):
+    for batch in _chunks(queryset):
         parts = []
-        for row in batch:
-            r = _record(row, tags)
+        for r in batch:
             properties = {
                 k: r[k]
                 for k in (

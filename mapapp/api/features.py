@@ -4,8 +4,6 @@ Geometry comes from AsGeoJSON and is embedded as a pre-encoded fragment; propert
 values_list rows. Every geometry here is the stored public point, never the exact location.
 """
 
-from collections import defaultdict
-
 import orjson
 from django.contrib.gis.db.models.functions import AsGeoJSON
 
@@ -13,7 +11,7 @@ from mapapp.models import Entry
 
 COORDINATE_DECIMALS = 6
 LIST_FIELDS = (
-    "id",
+    "tag_slugs",
     "slug",
     "name",
     "category__slug",
@@ -43,20 +41,6 @@ def with_geojson(queryset):
     return queryset.annotate(geojson=AsGeoJSON("public_point", precision=COORDINATE_DECIMALS))
 
 
-def tags_by_entry(entry_ids):
-    """{entry id: [tag slugs]} for the given entries, in one query."""
-    through = Entry.tags.through
-    rows = (
-        through.objects.filter(entry_id__in=entry_ids)
-        .order_by("tag__slug")
-        .values_list("entry_id", "tag__slug")
-    )
-    tags = defaultdict(list)
-    for entry_id, slug in rows:
-        tags[entry_id].append(slug)
-    return tags
-
-
 def public_address(precision, address, postcode):
     """What may be shown of the address: nothing street-level unless the location is exact."""
     if precision == Entry.Precision.EXACT:
@@ -68,18 +52,17 @@ def public_address(precision, address, postcode):
 def list_features(queryset, *, with_distance=False):
     """Features for a page of entries: summary properties only."""
     fields = LIST_FIELDS + (("distance",) if with_distance else ()) + ("geojson",)
-    rows = list(with_geojson(queryset).values_list(*fields))
-    tags = tags_by_entry([row[0] for row in rows])
-    return [_list_feature(row, tags, with_distance) for row in rows]
+    rows = with_geojson(queryset).values_list(*fields)
+    return [_list_feature(row, with_distance) for row in rows]
 
 
-def _list_feature(row, tags, with_distance):
-    entry_id, slug, name, category, summary, locality, threat, precision, updated = row[:9]
+def _list_feature(row, with_distance):
+    tag_slugs, slug, name, category, summary, locality, threat, precision, updated = row[:9]
     properties = {
         "slug": slug,
         "name": name,
         "category": category,
-        "tags": tags.get(entry_id, []),
+        "tags": tag_slugs.split() if tag_slugs else [],
         "summary": summary,
         "locality": locality,
         "threat": threat,
@@ -102,7 +85,7 @@ def detail_feature(queryset, slug):
     row = with_geojson(queryset.filter(slug=slug)).values_list(*DETAIL_FIELDS, "geojson").first()
     if row is None:
         return None
-    feature = _list_feature(row[:9] + (row[-1],), tags_by_entry([row[0]]), False)
+    feature = _list_feature(row[:9] + (row[-1],), False)
     (
         category_name,
         description,

@@ -3,47 +3,15 @@
 from django.conf import settings
 from django.db import migrations, models
 
-# SpatiaLite: an FTS5 table over search_text, kept in step by triggers. Accent folding is off so
-# that plain words match exactly as PostgreSQL's 'simple' configuration does.
-SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE mapapp_entry_fts USING fts5(search_text, content='mapapp_entry', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
-    "CREATE TRIGGER mapapp_entry_fts_ai AFTER INSERT ON mapapp_entry BEGIN "
-    "INSERT INTO mapapp_entry_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
-    "CREATE TRIGGER mapapp_entry_fts_ad AFTER DELETE ON mapapp_entry BEGIN "
-    "INSERT INTO mapapp_entry_fts(mapapp_entry_fts, rowid, search_text) "
-    "VALUES ('delete', old.id, old.search_text); END",
-    "CREATE TRIGGER mapapp_entry_fts_au AFTER UPDATE OF search_text ON mapapp_entry BEGIN "
-    "INSERT INTO mapapp_entry_fts(mapapp_entry_fts, rowid, search_text) "
-    "VALUES ('delete', old.id, old.search_text); "
-    "INSERT INTO mapapp_entry_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
-    "INSERT INTO mapapp_entry_fts(mapapp_entry_fts) VALUES ('rebuild')",
-]
-SQLITE_FTS_DROP = [
-    "DROP TRIGGER IF EXISTS mapapp_entry_fts_ai",
-    "DROP TRIGGER IF EXISTS mapapp_entry_fts_ad",
-    "DROP TRIGGER IF EXISTS mapapp_entry_fts_au",
-    "DROP TABLE IF EXISTS mapapp_entry_fts",
-]
-POSTGRES_GIN = [
-    "CREATE INDEX entry_search_gin ON mapapp_entry "
-    "USING GIN (to_tsvector('simple'::regconfig, search_text))",
-]
-POSTGRES_GIN_DROP = ["DROP INDEX IF EXISTS entry_search_gin"]
-
-
-def _run(schema_editor, sqlite, postgres):
-    statements = sqlite if schema_editor.connection.vendor == "sqlite" else postgres
-    for statement in statements:
-        schema_editor.execute(statement)
+from mapapp import search_index
 
 
 def create_search_index(apps, schema_editor):
-    _run(schema_editor, SQLITE_FTS, POSTGRES_GIN)
+    search_index.create_search_index(schema_editor)
 
 
 def drop_search_index(apps, schema_editor):
-    _run(schema_editor, SQLITE_FTS_DROP, POSTGRES_GIN_DROP)
+    search_index.drop_search_index(schema_editor)
 
 
 class Migration(migrations.Migration):

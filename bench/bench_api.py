@@ -1,0 +1,215 @@
+"""Benchmark: our /api/v1/entries/?bbox= against the drf-gis baseline, served by gunicorn.
+
+    .venv/bin/python bench/bench_api.py --database postgis --entries 200000
+    .venv/bin/python bench/bench_api.py --database spatialite --entries 20000
+
+Both endpoints run in the same gunicorn (2 workers) on the same data and box, alternating in
+rounds, driven from loopback. Prints requests/s, p50 and p95 for each, the throughput ratio
+(target: ours >= 8x the baseline) and our p50 over the same bbox query timed directly in the
+database (target <= 2.5).
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASES = {
+    "postgis": "postgis://postgres@127.0.0.1:5432/commons_bench",
+    "spatialite": "spatialite:///var/bench.sqlite3",
+}
+TARGET_RATIO = 8.0
+TARGET_DB_RATIO = 2.5
+CENTRE = (-1.89, 52.48)  # Birmingham
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=DATABASES, default="postgis")
+    parser.add_argument("--entries", type=int, default=200_000)
+    parser.add_argument("--seconds", type=float, default=6.0, help="per endpoint per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=4)
+    return parser.parse_args()
+
+
+def setup_django(database):
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DATABASES[database])
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["API_THROTTLE_ANON"] = "off"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def count_in(box):
+    from mapapp.models import Entry
+
+    return Entry.objects.published().in_bbox(box).count()
+
+
+def choose_box(low=900, high=1000):
+    """A city-sized box around CENTRE holding between low and high entries."""
+    small, large = 0.001, 2.0
+    for _ in range(40):
+        half = (small + large) / 2
+        box = (CENTRE[0] - half * 1.6, CENTRE[1] - half, CENTRE[0] + half * 1.6, CENTRE[1] + half)
+        n = count_in(box)
+        if low <= n <= high:
+            return tuple(round(v, 5) for v in box), n
+        small, large = (half, large) if n < low else (small, half)
+    raise RuntimeError("could not find a box with about 1,000 entries")
+
+
+def list_queryset(box):
+    from mapapp.api.features import LIST_FIELDS, with_geojson
+    from mapapp.models import Entry
+
+    queryset = Entry.objects.published().in_bbox(box).order_by("name", "id")[:1000]
+    return with_geojson(queryset).values_list(*LIST_FIELDS, "geojson")
+
+
+def time_db_query(box, repeats=30):
+    """Median time of our list query run directly on the database (fetching every row)."""
+    from django.db import connection
+
+    sql, params = list_queryset(box).query.sql_with_params()
+    timings = []
+    with connection.cursor() as cursor:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000, sql
+
+
+def query_plan(box):
+    from django.db import connection
+
+    sql, params = list_queryset(box).query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            return [str(row[-1]) for row in cursor.fetchall()]
+        cursor.execute("EXPLAIN " + sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port):
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "commons.wsgi:application", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=os.environ.copy(),
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def check_same_features(port, ours, baseline):
+    import http.client
+
+    def ids(path):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("GET", path)
+        body = json.loads(connection.getresponse().read())
+        return sorted(f["id"] for f in body["features"])
+
+    a, b = ids(ours), ids(baseline)
+    if a != b:
+        raise RuntimeError(f"endpoints disagree: {len(a)} vs {len(b)} features")
+    return len(a)
+
+
+def run(args):
+    from django.db import connection
+
+    from bench.data import ensure_entries
+    from bench.load import hammer, summary
+
+    print(f"== API bbox benchmark on {args.database} ({connection.settings_dict['NAME']})")
+    ensure_entries(args.entries)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE mapapp_entry")
+    box, n = choose_box()
+    bbox = ",".join(str(v) for v in box)
+    plan = query_plan(box)
+    db_ms, _ = time_db_query(box)
+    ours = f"/api/v1/entries/?bbox={bbox}"
+    baseline = f"/bench/baseline/entries/?in_bbox={bbox}"
+    port = free_port()
+    server = start_gunicorn(port)
+    try:
+        features = check_same_features(port, ours, baseline)
+        for path in (ours, baseline):  # warm both workers' caches and connections
+            hammer("127.0.0.1", port, path, seconds=1, connections=args.connections)
+        results = {"ours": [], "baseline": []}
+        for round_ in range(args.rounds):
+            for name, path in (("ours", ours), ("baseline", baseline)):
+                results[name] += hammer("127.0.0.1", port, path, seconds=args.seconds,
+                                        connections=args.connections)  # fmt: skip
+            print(f"  round {round_ + 1}/{args.rounds} done")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    total = args.seconds * args.rounds
+    mine, base = summary(results["ours"], total), summary(results["baseline"], total)
+    report(args, box, n, features, plan, db_ms, mine, base)
+
+
+def report(args, box, n, features, plan, db_ms, mine, base):
+    ratio = mine["rps"] / base["rps"]
+    db_ratio = mine["p50_ms"] / db_ms
+    index_lines = [line for line in plan if "idx_mapapp_entry_public_point" in line
+                   or "public_point" in line and "Index" in line]  # fmt: skip
+    print(f"  entries: {args.entries:,}; box {box} holds {n} entries; responses carry "
+          f"{features} features")  # fmt: skip
+    print("  query plan uses the spatial index:", "yes" if index_lines else "NO")
+    for line in index_lines:
+        print("    " + line.strip())
+    print(f"  {'endpoint':<34}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}")
+    print(f"  {'ours  /api/v1/entries/?bbox=':<34}{mine['rps']:>8.1f}{mine['p50_ms']:>9.1f}"
+          f"{mine['p95_ms']:>9.1f}")  # fmt: skip
+    print(f"  {'baseline drf-gis serializer':<34}{base['rps']:>8.1f}{base['p50_ms']:>9.1f}"
+          f"{base['p95_ms']:>9.1f}")  # fmt: skip
+    print(f"  throughput ratio ours/baseline: {ratio:.1f}x (target >= {TARGET_RATIO:g}x) "
+          f"{'PASS' if ratio >= TARGET_RATIO else 'MISS'}")  # fmt: skip
+    print(
+        f"  bbox query in the database: p50 {db_ms:.1f} ms; ours p50 / db = {db_ratio:.2f} "
+        f"(target <= {TARGET_DB_RATIO:g}) {'PASS' if db_ratio <= TARGET_DB_RATIO else 'MISS'}"
+    )
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"api-{args.database}.json").write_text(json.dumps({
+        "entries": args.entries, "box": box, "features": features, "ours": mine,
+        "baseline": base, "ratio": ratio, "db_p50_ms": db_ms, "db_ratio": db_ratio,
+    }, indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    setup_django(arguments.database)
+    run(arguments)

@@ -1,0 +1,221 @@
+"""OGC API - Features (Part 1: Core, GeoJSON) for published entries, under /ogc/.
+
+GIS clients such as QGIS and GDAL's OAPIF driver read Commons Map through these endpoints.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db.models import Extent
+from django.db.models import Max, Min
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from rest_framework.exceptions import ValidationError
+
+from mapapp.api.features import detail_feature, encode, list_features
+from mapapp.api.params import EntryFilters, parse_bbox, parse_int, parse_when
+from mapapp.api.views import cached_json, dataset_last_modified, filtered_entries
+from mapapp.models import Entry
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+]
+ITEM_PARAMS = {"bbox", "limit", "offset", "datetime", "f", "bbox-crs"}
+
+
+def _url(request, name, **kwargs):
+    return request.build_absolute_uri(reverse(name, kwargs=kwargs))
+
+
+def _error(status, code, description):
+    return JsonResponse({"code": code, "description": description}, status=status)
+
+
+def _refuse_unknown(request, allowed):
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        return _error(400, "InvalidParameterValue", f"Unknown parameter(s): {', '.join(unknown)}.")
+    fmt = request.GET.get("f", "json")
+    if fmt not in {"json", "geojson"}:
+        return _error(400, "InvalidParameterValue", "f must be json (or geojson for features).")
+    return None
+
+
+@require_safe
+def landing(request):
+    if problem := _refuse_unknown(request, {"f"}):
+        return problem
+    return JsonResponse(
+        {
+            "title": "Commons Map",
+            "description": "Initiatives that make and defend the social commons.",
+            "links": [
+                {"rel": "self", "type": JSON, "href": _url(request, "ogc-landing")},
+                {"rel": "conformance", "type": JSON, "href": _url(request, "ogc-conformance")},
+                {"rel": "data", "type": JSON, "href": _url(request, "ogc-collections")},
+                {"rel": "service-doc", "type": "text/html", "href": _url(request, "api-docs")},
+            ],
+        }
+    )
+
+
+@require_safe
+def conformance(request):
+    if problem := _refuse_unknown(request, {"f"}):
+        return problem
+    return JsonResponse({"conformsTo": CONFORMANCE})
+
+
+def _collection(request):
+    published = Entry.objects.published()
+    facts = published.aggregate(
+        start=Min("updated_at"), end=Max("updated_at"), extent=Extent("public_point")
+    )
+    bbox = list(facts["extent"]) if facts["extent"] else [-180, -90, 180, 90]
+    return {
+        "id": "entries",
+        "title": "Commons Map entries",
+        "description": "Published entries; approximate locations are shown as such.",
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {
+            "spatial": {"bbox": [bbox], "crs": CRS84},
+            "temporal": {
+                "interval": [[_iso(facts["start"]), _iso(facts["end"])]],
+                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            },
+        },
+        "links": [
+            {"rel": "self", "type": JSON, "href": _url(request, "ogc-collection")},
+            {"rel": "items", "type": GEOJSON, "href": _url(request, "ogc-items")},
+        ],
+    }
+
+
+def _iso(when):
+    return when.isoformat().replace("+00:00", "Z") if when else None
+
+
+@require_safe
+def collections(request):
+    if problem := _refuse_unknown(request, {"f"}):
+        return problem
+    return JsonResponse(
+        {
+            "links": [{"rel": "self", "type": JSON, "href": _url(request, "ogc-collections")}],
+            "collections": [_collection(request)],
+        }
+    )
+
+
+@require_safe
+def collection(request):
+    if problem := _refuse_unknown(request, {"f"}):
+        return problem
+    return JsonResponse(_collection(request))
+
+
+def parse_datetime_interval(text):
+    """An instant or an interval start/end (either end may be '..' or empty)."""
+    if "/" not in text:
+        when = parse_when(text, "datetime")
+        return when, when
+    start, _, end = text.partition("/")
+    start = None if start in {"", ".."} else parse_when(start, "datetime")
+    end = None if end in {"", ".."} else parse_when(end, "datetime")
+    if start and end and start > end:
+        raise ValueError("datetime: the interval starts after it ends.")
+    return start, end
+
+
+def _item_filters(query):
+    filters = EntryFilters(limit=settings.API_DEFAULT_LIMIT)
+    interval = (None, None)
+    if "bbox-crs" in query and query["bbox-crs"] != CRS84:
+        raise ValueError(f"bbox-crs: only {CRS84} is supported.")
+    if "bbox" in query:
+        filters.bbox = parse_bbox(query["bbox"])
+    if "limit" in query:
+        # The standard asks for a too-large limit to be lowered, not refused.
+        requested = parse_int(query["limit"], "limit", minimum=1, maximum=10**9)
+        filters.limit = min(requested, settings.API_MAX_LIMIT)
+    if "offset" in query:
+        filters.offset = parse_int(query["offset"], "offset", minimum=0, maximum=10**9)
+    if "datetime" in query:
+        interval = parse_datetime_interval(query["datetime"])
+    return filters, interval
+
+
+@require_safe
+def items(request):
+    if problem := _refuse_unknown(request, ITEM_PARAMS):
+        return problem
+    try:
+        filters, (start, end) = _item_filters(request.GET)
+    except (ValueError, ValidationError) as exc:
+        return _error(400, "InvalidParameterValue", str(exc))
+    entries = filtered_entries(filters)
+    if start:
+        entries = entries.filter(updated_at__gte=start)
+    if end:
+        entries = entries.filter(updated_at__lte=end)
+    features = list_features(entries[filters.offset : filters.offset + filters.limit])
+    matched = entries.count()
+    return cached_json(
+        request,
+        encode(
+            {
+                "type": "FeatureCollection",
+                "numberMatched": matched,
+                "numberReturned": len(features),
+                "timeStamp": timezone.now().replace(microsecond=0),
+                "links": _item_links(request, filters, matched),
+                "features": features,
+            }
+        ),
+        content_type=GEOJSON,
+        last_modified=dataset_last_modified(),
+    )
+
+
+def _item_links(request, filters, matched):
+    base = _url(request, "ogc-items")
+    query = request.GET.copy()
+    links = [
+        {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
+        {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection")},
+    ]
+    for rel, offset, wanted in (
+        ("next", filters.offset + filters.limit, filters.offset + filters.limit < matched),
+        ("prev", max(0, filters.offset - filters.limit), filters.offset > 0),
+    ):
+        if wanted:
+            query["offset"], query["limit"] = str(offset), str(filters.limit)
+            links.append({"rel": rel, "type": GEOJSON, "href": f"{base}?{query.urlencode()}"})
+    return links
+
+
+@require_safe
+def item(request, feature_id):
+    if problem := _refuse_unknown(request, {"f"}):
+        return problem
+    feature = detail_feature(Entry.objects.published(), feature_id)
+    if feature is None:
+        return _error(404, "NotFound", f"No published entry has the id {feature_id!r}.")
+    feature["links"] = [
+        {"rel": "self", "type": GEOJSON,
+         "href": _url(request, "ogc-item", feature_id=feature_id)},
+        {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection")},
+        {"rel": "alternate", "type": "text/html",
+         "href": request.build_absolute_uri(feature["properties"]["url"])},
+    ]  # fmt: skip
+    return cached_json(
+        request,
+        encode(feature),
+        content_type=GEOJSON,
+        last_modified=feature["properties"]["updated"],
+    )
