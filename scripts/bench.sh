@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Run the benchmarks under bench/ (each prints its figures side by side with its baseline).
+# Run Commons Map's benchmarks; each prints its figures beside the baseline it must beat.
+# BENCH_QUICK=1 shortens the measuring time (for a smoke run, not for figures to quote).
 set -euo pipefail
+say() { printf '\n==> %s\n' "$*"; }
+seconds=6; rounds=3
+[ "${BENCH_QUICK:-0}" = 1 ] && { seconds=2; rounds=1; }
 scripts/setup_postgis.sh commons_bench
-for bench in bench/bench_*.py; do
-  [ -e "$bench" ] || { echo "No benchmarks yet."; exit 0; }
-  printf '\n==> %s\n' "$bench"
-  .venv/bin/python "$bench"
+say "API bbox benchmark on PostGIS (200,000 entries; the first run creates them, ~2 minutes)"
+.venv/bin/python bench/bench_api.py --database postgis --entries 200000 --seconds $seconds --rounds $rounds
+say "API bbox benchmark on SpatiaLite (20,000 entries)"
+.venv/bin/python bench/bench_api.py --database spatialite --entries 20000 --seconds $seconds --rounds $rounds
+for extra in bench/bench_map.py; do
+  [ -e "$extra" ] || continue
+  say "$extra"
+  .venv/bin/python "$extra"
 done
+echo
+echo "OK: benchmarks finished (figures above; JSON copies in bench/results/)."

@@ -186,3 +186,18 @@ def test_moving_an_entry_updates_the_list(api, make_entry):
         entry=entry, data={"location": Point(-1.55, 53.8, srid=4326)}, expected_version=1
     )
     assert ids(api(URL, {"bbox": "-2.7,51.4,-2.5,51.5"})[1]) == []
+
+
+def test_list_and_detail_agree_on_every_summary_property(api, make_entry):
+    make_entry(name='Café "Ŵ" <b>', tags=["b-tag", "a-tag"], summary="Line\nbreak")
+    make_entry(name="No tags")
+    listed = {f["id"]: f for f in api(URL)[1]["features"]}
+    for slug, feature in listed.items():
+        detail = api(f"{URL}{slug}/")[1]
+        assert detail["geometry"] == feature["geometry"]
+        for key, value in feature["properties"].items():
+            assert detail["properties"][key] == value, key
+    assert listed["no-tags"]["properties"]["tags"] == []
+    assert listed["cafe-w-b"]["properties"]["tags"] == ["a-tag", "b-tag"]
+    assert listed["cafe-w-b"]["properties"]["name"] == 'Café "Ŵ" <b>'
+    assert listed["cafe-w-b"]["properties"]["updated"].endswith("Z")
