@@ -27,10 +27,12 @@ bench: setup-dev  ## performance benchmarks against their baselines (see bench/R
 setup:
 	@scripts/setup_system.sh
 	@scripts/setup_venv.sh requirements.txt
+	@scripts/setup_node.sh
 
 setup-dev:
 	@scripts/setup_system.sh --test
 	@scripts/setup_venv.sh requirements-dev.txt
+	@scripts/setup_node.sh
 
 clean:
 	rm -rf .venv var .pytest_cache .ruff_cache

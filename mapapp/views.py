@@ -1,21 +1,122 @@
-"""Public pages of Commons Map."""
+"""Public pages of Commons Map: the map, the list, entry pages and the embeddable map."""
 
-from django.http import JsonResponse
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
 
+from mapapp.forms import EntryFilterForm
 from mapapp.models import Category, Entry
 
+LIST_PAGE_SIZE = 25
 
-def home(request):
-    context = {
-        "categories": Category.objects.all(),
-        "entry_count": Entry.objects.published().count(),
+
+def tile_origin():
+    """The tile server's origin for the Content-Security-Policy ({s} subdomains as *)."""
+    parts = urlsplit(settings.TILE_URL.replace("{s}.", "__sub__."))
+    host = parts.netloc.replace("__sub__.", "*.")
+    return f"{parts.scheme}://{host}"
+
+
+def with_csp(response, *, frame_ancestors="'none'"):
+    """Our pages load nothing from other hosts but map tiles; the browser enforces it."""
+    response["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        f"img-src 'self' data: {tile_origin()}; "
+        "style-src 'self'; script-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {frame_ancestors}"
+    )
+    return response
+
+
+def map_config(request, *, embed=False):
+    return {
+        "embed": embed,
+        "tileUrl": settings.TILE_URL,
+        "tileAttribution": settings.TILE_ATTRIBUTION,
+        "maxZoom": settings.TILE_MAX_ZOOM,
+        "center": [54.2, -2.8],
+        "zoom": 6,
+        "apiEntries": reverse("api-entries"),
+        "apiTags": reverse("api-tags"),
+        "pageLimit": settings.API_DEFAULT_LIMIT,
+        "siteUrl": request.build_absolute_uri("/"),
+        "embedUrl": request.build_absolute_uri(reverse("embed")),
+        "listUrl": reverse("entry-list"),
+        "categories": list(Category.objects.values("slug", "name", "colour", "icon")),
     }
-    return render(request, "mapapp/home.html", context)
+
+
+@require_safe
+def home(request):
+    context = {"config": map_config(request), "categories": Category.objects.all()}
+    return with_csp(render(request, "mapapp/home.html", context))
+
+
+@require_safe
+@xframe_options_exempt
+def embed(request):
+    context = {"config": map_config(request, embed=True)}
+    return with_csp(render(request, "mapapp/embed.html", context), frame_ancestors="*")
+
+
+@require_safe
+def entry_list(request):
+    form = EntryFilterForm(request.GET or None)
+    entries = Entry.objects.published().select_related("category")
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+        entries = entries.none()
+    elif form.is_bound:
+        entries = form.filter(entries)
+    else:
+        entries = entries.order_by("name", "id")
+    page = Paginator(entries, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "categories": Category.objects.all(),
+    }
+    return with_csp(render(request, "mapapp/entry_list.html", context, status=status))
+
+
+@require_safe
+def entry_detail(request, slug):
+    try:
+        entry = Entry.objects.published().select_related("category").get(slug=slug)
+    except Entry.DoesNotExist:
+        raise Http404("No published entry has this address.") from None
+    context = {
+        "entry": entry,
+        "tags": entry.tags.all(),
+        "config": {
+            **map_config(request),
+            "point": [entry.public_point.y, entry.public_point.x],
+            "precision": entry.precision,
+            "colour": entry.category.colour,
+        },
+        "absolute_url": request.build_absolute_uri(),
+    }
+    return with_csp(render(request, "mapapp/entry_detail.html", context))
+
+
+@require_safe
+def privacy(request):
+    return with_csp(render(request, "mapapp/privacy.html"))
 
 
 def not_found(request, exception=None):
     """404s: JSON for API and OGC clients, a page for people."""
     if request.path.startswith(("/api/", "/ogc/")):
         return JsonResponse({"detail": f"Nothing is at {request.path}."}, status=404)
-    return render(request, "404.html", {"path": request.path}, status=404)
+    return with_csp(render(request, "404.html", {"path": request.path}, status=404))

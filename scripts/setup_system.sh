@@ -19,6 +19,7 @@ have_lib 'libgdal\.so' && command -v ogrinfo >/dev/null || packages+=(gdal-bin)
 have_lib 'libgeos_c\.so' || packages+=(gdal-bin)
 have_lib 'libproj\.so' || packages+=(gdal-bin)
 have_spatialite || packages+=(libsqlite3-mod-spatialite)
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 pg_major=""
 if [ "$want_test" = 1 ]; then

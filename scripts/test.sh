@@ -11,6 +11,8 @@ step="installing system packages"; say "Checking system packages (GDAL, SpatiaLi
 scripts/setup_system.sh --test
 step="installing Python packages"; say "Checking the Python environment"
 scripts/setup_venv.sh requirements-dev.txt
+step="installing front-end libraries"
+scripts/setup_node.sh
 step="preparing PostGIS"; say "Preparing PostgreSQL + PostGIS"
 scripts/setup_postgis.sh commons
 

@@ -1,0 +1,31 @@
+// Requests to Commons Map's own API; nothing here talks to any other host.
+
+export async function fetchEntries(config, filters, bbox, signal) {
+  const params = new URLSearchParams({ bbox: bbox.join(","), limit: String(config.pageLimit) });
+  if (filters.q) params.set("q", filters.q);
+  if (filters.categories.length) params.set("category", filters.categories.join(","));
+  if (filters.tag) params.set("tag", filters.tag);
+  if (filters.threat) params.set("threat", "at_risk,lost");
+  const response = await fetch(`${config.apiEntries}?${params}`, {
+    signal,
+    headers: { Accept: "application/geo+json" },
+  });
+  if (!response.ok) throw new Error(await problemText(response));
+  return response.json();
+}
+
+export async function fetchTags(config) {
+  const response = await fetch(config.apiTags, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(await problemText(response));
+  return response.json();
+}
+
+async function problemText(response) {
+  try {
+    const body = await response.json();
+    const first = Object.values(body).flat()[0];
+    return typeof first === "string" ? first : `The server answered ${response.status}.`;
+  } catch {
+    return `The server answered ${response.status}.`;
+  }
+}

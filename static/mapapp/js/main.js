@@ -1,0 +1,136 @@
+// Entry point of the map pages (home and embed): wires the map, filters, list and address bar.
+import { fetchEntries, fetchTags } from "./api.js";
+import { debounce, paintSwatches } from "./dom.js";
+import { fillTags, readFilters, writeFilters } from "./filters.js";
+import { createMap, highlight, openFeature, renderFeatures, visibleBbox } from "./map.js";
+import { markActive, renderList } from "./panel.js";
+import { emptyFilters, filtersQuery, readState, sameState, stateUrl, viewHash } from "./urlstate.js";
+import { setupShare } from "./share.js";
+
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const $ = (id) => document.getElementById(id);
+const ui = {
+  form: $("filters"), list: $("entry-list"), count: $("result-count"), empty: $("empty-state"),
+  loading: $("loading"), error: $("error-banner"), errorText: $("error-text"), retry: $("retry"),
+  listLink: $("list-link"), viewOnSite: $("view-on-site"),
+};
+
+let state = readState(location);
+const mapState = createMap($("map"), config, state.view);
+let controller = null;
+let restoring = false;
+
+function currentState() {
+  const c = mapState.map.getCenter();
+  return { view: { zoom: mapState.map.getZoom(), lat: c.lat, lon: c.lng }, filters: state.filters };
+}
+
+function setStatus(status) {
+  document.body.dataset.mapState = status;
+  if (ui.loading) ui.loading.hidden = status !== "loading";
+}
+
+async function load() {
+  controller?.abort();
+  controller = new AbortController();
+  setStatus("loading");
+  try {
+    const collection = await fetchEntries(config, state.filters, visibleBbox(mapState.map), controller.signal);
+    show(collection);
+    if (ui.error) ui.error.hidden = true;
+    setStatus("ready");
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    if (ui.error) {
+      ui.errorText.textContent = `We could not load the entries: ${error.message}`;
+      ui.error.hidden = false;
+    }
+    setStatus("error");
+  }
+}
+
+function show(collection) {
+  const features = collection.features;
+  renderFeatures(mapState, features, (id) => ui.list && markActive(ui.list, id));
+  document.body.dataset.featureCount = String(features.length);
+  if (!ui.list) return;
+  renderList(ui.list, features, mapState.categories, {
+    highlight: (id, on) => highlight(mapState, id, on),
+    open: (id) => openFeature(mapState, id),
+  });
+  const matched = collection.numberMatched ?? features.length;
+  ui.count.textContent = matched > features.length
+    ? `Showing ${features.length} of ${matched} entries in view. Zoom in or filter to see the rest.`
+    : `${features.length} ${features.length === 1 ? "entry" : "entries"} in view`;
+  ui.empty.hidden = features.length > 0;
+}
+
+function remember() {
+  const next = currentState();
+  const query = filtersQuery(next.filters);
+  if (ui.listLink) ui.listLink.href = `${config.listUrl}${query ? "?" + query : ""}`;
+  if (ui.viewOnSite) ui.viewOnSite.href = `${config.siteUrl}${query ? "?" + query : ""}${viewHash(next.view)}`;
+  if (restoring || config.embed) return;
+  if (!sameState(next, history.state)) history.pushState(next, "", stateUrl(next));
+}
+
+const settle = debounce(() => { remember(); load(); }, 250);
+mapState.map.on("moveend", settle);
+
+window.addEventListener("popstate", (event) => {
+  const target = event.state || readState(location);
+  restoring = true;
+  state = { view: target.view, filters: target.filters || emptyFilters() };
+  if (ui.form) writeFilters(ui.form, state.filters);
+  if (state.view) mapState.map.setView([state.view.lat, state.view.lon], state.view.zoom, { animate: false });
+  load().finally(() => { restoring = false; });
+});
+
+function applyFilters() {
+  state = { ...state, filters: readFilters(ui.form) };
+  remember();
+  load();
+}
+
+function setupFilters() {
+  paintSwatches();
+  writeFilters(ui.form, state.filters);
+  ui.form.addEventListener("change", (event) => { if (event.target.name !== "q") applyFilters(); });
+  ui.form.elements.q.addEventListener("input", debounce(applyFilters, 350));
+  ui.form.addEventListener("submit", (event) => { event.preventDefault(); applyFilters(); });
+  $("clear-filters").addEventListener("click", () => { writeFilters(ui.form, emptyFilters()); applyFilters(); });
+  $("near-me").addEventListener("click", nearMe);
+  fetchTags(config).then((tags) => fillTags(ui.form.elements.tag, tags, state.filters.tag)).catch(() => {});
+  const toggle = $("panel-toggle");
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    $("panel").classList.toggle("is-open", open);
+  });
+}
+
+function nearMe() {
+  const message = $("geo-message");
+  const say = (text) => { message.textContent = text; message.hidden = !text; };
+  if (!navigator.geolocation) return say("Your browser cannot share its location; move the map instead.");
+  say("Finding your location…");
+  navigator.geolocation.getCurrentPosition(
+    (position) => {
+      say("");
+      mapState.map.setView([position.coords.latitude, position.coords.longitude], 13);
+    },
+    (error) => say(error.code === error.PERMISSION_DENIED
+      ? "Location permission was refused. You can still search or move the map."
+      : "Your location could not be found. Try again, or move the map."),
+    { timeout: 10000, maximumAge: 60000 },
+  );
+}
+
+ui.retry?.addEventListener("click", load);
+if (ui.form) setupFilters();
+if (!config.embed) {
+  setupShare(config, currentState);
+  history.replaceState(currentState(), "", stateUrl(currentState()));
+}
+remember();
+load();

@@ -1,0 +1,90 @@
+// Leaflet wiring: tiles, clustered category-coloured markers, soft circles for approximate
+// locations, and popups built from DOM nodes.
+/* global L */
+import { el } from "./dom.js";
+
+const APPROXIMATE_RADIUS_M = { approximate: 400, area: 1200 };
+const THREAT_LABELS = { at_risk: "At risk", lost: "Lost" };
+
+export function createMap(container, config, view) {
+  const map = L.map(container, { zoomControl: true, worldCopyJump: false, maxZoom: config.maxZoom });
+  L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: config.maxZoom })
+    .addTo(map);
+  map.attributionControl.setPrefix(false);
+  map.setView(view ? [view.lat, view.lon] : config.center, view ? view.zoom : config.zoom);
+  const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+  map.addLayer(cluster);
+  return { map, cluster, layers: new Map(), categories: categoryIndex(config) };
+}
+
+function categoryIndex(config) {
+  return new Map(config.categories.map((c) => [c.slug, c]));
+}
+
+export function visibleBbox(map) {
+  const b = map.getBounds();
+  const clamp = (v, limit) => Math.max(-limit, Math.min(limit, v));
+  return [
+    clamp(b.getWest(), 180), clamp(b.getSouth(), 90),
+    clamp(b.getEast(), 180), clamp(b.getNorth(), 90),
+  ].map((v) => Number(v.toFixed(6)));
+}
+
+export function renderFeatures(state, features, onOpen) {
+  state.cluster.clearLayers();
+  state.layers.clear();
+  const layers = features.map((feature) => {
+    const layer = featureLayer(state, feature);
+    layer.bindPopup(() => popupContent(state, feature), { maxWidth: 280 });
+    layer.on("popupopen", () => onOpen && onOpen(feature.id));
+    state.layers.set(feature.id, layer);
+    return layer;
+  });
+  state.cluster.addLayers(layers);
+}
+
+function featureLayer(state, feature) {
+  const [lon, lat] = feature.geometry.coordinates;
+  const props = feature.properties;
+  const colour = state.categories.get(props.category)?.colour || "#3b6e8f";
+  if (props.precision !== "exact") {
+    return L.circle([lat, lon], {
+      radius: APPROXIMATE_RADIUS_M[props.precision] || 400,
+      stroke: true, weight: 1, color: colour, opacity: 0.6,
+      fillColor: colour, fillOpacity: 0.25, className: "cm-approximate",
+    });
+  }
+  const dot = el("span", { className: `cm-dot${props.threat !== "none" ? " cm-threat" : ""}` });
+  dot.style.backgroundColor = colour;
+  const icon = L.divIcon({ className: "cm-marker", html: dot, iconSize: [18, 18] });
+  return L.marker([lat, lon], { icon, title: props.name, alt: props.name, keyboard: true });
+}
+
+function popupContent(state, feature) {
+  const props = feature.properties;
+  const category = state.categories.get(props.category);
+  return el("div", { className: "cm-popup" },
+    el("h3", { text: props.name }),
+    el("p", { className: "cm-popup-meta", text: [category?.name, props.locality].filter(Boolean).join(" · ") }),
+    THREAT_LABELS[props.threat] ? el("p", { className: "cm-badge", text: THREAT_LABELS[props.threat] }) : null,
+    props.summary ? el("p", { text: props.summary }) : null,
+    props.precision !== "exact" ? el("p", { className: "cm-note", text: "Approximate location" }) : null,
+    el("a", { href: props.url, text: "More about this entry" }),
+  );
+}
+
+export function highlight(state, id, on) {
+  const layer = state.layers.get(id);
+  if (!layer) return;
+  if (layer.setStyle) {
+    layer.setStyle({ weight: on ? 3 : 1, fillOpacity: on ? 0.45 : 0.25 });
+  } else {
+    layer.getElement()?.classList.toggle("is-highlighted", on);
+  }
+}
+
+export function openFeature(state, id) {
+  const layer = state.layers.get(id);
+  if (!layer) return;
+  state.cluster.zoomToShowLayer(layer, () => layer.openPopup());
+}
