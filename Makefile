@@ -4,7 +4,7 @@ PY := .venv/bin/python
 DEV_DB ?= spatialite:///var/commons.sqlite3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test lint format bench setup setup-dev clean
+.PHONY: run serve test lint format bench screenshots setup setup-dev clean
 
 run: setup  ## set everything up and serve the map with demo data on 127.0.0.1:8000
 	@scripts/run.sh
@@ -33,6 +33,9 @@ setup-dev:
 	@scripts/setup_system.sh --test
 	@scripts/setup_venv.sh requirements-dev.txt
 	@scripts/setup_node.sh
+
+screenshots: setup-dev  ## save screenshots of the demo to docs/screenshots/
+	@.venv/bin/python scripts/screenshots.py
 
 clean:
 	rm -rf .venv var .pytest_cache .ruff_cache

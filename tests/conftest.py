@@ -9,14 +9,28 @@ from mapapp.models import Category, Entry
 _names = itertools.count(1)
 
 
+def ensure_categories():
+    """Seed the categories again if a transactional test flushed them."""
+    if not Category.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        seed = import_module("mapapp.migrations.0002_seed_categories").seed
+        seed(apps, None)
+
+
 @pytest.fixture
 def category(db):
+    ensure_categories()
     return Category.objects.get(slug="commoning")
 
 
 @pytest.fixture
 def make_entry(db):
     """Create an entry through the services, with sensible defaults for anything not given."""
+
+    ensure_categories()
 
     def make(lon=-2.5879, lat=51.4545, tags=(), author=None, category_slug="commoning", **fields):
         data = {

@@ -98,7 +98,8 @@ DETAIL_FEATURE = {
 }
 COLLECTION = {
     "type": "object",
-    "required": ["type", "features", "numberReturned", "links"],
+    "description": "Pages carry numberMatched, numberReturned and links; downloads only features.",
+    "required": ["type", "features"],
     "properties": {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
         "numberMatched": {"type": "integer", "minimum": 0},

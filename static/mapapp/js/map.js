@@ -30,17 +30,31 @@ export function visibleBbox(map) {
   ].map((v) => Number(v.toFixed(6)));
 }
 
+// Layers are updated in place: entries still in view keep their marker (and an open popup),
+// so panning only adds and removes what changed.
 export function renderFeatures(state, features, onOpen) {
-  state.cluster.clearLayers();
-  state.layers.clear();
-  const layers = features.map((feature) => {
+  const key = (f) => `${f.id}@${f.properties.updated}`;
+  const wanted = new Map(features.map((f) => [f.id, f]));
+  const gone = [];
+  for (const [id, layer] of state.layers) {
+    const next = wanted.get(id);
+    if (!next || layer.featureKey !== key(next)) {
+      gone.push(layer);
+      state.layers.delete(id);
+    }
+  }
+  state.cluster.removeLayers(gone);
+  const added = [];
+  for (const feature of features) {
+    if (state.layers.has(feature.id)) continue;
     const layer = featureLayer(state, feature);
+    layer.featureKey = key(feature);
     layer.bindPopup(() => popupContent(state, feature), { maxWidth: 280 });
     layer.on("popupopen", () => onOpen && onOpen(feature.id));
     state.layers.set(feature.id, layer);
-    return layer;
-  });
-  state.cluster.addLayers(layers);
+    added.push(layer);
+  }
+  state.cluster.addLayers(added);
 }
 
 function featureLayer(state, feature) {

@@ -1,0 +1,125 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server.
+
+Tiles come from a host that does not exist and are answered in the browser by a route handler,
+so nothing reaches the internet; every request a page makes is recorded for the tests.
+"""
+
+import os
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.tiles import stub_tile
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+# test itself (fixtures) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+TILE_HOST = "tiles.commons-map.test"
+TILE_URL = f"http://{TILE_HOST}/{{z}}/{{x}}/{{y}}.png"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-quic",
+]  # fmt: skip
+
+# Each browser test module sets this as its pytestmark: the live server reads committed data,
+# and the seeded categories and content types must come back after each test's flush.
+LIVE = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}; run `make test` to install it.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live(live_server, settings):
+    """The live server with tiles pointed at the stub host."""
+    settings.TILE_URL = TILE_URL
+    settings.API_THROTTLE_ANON = None
+    return live_server
+
+
+class Session:
+    """A browser page plus what it did: requests, dialogs and script errors."""
+
+    def __init__(self, context, page):
+        self.context, self.page = context, page
+        self.requests, self.dialogs, self.errors = [], [], []
+
+    def hosts(self):
+        return {urlsplit(url).netloc for url in self.requests if not url.startswith("data:")}
+
+    def wait_ready(self, timeout=15000):
+        self.page.wait_for_function(
+            "['ready', 'error'].includes(document.body.dataset.mapState)", timeout=timeout
+        )
+        assert self.page.evaluate("document.body.dataset.mapState") == "ready"
+
+    def feature_count(self):
+        return int(self.page.evaluate("document.body.dataset.featureCount || '0'"))
+
+
+def open_session(browser, *, width=1280, height=800, javascript=True, enforce_csp=False):
+    # Playwright's polling helpers evaluate strings, which our CSP forbids; pages are checked
+    # under the real policy in test_content_security_policy.py.
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        java_script_enabled=javascript,
+        bypass_csp=not enforce_csp,
+    )
+    context.route(
+        f"http://{TILE_HOST}/**",
+        lambda route: route.fulfill(body=stub_tile(), content_type="image/png"),
+    )
+    page = context.new_page()
+    session = Session(context, page)
+    context.on("request", lambda request: session.requests.append(request.url))
+    page.on("dialog", lambda dialog: (session.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: session.errors.append(str(error)))
+    page.on("console", lambda m: m.type == "error" and session.errors.append(m.text))
+    return session
+
+
+@pytest.fixture
+def session(browser, live):
+    s = open_session(browser)
+    yield s
+    s.context.close()
+
+
+@pytest.fixture
+def phone(browser, live):
+    s = open_session(browser, width=375, height=812)
+    yield s
+    s.context.close()
+
+
+@pytest.fixture
+def demo(live, make_entry):
+    """A few entries in two cities, covering categories, tags and withheld locations."""
+    made = {
+        "garden": make_entry(name="Bristol Community Garden", lon=-2.59, lat=51.455,
+                             category_slug="commoning", tags=["food"],
+                             description="Raised beds and a shared polytunnel"),
+        "timebank": make_entry(name="Bristol Timebank", lon=-2.60, lat=51.46,
+                               category_slug="reciprocal-working", tags=["skills"],
+                               description="Swap hours of help with neighbours"),
+        "library": make_entry(name="Save Leeds Library", lon=-1.55, lat=53.80,
+                              category_slug="campaigns-resistance", threat="at_risk",
+                              description="Campaign against the closure of the library"),
+        "cafe": make_entry(name="Leeds Community Café", lon=-1.56, lat=53.79,
+                           category_slug="convivial-spaces", precision="approximate",
+                           description="Pay-as-you-feel meals every Friday"),
+    }  # fmt: skip
+    return made
