@@ -63,8 +63,10 @@ def main():
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for name, path, width, height, has_map in SHOTS:
                 context = browser.new_context(viewport={"width": width, "height": height})
-                context.route(f"http://{TILE_HOST}/**",
-                              lambda r: r.fulfill(body=stub_tile(), content_type="image/png"))
+                context.route(
+                    f"http://{TILE_HOST}/**",
+                    lambda r: r.fulfill(body=stub_tile(), content_type="image/png"),
+                )
                 page = context.new_page()
                 page.goto(f"http://127.0.0.1:{port}{path}")
                 if has_map:

@@ -110,8 +110,10 @@ COLLECTION = {
 }
 PARAMETER_ERRORS = {
     "type": "object",
-    "description": "Each key names a query parameter (or `unknown`); its messages say what is "
-    "wrong.",
+    "description": (
+        "Each key names a query parameter (or `unknown`, `query`, `path`); its messages say "
+        "what is wrong."
+    ),
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 DETAIL_ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}}

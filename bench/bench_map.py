@@ -1,0 +1,124 @@
+"""Benchmark: the home page in headless Chromium with 20,000 published entries.
+
+    .venv/bin/python bench/bench_map.py [--entries 20000] [--runs 5]
+
+Reports, as medians over several runs, the time from navigation until the markers of the
+initial view are drawn, and the time from the end of a drag that pans to a new area until its
+markers are drawn. Targets on this machine: under 1.5 s and under 300 ms.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_api import free_port, start_gunicorn  # noqa: E402
+
+TARGET_LOAD_MS = 1500
+TARGET_PAN_MS = 300
+START = "/#11/53.48000/-2.24000"  # Manchester at city zoom
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=5)
+    return parser.parse_args()
+
+
+def prepare(entries):
+    os.environ["DATABASE_URL"] = "spatialite:///var/bench.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["API_THROTTLE_ANON"] = "off"
+    os.environ["TILE_URL"] = "http://tiles.commons-map.test/{z}/{x}/{y}.png"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench.data import ensure_entries
+
+    call_command("migrate", verbosity=0)
+    ensure_entries(entries)
+
+
+def drawn_marks(page):
+    return page.evaluate("performance.getEntriesByName('cm-features-drawn').map(m => m.startTime)")
+
+
+def one_run(browser, url):
+    from tests.browser.conftest import TILE_HOST
+    from tests.browser.tiles import stub_tile
+
+    tile = stub_tile()
+    # Playwright's polling evaluates strings, which the page's CSP forbids.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    context.route(
+        f"http://{TILE_HOST}/**", lambda r: r.fulfill(body=tile, content_type="image/png")
+    )
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("body[data-map-state='ready']", timeout=30000)
+    load_ms = drawn_marks(page)[0]
+    features = int(page.evaluate("document.body.dataset.featureCount"))
+    before = len(drawn_marks(page))
+    box = page.locator("#map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 21):
+        page.mouse.move(x - 30 * step, y, steps=1)
+        page.wait_for_timeout(15)
+    # A deliberate drag: hold still before letting go, so no inertia glide follows.
+    page.wait_for_timeout(150)
+    page.mouse.up()
+    released = page.evaluate("performance.now()")
+    page.wait_for_function(f"performance.getEntriesByName('cm-features-drawn').length > {before}",
+                           timeout=30000)  # fmt: skip
+    pan_ms = drawn_marks(page)[-1] - released
+    context.close()
+    return load_ms, pan_ms, features
+
+
+def main():
+    args = parse_args()
+    print(f"== Map page benchmark (SpatiaLite, {args.entries:,} published entries)")
+    prepare(args.entries)
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    port = free_port()
+    server = start_gunicorn(port)
+    loads, pans = [], []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            one_run(browser, f"http://127.0.0.1:{port}{START}")  # warm caches
+            for _ in range(args.runs):
+                load_ms, pan_ms, features = one_run(browser, f"http://127.0.0.1:{port}{START}")
+                loads.append(load_ms)
+                pans.append(pan_ms)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    load, pan = statistics.median(loads), statistics.median(pans)
+    print(f"  initial view {START}: {features} markers")
+    print(
+        f"  navigation -> markers drawn: median {load:.0f} ms over {args.runs} runs "
+        f"(target < {TARGET_LOAD_MS} ms) {'PASS' if load < TARGET_LOAD_MS else 'MISS'}"
+    )
+    print(
+        f"  pan to a new area -> markers drawn: median {pan:.0f} ms "
+        f"(target < {TARGET_PAN_MS} ms) {'PASS' if pan < TARGET_PAN_MS else 'MISS'}"
+    )
+    print(f"  all runs: load {[round(v) for v in loads]} ms; pan {[round(v) for v in pans]} ms")
+
+
+if __name__ == "__main__":
+    main()
