@@ -128,6 +128,8 @@ TILE_ATTRIBUTION = env_str(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 TILE_MAX_ZOOM = env_int("TILE_MAX_ZOOM", 19, minimum=1)
+# Where the public can reach the map's moderators (shown on entry pages); empty hides it.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

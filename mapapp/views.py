@@ -106,6 +106,7 @@ def entry_detail(request, slug):
             "colour": entry.category.colour,
         },
         "absolute_url": request.build_absolute_uri(),
+        "contact_email": settings.CONTACT_EMAIL,
     }
     return with_csp(render(request, "mapapp/entry_detail.html", context))
 

@@ -10,10 +10,7 @@ say "API bbox benchmark on PostGIS (200,000 entries; the first run creates them,
 .venv/bin/python bench/bench_api.py --database postgis --entries 200000 --seconds $seconds --rounds $rounds
 say "API bbox benchmark on SpatiaLite (20,000 entries)"
 .venv/bin/python bench/bench_api.py --database spatialite --entries 20000 --seconds $seconds --rounds $rounds
-for extra in bench/bench_map.py; do
-  [ -e "$extra" ] || continue
-  say "$extra"
-  .venv/bin/python "$extra"
-done
+say "Map page in headless Chromium (20,000 entries on SpatiaLite)"
+.venv/bin/python bench/bench_map.py --runs $((rounds + 2))
 echo
 echo "OK: benchmarks finished (figures above; JSON copies in bench/results/)."
