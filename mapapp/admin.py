@@ -1,6 +1,8 @@
 """Admin: a GeoDjango admin with Leaflet maps, served entirely from our static files."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from leaflet.admin import LeafletGeoAdmin
 
 from mapapp import services
@@ -42,6 +44,9 @@ class EntryAdmin(LeafletGeoAdmin):
     autocomplete_fields = ["tags"]
     list_select_related = ["category"]
     actions = ["publish", "reject", "archive"]
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
     fieldsets = [
         (None, {"fields": ["name", "slug", "category", "tags", "summary", "description"]}),
         ("Location", {"fields": ["location", "precision", "address", "locality", "postcode"]}),
@@ -61,6 +66,10 @@ class EntryAdmin(LeafletGeoAdmin):
             },
         ),
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deletes archive: entries leave the map through the "Archive" action, never the bin.
+        return False
 
     def save_model(self, request, obj, form, change):
         services.entry_save_from_admin(entry=obj, author=request.user, is_new=not change)

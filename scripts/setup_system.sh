@@ -23,7 +23,7 @@ command -v npm >/dev/null || packages+=(nodejs npm)
 
 pg_major=""
 if [ "$want_test" = 1 ]; then
-  command -v chromium >/dev/null || packages+=(chromium)
+  command -v chromium >/dev/null || packages+=(chromium fonts-dejavu-core)
   pg_major=$(scripts/postgres_major.sh || true)
   if [ -z "$pg_major" ]; then
     fail "PostgreSQL is not installed or not reachable. Install it (apt-get install postgresql) and re-run."

@@ -81,3 +81,12 @@ def test_adding_an_entry_in_the_admin_derives_slug_and_public_point(
 def test_the_category_and_tag_admin_pages_load(admin_client_logged_in):
     for name in ("admin:mapapp_category_changelist", "admin:mapapp_tag_changelist"):
         assert admin_client_logged_in.get(reverse(name)).status_code == 200
+
+
+def test_entries_cannot_be_deleted_only_archived(admin_client_logged_in, make_entry):
+    entry = make_entry()
+    response = admin_client_logged_in.get(reverse("admin:mapapp_entry_delete", args=[entry.pk]))
+    assert response.status_code == 403
+    changelist = admin_client_logged_in.get(reverse("admin:mapapp_entry_changelist"))
+    assert "delete_selected" not in changelist.content.decode()
+    assert Entry.objects.filter(pk=entry.pk).exists()
