@@ -128,8 +128,6 @@ TILE_ATTRIBUTION = env_str(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 TILE_MAX_ZOOM = env_int("TILE_MAX_ZOOM", 19, minimum=1)
-# Where the public can reach the map's moderators (shown on entry pages); empty hides it.
-CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -146,6 +144,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "simple_history",
+    "allauth",
+    "allauth.account",
     "mapapp",
 ]
 
@@ -159,6 +160,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -175,6 +178,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mapapp.context_processors.roles",
             ],
         },
     },
@@ -295,3 +299,41 @@ LOGGING = {
 # builds a spatial reference from user input (only lon/lat and GeoJSON in EPSG:4326 are
 # accepted), so the warning is about a path we do not open.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Accounts (django-allauth): sign-in by email and password, verified email required.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Commons Map] "
+# Failed sign-ins and password resets are rate limited per address and per IP.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env_str("LOGIN_RATE_LIMIT", "5/5m/key,20/5m/ip"),
+    "reset_password": "5/h/ip,3/h/key",
+    "signup": "20/h/ip",
+}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "my-entries"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+
+# Email: printed to the console unless EMAIL_HOST names an SMTP server.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", "true")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Commons Map <noreply@localhost>")
+
+# Anonymous visitors may suggest new entries (reviewed before publication).
+ALLOW_ANONYMOUS_SUGGESTIONS = env_bool("ALLOW_ANONYMOUS_SUGGESTIONS", "true")
+# Anonymous suggestions and reports allowed per IP address per hour.
+ANONYMOUS_SUBMISSIONS_PER_HOUR = env_int("ANONYMOUS_SUBMISSIONS_PER_HOUR", 10, minimum=1)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("mapapp.api.urls")),
     path("ogc/", include(ogc_patterns)),
+    path("accounts/", include("allauth.urls")),
     path("", include("mapapp.urls")),
 ]
 

@@ -3,7 +3,7 @@
 from django import forms
 
 from mapapp.api.params import WORD
-from mapapp.models import Category, Entry, Tag
+from mapapp.models import Category, Entry, Report, Tag
 
 SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
 
@@ -42,3 +42,138 @@ class EntryFilterForm(forms.Form):
         if data.get("sort") == "-updated":
             return entries.order_by("-updated_at", "-id")
         return entries.order_by("name", "id")
+
+
+PRECISION_HELP = {
+    "exact": "Shown exactly where you put the pin, with the street address.",
+    "approximate": "Shown a few hundred metres away; the address is not published.",
+    "area": "Only the area (about 2 km) is shown; for groups that meet in homes.",
+}
+
+
+class EntryForm(forms.Form):
+    """Every public field of an entry, with the location as longitude/latitude."""
+
+    name = forms.CharField(max_length=200)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), to_field_name="slug", empty_label="Choose a category"
+    )
+    summary = forms.CharField(
+        max_length=280,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One or two sentences, up to 280 characters.",
+    )
+    description = forms.CharField(
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Plain text. Web addresses become links.",
+    )
+    tags = forms.CharField(
+        required=False, max_length=300, help_text="Separate tags with commas, e.g. food, repair."
+    )
+    longitude = forms.FloatField(min_value=-180, max_value=180)
+    latitude = forms.FloatField(min_value=-90, max_value=90)
+    precision = forms.ChoiceField(
+        choices=Entry.Precision.choices, initial="exact", widget=forms.RadioSelect
+    )
+    address = forms.CharField(max_length=255, required=False)
+    locality = forms.CharField(max_length=120, required=False, label="Town or neighbourhood")
+    postcode = forms.CharField(max_length=16, required=False)
+    website = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    email = forms.EmailField(required=False, label="Public contact email")
+    phone = forms.CharField(max_length=40, required=False, label="Public phone")
+    opening_times = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    threat = forms.ChoiceField(choices=Entry.Threat.choices, initial="none", label="Under threat?")
+    threat_note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        label="What threatens it?",
+    )  # fmt: skip
+    # Left empty by people; bots that fill every field give themselves away.
+    nickname = forms.CharField(required=False, label="Leave this empty")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the entry a name.")
+        return name
+
+    def clean_tags(self):
+        names = [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+        if len(names) > 10:
+            raise forms.ValidationError("Use at most 10 tags.")
+        if any(len(n) > 60 for n in names):
+            raise forms.ValidationError("Each tag can be at most 60 characters.")
+        return names
+
+    def clean_nickname(self):
+        if self.cleaned_data["nickname"]:
+            raise forms.ValidationError("This field must be left empty.")
+        return ""
+
+    def entry_data(self):
+        """Model field values from the cleaned form (tags are returned separately)."""
+        from django.contrib.gis.geos import Point
+
+        data = {k: v for k, v in self.cleaned_data.items()
+                if k not in {"longitude", "latitude", "tags", "nickname", "contact_email",
+                             "message", "version", "confirm_new"}}  # fmt: skip
+        lon, lat = self.cleaned_data["longitude"], self.cleaned_data["latitude"]
+        data["location"] = Point(lon, lat, srid=4326)
+        return data
+
+    @classmethod
+    def initial_for(cls, entry):
+        initial = {f: getattr(entry, f) for f in cls.base_fields if hasattr(entry, f)}
+        initial.update(category=entry.category.slug, longitude=entry.location.x,
+                       latitude=entry.location.y,
+                       tags=", ".join(entry.tags.values_list("name", flat=True)))  # fmt: skip
+        initial.pop("nickname", None)
+        return initial
+
+
+class NewEntryForm(EntryForm):
+    contact_email = forms.EmailField(
+        required=False, label="Your email (optional, never shown)",
+        help_text="Only for the moderators to ask you about this suggestion.",
+    )  # fmt: skip
+    confirm_new = forms.BooleanField(
+        required=False, label="None of these: it is a new entry", widget=forms.CheckboxInput
+    )
+
+
+class EditEntryForm(EntryForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class SuggestChangeForm(EntryForm):
+    message = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="What should change, and how do you know?",
+    )  # fmt: skip
+    contact_email = forms.EmailField(required=False, label="Your email (optional, never shown)")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(choices=Report.Kind.choices, widget=forms.RadioSelect,
+                             label="What is the problem?")  # fmt: skip
+    message = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Tell us more (optional)",
+    )  # fmt: skip
+    nickname = forms.CharField(required=False, label="Leave this empty")
+
+    def clean_nickname(self):
+        if self.cleaned_data["nickname"]:
+            raise forms.ValidationError("This field must be left empty.")
+        return ""
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -5,7 +5,8 @@ import math
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
+from simple_history.models import HistoricalRecords
 
 from mapapp.querysets import EntryQuerySet
 
@@ -102,7 +103,13 @@ class Entry(models.Model):
     # for a thousand entries at a time, and reading one column beats joining two tables.
     tag_slugs = models.TextField(blank=True, editable=False)
 
+    # Private: how to reach an anonymous suggester; never shown on any public surface.
+    submitter_email = models.EmailField(blank=True, editable=False)
+
     objects = EntryQuerySet.as_manager()
+    # Every saved change, with who made it (private) and when; the public history page shows
+    # what changed and when, and at most the editor's chosen display name.
+    history = HistoricalRecords(excluded_fields=["search_text", "tag_slugs", "submitter_email"])
 
     class Meta:
         ordering = ["name"]
@@ -142,3 +149,106 @@ def coordinate_problem(lon, lat):
     if not -90 <= lat <= 90:
         return f"Latitude {lat} is outside -90..90."
     return None
+
+
+class Profile(models.Model):
+    """What a contributor chose to show publicly: a display name, nothing else."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Shown next to your changes. Leave empty to stay anonymous.",
+    )
+
+    def __str__(self):
+        return self.display_name or f"Profile {self.pk}"
+
+
+class ModerationDecision(models.Model):
+    """A moderator's decision about an entry, with the reason (visible to moderators only)."""
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", "Published"
+        REJECT = "reject", "Rejected"
+        ARCHIVE = "archive", "Archived"
+        REVERT = "revert", "Reverted"
+        APPLY_CHANGE = "apply_change", "Applied a suggested change"
+        DECLINE_CHANGE = "decline_change", "Declined a suggested change"
+        RESOLVE_REPORT = "resolve_report", "Resolved a report"
+        DISMISS_REPORT = "dismiss_report", "Dismissed a report"
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="decisions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    reason = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Report(models.Model):
+    """Someone's report that an entry is closed, wrong, a duplicate or inappropriate."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", "It has closed"
+        WRONG = "wrong", "Some information is wrong"
+        DUPLICATE = "duplicate", "It is a duplicate"
+        INAPPROPRIATE = "inappropriate", "It is inappropriate"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+        DISMISSED = "dismissed", "Dismissed"
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    message = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status"], name="report_status_idx")]
+
+
+class ChangeRequest(models.Model):
+    """A suggested change to an entry from someone who may not edit it directly."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        APPLIED = "applied", "Applied"
+        DECLINED = "declined", "Declined"
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="change_requests")
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_requests",
+    )
+    message = models.TextField(validators=[MaxLengthValidator(2000)])
+    changes = models.JSONField(default=dict, blank=True)
+    base_version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Private: how to reach an anonymous proposer.
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status"], name="change_request_status_idx")]

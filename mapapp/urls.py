@@ -1,11 +1,41 @@
 from django.urls import path
 
-from mapapp import views
+from mapapp import account, contribute, moderation, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("embed/", views.embed, name="embed"),
     path("entries/", views.entry_list, name="entry-list"),
+    path("entries/new/", contribute.entry_new, name="entry-new"),
     path("entries/<str:slug>/", views.entry_detail, name="entry-detail"),
+    path("entries/<str:slug>/edit/", contribute.entry_edit, name="entry-edit"),
+    path("entries/<str:slug>/suggest/", contribute.entry_suggest, name="entry-suggest"),
+    path("entries/<str:slug>/report/", contribute.entry_report, name="entry-report"),
+    path("entries/<str:slug>/history/", contribute.entry_history, name="entry-history"),
+    path(
+        "entries/<str:slug>/history/<int:history_id>/revert/",
+        moderation.revert,
+        name="entry-revert",
+    ),  # fmt: skip
+    path("my/entries/", contribute.my_entries, name="my-entries"),
+    path("moderation/", moderation.queue, name="moderation"),
+    path(
+        "moderation/entries/<str:slug>/<str:action>/",
+        moderation.decide_entry,
+        name="moderate-entry",
+    ),  # fmt: skip
+    path(
+        "moderation/changes/<int:pk>/<str:action>/",
+        moderation.decide_change,
+        name="moderate-change",
+    ),  # fmt: skip
+    path(
+        "moderation/reports/<int:pk>/<str:action>/",
+        moderation.decide_report,
+        name="moderate-report",
+    ),  # fmt: skip
+    path("account/", account.account, name="account"),
+    path("account/data/", account.account_data, name="account-data"),
+    path("account/delete/", account.account_delete, name="account-delete"),
     path("privacy/", views.privacy, name="privacy"),
 ]

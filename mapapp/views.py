@@ -92,11 +92,20 @@ def entry_list(request):
 
 @require_safe
 def entry_detail(request, slug):
+    from mapapp import permissions
+
     try:
-        entry = Entry.objects.published().select_related("category").get(slug=slug)
+        entry = Entry.objects.select_related("category").get(slug=slug)
     except Entry.DoesNotExist:
         raise Http404("No published entry has this address.") from None
+    if not permissions.can_view(request.user, entry):
+        raise Http404("No published entry has this address.")
     context = {
+        "can_edit": permissions.can_edit(request.user, entry),
+        "is_moderator": permissions.is_moderator(request.user),
+        "exact_location": entry.location
+        if entry.precision != "exact" and permissions.can_see_exact_location(request.user, entry)
+        else None,
         "entry": entry,
         "tags": entry.tags.all(),
         "config": {
@@ -106,7 +115,6 @@ def entry_detail(request, slug):
             "colour": entry.category.colour,
         },
         "absolute_url": request.build_absolute_uri(),
-        "contact_email": settings.CONTACT_EMAIL,
     }
     return with_csp(render(request, "mapapp/entry_detail.html", context))
 

@@ -1,0 +1,259 @@
+"""Residents' pages: add an entry, edit one, suggest a change, report a problem, see history."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from mapapp import permissions, ratelimit, services
+from mapapp.forms import EditEntryForm, NewEntryForm, ReportForm, SuggestChangeForm
+from mapapp.models import Entry
+from mapapp.views import map_config, with_csp
+
+DUPLICATE_RADIUS_M = 400
+
+
+def _page(request, template, context, status=200):
+    context.setdefault("config", map_config(request))
+    return with_csp(render(request, template, context, status=status))
+
+
+def _limited(request, scope):
+    """Seconds an anonymous visitor must wait before another submission, or 0."""
+    if request.user.is_authenticated:
+        return 0
+    return ratelimit.hit(scope, ratelimit.client_key(request),
+                         limit=settings.ANONYMOUS_SUBMISSIONS_PER_HOUR)  # fmt: skip
+
+
+def _too_many(request, template, context, wait):
+    context["rate_limited"] = (
+        f"Too many submissions from here; try again in {wait // 60 + 1} minutes."
+    )
+    response = _page(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _visible_entry(request, slug):
+    entry = get_object_or_404(Entry.objects.select_related("category"), slug=slug)
+    if not permissions.can_view(request.user, entry):
+        raise Http404("No published entry has this address.")
+    return entry
+
+
+def similar_entries(name, location, exclude=None):
+    """Published or pending entries with a similar name within a few hundred metres."""
+    from mapapp.api.params import WORD
+
+    words = [w.lower() for w in WORD.findall(name) if len(w) > 2][:3]
+    nearby = Entry.objects.exclude(status__in=["rejected", "archived"]).near(
+        location.x, location.y, DUPLICATE_RADIUS_M
+    )
+    if exclude:
+        nearby = nearby.exclude(pk=exclude.pk)
+    matches = [e for e in nearby.order_by("distance")[:20]
+               if any(w in e.name.lower() for w in words)]  # fmt: skip
+    return matches[:5]
+
+
+@require_http_methods(["GET", "POST"])
+def entry_new(request):
+    anonymous = not request.user.is_authenticated
+    if anonymous and not settings.ALLOW_ANONYMOUS_SUGGESTIONS:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    form = NewEntryForm(request.POST or None)
+    context = {"form": form, "anonymous": anonymous, "precision_help": precision_help()}
+    if request.method != "POST" or not form.is_valid():
+        return _page(request, "mapapp/entry_form.html", context, 400 if form.is_bound else 200)
+    data = form.entry_data()
+    duplicates = similar_entries(data["name"], data["location"])
+    if duplicates and not form.cleaned_data["confirm_new"]:
+        context["duplicates"] = duplicates
+        return _page(request, "mapapp/entry_form.html", context)
+    if "preview" in request.POST:
+        context["preview"] = data
+        return _page(request, "mapapp/entry_form.html", context)
+    if wait := _limited(request, "suggest"):
+        return _too_many(request, "mapapp/entry_form.html", context, wait)
+    try:
+        entry = services.entry_submit(
+            author=request.user if not anonymous else None, data=data,
+            tags=services.tags_from_names(form.cleaned_data["tags"]),
+            contact_email=form.cleaned_data.get("contact_email", ""),
+        )  # fmt: skip
+    except ValidationError as error:
+        _attach_errors(form, error)
+        return _page(request, "mapapp/entry_form.html", context, 400)
+    if entry.status == Entry.Status.PUBLISHED:
+        messages.success(request, "Your entry is published. Thank you!")
+        return redirect("entry-detail", slug=entry.slug)
+    messages.success(request, "Thank you! A moderator will review your entry before it appears.")
+    return redirect("my-entries" if not anonymous else "home")
+
+
+@require_http_methods(["GET", "POST"])
+def entry_edit(request, slug):
+    entry = _visible_entry(request, slug)
+    if not permissions.can_edit(request.user, entry):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        raise PermissionDenied("Only the entry's owner or a moderator can edit it.")
+    initial = {**EditEntryForm.initial_for(entry), "version": entry.version}
+    form = EditEntryForm(request.POST or None, initial=initial)
+    context = {"form": form, "entry": entry, "precision_help": precision_help()}
+    if request.method != "POST" or not form.is_valid():
+        return _page(request, "mapapp/entry_edit.html", context, 400 if form.is_bound else 200)
+    try:
+        entry = services.entry_edit(
+            entry=entry, editor=request.user, data=form.entry_data(),
+            expected_version=form.cleaned_data["version"],
+            tags=services.tags_from_names(form.cleaned_data["tags"]),
+        )  # fmt: skip
+    except services.StaleVersion as stale:
+        context["conflict"] = conflict_fields(stale.entry, form)
+        context["current"] = stale.entry
+        return _page(request, "mapapp/entry_edit.html", context, 409)
+    except ValidationError as error:
+        _attach_errors(form, error)
+        return _page(request, "mapapp/entry_edit.html", context, 400)
+    messages.success(request, "Your changes are saved.")
+    return redirect("entry-detail", slug=entry.slug)
+
+
+def conflict_fields(current, form):
+    """Which fields someone else changed, with their new values, for the conflict message."""
+    latest = EditEntryForm.initial_for(current)
+    changed = []
+    for name in form.fields:
+        if name in {"version", "nickname"} or name not in latest:
+            continue
+        if str(latest[name]) != str(form.initial.get(name, "")):
+            changed.append((form.fields[name].label or name.replace("_", " ").capitalize(),
+                            latest[name]))  # fmt: skip
+    return changed
+
+
+@require_http_methods(["GET", "POST"])
+def entry_suggest(request, slug):
+    entry = _visible_entry(request, slug)
+    initial = {**SuggestChangeForm.initial_for(entry), "version": entry.version}
+    form = SuggestChangeForm(request.POST or None, initial=initial)
+    context = {"form": form, "entry": entry, "anonymous": not request.user.is_authenticated,
+               "precision_help": precision_help()}  # fmt: skip
+    if request.method != "POST" or not form.is_valid():
+        return _page(request, "mapapp/entry_suggest.html", context, 400 if form.is_bound else 200)
+    changes = changed_values(entry, form)
+    if not changes:
+        form.add_error(None, "Nothing is different from the entry as it is. Change a field first.")
+        return _page(request, "mapapp/entry_suggest.html", context, 400)
+    if wait := _limited(request, "suggest"):
+        return _too_many(request, "mapapp/entry_suggest.html", context, wait)
+    services.change_request_create(
+        entry=entry, proposer=request.user if request.user.is_authenticated else None,
+        message=form.cleaned_data["message"], changes=changes,
+        contact_email=form.cleaned_data.get("contact_email", ""),
+    )  # fmt: skip
+    messages.success(request, "Thank you! A moderator will look at your suggestion.")
+    return redirect("entry-detail", slug=entry.slug)
+
+
+def changed_values(entry, form):
+    """JSON-safe {field: new value} for the fields the form changes."""
+    before = SuggestChangeForm.initial_for(entry)
+    changes = {}
+    for name, value in form.cleaned_data.items():
+        if name in {"version", "nickname", "message", "contact_email", "longitude", "latitude"}:
+            continue
+        new = value.slug if hasattr(value, "slug") else value
+        if name == "tags":
+            continue  # tags are edited by owners and moderators
+        if str(new) != str(before.get(name, "")):
+            changes[name] = new
+    lon, lat = form.cleaned_data["longitude"], form.cleaned_data["latitude"]
+    if (round(lon, 7), round(lat, 7)) != (round(entry.location.x, 7), round(entry.location.y, 7)):
+        changes["location"] = [lon, lat]
+    return changes
+
+
+@require_http_methods(["GET", "POST"])
+def entry_report(request, slug):
+    entry = _visible_entry(request, slug)
+    form = ReportForm(request.POST or None)
+    context = {"form": form, "entry": entry}
+    if request.method != "POST" or not form.is_valid():
+        return _page(request, "mapapp/entry_report.html", context, 400 if form.is_bound else 200)
+    if wait := _limited(request, "report"):
+        return _too_many(request, "mapapp/entry_report.html", context, wait)
+    services.report_create(
+        entry=entry, reporter=request.user if request.user.is_authenticated else None,
+        kind=form.cleaned_data["kind"], message=form.cleaned_data["message"],
+    )  # fmt: skip
+    messages.success(request, "Thank you for the report. A moderator will look into it.")
+    return redirect("entry-detail", slug=entry.slug)
+
+
+@require_safe
+def entry_history(request, slug):
+    entry = _visible_entry(request, slug)
+    records = list(entry.history.select_related("history_user__profile").order_by("-history_id"))
+    versions = []
+    for record, older in zip(records, records[1:] + [None], strict=True):
+        versions.append({
+            "record": record,
+            "changed": changed_labels(record, older),
+            "by": display_name(record.history_user),
+        })  # fmt: skip
+    context = {"entry": entry, "versions": versions,
+               "can_revert": permissions.is_moderator(request.user)}  # fmt: skip
+    return with_csp(render(request, "mapapp/entry_history.html", context))
+
+
+# Fields whose changes the public history lists; the exact location only as "Location".
+HISTORY_LABELS = {
+    "name": "Name", "summary": "Summary", "description": "Description", "category_id": "Category",
+    "location": "Location", "precision": "Location precision", "address": "Address",
+    "locality": "Town", "postcode": "Postcode", "website": "Website", "email": "Email",
+    "phone": "Phone", "opening_times": "Opening times", "status": "Status",
+    "threat": "Threat", "threat_note": "Threat note",
+}  # fmt: skip
+
+
+def changed_labels(record, older):
+    if older is None:
+        return ["Created"]
+    return [label for field, label in HISTORY_LABELS.items()
+            if getattr(record, field) != getattr(older, field)]  # fmt: skip
+
+
+def display_name(user):
+    """What the public may see of an editor: their chosen display name, or nothing."""
+    profile = getattr(user, "profile", None) if user else None
+    return profile.display_name if profile and profile.display_name else ""
+
+
+@login_required
+@require_safe
+def my_entries(request):
+    entries = Entry.objects.filter(created_by=request.user).select_related("category")
+    context = {"entries": entries.order_by("-updated_at")}
+    return with_csp(render(request, "mapapp/my_entries.html", context))
+
+
+def precision_help():
+    from mapapp.forms import PRECISION_HELP
+
+    return PRECISION_HELP
+
+
+def _attach_errors(form, error):
+    for field, problems in error.message_dict.items():
+        target = field if field in form.fields else None
+        if field == "location":
+            target = "longitude"
+        for problem in problems:
+            form.add_error(target, problem)

@@ -1,0 +1,42 @@
+"""Who may do what with entries: the rules every view and API call asks."""
+
+MODERATORS = "Moderators"
+TRUSTED = "Trusted contributors"
+
+
+def _in_group(user, name):
+    if not user or not user.is_authenticated:
+        return False
+    cache = getattr(user, "_commons_groups", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._commons_groups = cache
+    return name in cache
+
+
+def is_moderator(user):
+    return bool(
+        user and user.is_authenticated and (user.is_superuser or _in_group(user, MODERATORS))
+    )
+
+
+def is_trusted(user):
+    """Trusted contributors (and moderators) publish their own entries without review."""
+    return is_moderator(user) or _in_group(user, TRUSTED)
+
+
+def is_owner(user, entry):
+    return bool(user and user.is_authenticated and entry.created_by_id == user.pk)
+
+
+def can_edit(user, entry):
+    return is_moderator(user) or (is_owner(user, entry) and entry.status != "archived")
+
+
+def can_view(user, entry):
+    """Published entries are public; others only to their owner and moderators."""
+    return entry.status == "published" or is_owner(user, entry) or is_moderator(user)
+
+
+def can_see_exact_location(user, entry):
+    return entry.precision == "exact" or is_owner(user, entry) or is_moderator(user)

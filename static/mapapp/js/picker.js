@@ -1,0 +1,45 @@
+// The location picker on entry forms: click or drag the pin, or type coordinates.
+/* global L */
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const container = document.getElementById("picker-map");
+const lonInput = document.getElementById("id_longitude");
+const latInput = document.getElementById("id_latitude");
+
+function typedPoint() {
+  const lat = parseFloat(latInput.value);
+  const lon = parseFloat(lonInput.value);
+  const valid = Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
+  return valid ? [lat, lon] : null;
+}
+
+if (container && lonInput && latInput) {
+  const start = typedPoint();
+  const map = L.map(container).setView(start || config.center, start ? 15 : config.zoom);
+  L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: config.maxZoom }).addTo(map);
+  map.attributionControl.setPrefix(false);
+  let pin = null;
+
+  const place = (latlng, { pan = false } = {}) => {
+    if (!pin) {
+      pin = L.marker(latlng, { draggable: true, keyboard: true, title: "Entry location", alt: "Entry location" }).addTo(map);
+      pin.on("dragend", () => write(pin.getLatLng()));
+    } else {
+      pin.setLatLng(latlng);
+    }
+    if (pan) map.panTo(latlng);
+  };
+  const write = (latlng) => {
+    latInput.value = latlng.lat.toFixed(6);
+    lonInput.value = L.Util.wrapNum(latlng.lng, [-180, 180], true).toFixed(6);
+  };
+
+  if (start) place(start);
+  map.on("click", (event) => { place(event.latlng); write(event.latlng); });
+  for (const input of [latInput, lonInput]) {
+    input.addEventListener("change", () => {
+      const point = typedPoint();
+      if (point) place(point, { pan: true });
+    });
+  }
+  document.body.dataset.mapState = "ready";
+}
