@@ -20,8 +20,17 @@ class BaselineEntrySerializer(GeoFeatureModelSerializer):
         model = Entry
         geo_field = "public_point"
         id_field = "slug"
-        fields = ["slug", "name", "category", "tags", "summary", "locality", "threat",
-                  "precision", "updated_at"]  # fmt: skip
+        fields = [
+            "slug",
+            "name",
+            "category",
+            "tags",
+            "summary",
+            "locality",
+            "threat",
+            "precision",
+            "updated_at",
+        ]
 
 
 class BaselineEntryList(generics.ListAPIView):

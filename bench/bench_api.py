@@ -77,8 +77,18 @@ def list_queryset(box):
     from mapapp.models import Entry
 
     queryset = Entry.objects.published().in_bbox(box).order_by("name", "id")[:1000]
-    columns = ("tag_slugs", "slug", "name", "category__slug", "summary", "locality", "threat",
-               "precision", "updated_at", "geojson")  # fmt: skip
+    columns = (
+        "tag_slugs",
+        "slug",
+        "name",
+        "category__slug",
+        "summary",
+        "locality",
+        "threat",
+        "precision",
+        "updated_at",
+        "geojson",
+    )
     return with_geojson(queryset).values_list(*columns)
 
 
@@ -117,10 +127,19 @@ def free_port():
 
 def start_gunicorn(port):
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "commons.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=os.environ.copy(),
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "commons.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -173,11 +192,13 @@ def run(args):
         single = {"ours": [], "baseline": []}
         for round_ in range(args.rounds):
             for name, path in (("ours", ours), ("baseline", baseline)):
-                results[name] += hammer("127.0.0.1", port, path, seconds=args.seconds,
-                                        connections=args.connections)  # fmt: skip
+                results[name] += hammer(
+                    "127.0.0.1", port, path, seconds=args.seconds, connections=args.connections
+                )
                 # One client at a time: latency without queueing behind other requests.
-                single[name] += hammer("127.0.0.1", port, path, seconds=args.seconds / 2,
-                                       connections=1)  # fmt: skip
+                single[name] += hammer(
+                    "127.0.0.1", port, path, seconds=args.seconds / 2, connections=1
+                )
             print(f"  round {round_ + 1}/{args.rounds} done")
     finally:
         server.terminate()
@@ -192,31 +213,53 @@ def run(args):
 def report(args, box, n, features, plan, db_ms, mine, base):
     ratio = mine["rps"] / base["rps"]
     db_ratio = mine["single_p50_ms"] / db_ms
-    index_lines = [line for line in plan if "idx_mapapp_entry_public_point" in line
-                   or "public_point" in line and "Index" in line]  # fmt: skip
-    print(f"  entries: {args.entries:,}; box {box} holds {n} entries; responses carry "
-          f"{features} features")  # fmt: skip
+    index_lines = [
+        line
+        for line in plan
+        if "idx_mapapp_entry_public_point" in line or "public_point" in line and "Index" in line
+    ]
+    print(
+        f"  entries: {args.entries:,}; box {box} holds {n} entries; responses carry "
+        f"{features} features"
+    )
     print("  query plan uses the spatial index:", "yes" if index_lines else "NO")
     for line in index_lines:
         print("    " + line.strip())
     print(f"  req/s, p50, p95 with {args.connections} concurrent clients; 'alone': one client")
     print(f"  {'endpoint':<32}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p50 alone':>11}")
-    for label, row in (("ours  /api/v1/entries/?bbox=", mine),
-                       ("baseline drf-gis serializer", base)):  # fmt: skip
-        print(f"  {label:<32}{row['rps']:>8.1f}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
-              f"{row['single_p50_ms']:>11.1f}")  # fmt: skip
-    print(f"  throughput ratio ours/baseline: {ratio:.1f}x (target >= {TARGET_RATIO:g}x) "
-          f"{'PASS' if ratio >= TARGET_RATIO else 'MISS'}")  # fmt: skip
+    for label, row in (
+        ("ours  /api/v1/entries/?bbox=", mine),
+        ("baseline drf-gis serializer", base),
+    ):
+        print(
+            f"  {label:<32}{row['rps']:>8.1f}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
+            f"{row['single_p50_ms']:>11.1f}"
+        )
+    print(
+        f"  throughput ratio ours/baseline: {ratio:.1f}x (target >= {TARGET_RATIO:g}x) "
+        f"{'PASS' if ratio >= TARGET_RATIO else 'MISS'}"
+    )
     print(
         f"  bbox query in the database: p50 {db_ms:.1f} ms; ours p50 alone / db = {db_ratio:.2f} "
         f"(target <= {TARGET_DB_RATIO:g}) {'PASS' if db_ratio <= TARGET_DB_RATIO else 'MISS'}"
     )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / f"api-{args.database}.json").write_text(json.dumps({
-        "entries": args.entries, "box": box, "features": features, "ours": mine,
-        "baseline": base, "ratio": ratio, "db_p50_ms": db_ms, "db_ratio": db_ratio,
-    }, indent=2))  # fmt: skip
+    (out / f"api-{args.database}.json").write_text(
+        json.dumps(
+            {
+                "entries": args.entries,
+                "box": box,
+                "features": features,
+                "ours": mine,
+                "baseline": base,
+                "ratio": ratio,
+                "db_p50_ms": db_ms,
+                "db_ratio": db_ratio,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -77,8 +77,9 @@ def one_run(browser, url):
     page.wait_for_timeout(150)
     page.mouse.up()
     released = page.evaluate("performance.now()")
-    page.wait_for_function(f"performance.getEntriesByName('cm-features-drawn').length > {before}",
-                           timeout=30000)  # fmt: skip
+    page.wait_for_function(
+        f"performance.getEntriesByName('cm-features-drawn').length > {before}", timeout=30000
+    )
     pan_ms = drawn_marks(page)[-1] - released
     context.close()
     return load_ms, pan_ms, features

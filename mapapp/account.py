@@ -18,9 +18,10 @@ from mapapp.views import with_csp
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
-        max_length=60, required=False,
+        max_length=60,
+        required=False,
         help_text="Shown next to your changes in entry histories. Leave empty to stay anonymous.",
-    )  # fmt: skip
+    )
 
 
 class DeleteForm(forms.Form):
@@ -52,8 +53,9 @@ def account(request):
 @require_safe
 def account_data(request):
     data = services.account_export(user=request.user)
-    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2),
-                            content_type="application/json")  # fmt: skip
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json"
+    )
     response["Content-Disposition"] = 'attachment; filename="commons-map-my-data.json"'
     return response
 

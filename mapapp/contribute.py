@@ -26,8 +26,9 @@ def _limited(request, scope):
     """Seconds an anonymous visitor must wait before another submission, or 0."""
     if request.user.is_authenticated:
         return 0
-    return ratelimit.hit(scope, ratelimit.client_key(request),
-                         limit=settings.ANONYMOUS_SUBMISSIONS_PER_HOUR)  # fmt: skip
+    return ratelimit.hit(
+        scope, ratelimit.client_key(request), limit=settings.ANONYMOUS_SUBMISSIONS_PER_HOUR
+    )
 
 
 def _too_many(request, template, context, wait):
@@ -56,8 +57,9 @@ def similar_entries(name, location, exclude=None):
     )
     if exclude:
         nearby = nearby.exclude(pk=exclude.pk)
-    matches = [e for e in nearby.order_by("distance")[:20]
-               if any(w in e.name.lower() for w in words)]  # fmt: skip
+    matches = [
+        e for e in nearby.order_by("distance")[:20] if any(w in e.name.lower() for w in words)
+    ]
     return matches[:5]
 
 
@@ -82,10 +84,11 @@ def entry_new(request):
         return _too_many(request, "mapapp/entry_form.html", context, wait)
     try:
         entry = services.entry_submit(
-            author=request.user if not anonymous else None, data=data,
+            author=request.user if not anonymous else None,
+            data=data,
             tags=services.tags_from_names(form.cleaned_data["tags"]),
             contact_email=form.cleaned_data.get("contact_email", ""),
-        )  # fmt: skip
+        )
     except ValidationError as error:
         _attach_errors(form, error)
         return _page(request, "mapapp/entry_form.html", context, 400)
@@ -110,12 +113,14 @@ def entry_edit(request, slug):
         return _page(request, "mapapp/entry_edit.html", context, 400 if form.is_bound else 200)
     try:
         entry = services.entry_edit(
-            entry=entry, editor=request.user, data=form.entry_data(),
+            entry=entry,
+            editor=request.user,
+            data=form.entry_data(),
             expected_version=form.cleaned_data["version"],
             tags=services.tags_from_names(form.cleaned_data["tags"]),
-        )  # fmt: skip
+        )
     except services.StaleVersion as stale:
-        context["conflict"] = conflict_fields(stale.entry, form)
+        context["conflict"] = conflict_fields(stale.entry, form.cleaned_data["version"])
         context["current"] = stale.entry
         return _page(request, "mapapp/entry_edit.html", context, 409)
     except ValidationError as error:
@@ -125,17 +130,16 @@ def entry_edit(request, slug):
     return redirect("entry-detail", slug=entry.slug)
 
 
-def conflict_fields(current, form):
-    """Which fields someone else changed, with their new values, for the conflict message."""
-    latest = EditEntryForm.initial_for(current)
-    changed = []
-    for name in form.fields:
-        if name in {"version", "nickname"} or name not in latest:
-            continue
-        if str(latest[name]) != str(form.initial.get(name, "")):
-            changed.append((form.fields[name].label or name.replace("_", " ").capitalize(),
-                            latest[name]))  # fmt: skip
-    return changed
+def conflict_fields(current, base_version):
+    """(label, their value) for each field changed since the version the editor started from."""
+    base = current.history.filter(version=base_version).order_by("-history_id").first()
+    if base is None:
+        return []
+    return [
+        (label, getattr(current, field if field != "category_id" else "category"))
+        for field, label in HISTORY_LABELS.items()
+        if field != "status" and getattr(base, field) != getattr(current, field)
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,8 +147,12 @@ def entry_suggest(request, slug):
     entry = _visible_entry(request, slug)
     initial = {**SuggestChangeForm.initial_for(entry), "version": entry.version}
     form = SuggestChangeForm(request.POST or None, initial=initial)
-    context = {"form": form, "entry": entry, "anonymous": not request.user.is_authenticated,
-               "precision_help": precision_help()}  # fmt: skip
+    context = {
+        "form": form,
+        "entry": entry,
+        "anonymous": not request.user.is_authenticated,
+        "precision_help": precision_help(),
+    }
     if request.method != "POST" or not form.is_valid():
         return _page(request, "mapapp/entry_suggest.html", context, 400 if form.is_bound else 200)
     changes = changed_values(entry, form)
@@ -154,10 +162,12 @@ def entry_suggest(request, slug):
     if wait := _limited(request, "suggest"):
         return _too_many(request, "mapapp/entry_suggest.html", context, wait)
     services.change_request_create(
-        entry=entry, proposer=request.user if request.user.is_authenticated else None,
-        message=form.cleaned_data["message"], changes=changes,
+        entry=entry,
+        proposer=request.user if request.user.is_authenticated else None,
+        message=form.cleaned_data["message"],
+        changes=changes,
         contact_email=form.cleaned_data.get("contact_email", ""),
-    )  # fmt: skip
+    )
     messages.success(request, "Thank you! A moderator will look at your suggestion.")
     return redirect("entry-detail", slug=entry.slug)
 
@@ -190,9 +200,11 @@ def entry_report(request, slug):
     if wait := _limited(request, "report"):
         return _too_many(request, "mapapp/entry_report.html", context, wait)
     services.report_create(
-        entry=entry, reporter=request.user if request.user.is_authenticated else None,
-        kind=form.cleaned_data["kind"], message=form.cleaned_data["message"],
-    )  # fmt: skip
+        entry=entry,
+        reporter=request.user if request.user.is_authenticated else None,
+        kind=form.cleaned_data["kind"],
+        message=form.cleaned_data["message"],
+    )
     messages.success(request, "Thank you for the report. A moderator will look into it.")
     return redirect("entry-detail", slug=entry.slug)
 
@@ -203,31 +215,50 @@ def entry_history(request, slug):
     records = list(entry.history.select_related("history_user__profile").order_by("-history_id"))
     versions = []
     for record, older in zip(records, records[1:] + [None], strict=True):
-        versions.append({
-            "record": record,
-            "changed": changed_labels(record, older),
-            "by": display_name(record.history_user),
-        })  # fmt: skip
-    context = {"entry": entry, "versions": versions,
-               "can_revert": permissions.is_moderator(request.user)}  # fmt: skip
+        versions.append(
+            {
+                "record": record,
+                "changed": changed_labels(record, older),
+                "by": display_name(record.history_user),
+            }
+        )
+    context = {
+        "entry": entry,
+        "versions": versions,
+        "can_revert": permissions.is_moderator(request.user),
+    }
     return with_csp(render(request, "mapapp/entry_history.html", context))
 
 
 # Fields whose changes the public history lists; the exact location only as "Location".
 HISTORY_LABELS = {
-    "name": "Name", "summary": "Summary", "description": "Description", "category_id": "Category",
-    "location": "Location", "precision": "Location precision", "address": "Address",
-    "locality": "Town", "postcode": "Postcode", "website": "Website", "email": "Email",
-    "phone": "Phone", "opening_times": "Opening times", "status": "Status",
-    "threat": "Threat", "threat_note": "Threat note",
-}  # fmt: skip
+    "name": "Name",
+    "summary": "Summary",
+    "description": "Description",
+    "category_id": "Category",
+    "location": "Location",
+    "precision": "Location precision",
+    "address": "Address",
+    "locality": "Town",
+    "postcode": "Postcode",
+    "website": "Website",
+    "email": "Email",
+    "phone": "Phone",
+    "opening_times": "Opening times",
+    "status": "Status",
+    "threat": "Threat",
+    "threat_note": "Threat note",
+}
 
 
 def changed_labels(record, older):
     if older is None:
         return ["Created"]
-    return [label for field, label in HISTORY_LABELS.items()
-            if getattr(record, field) != getattr(older, field)]  # fmt: skip
+    return [
+        label
+        for field, label in HISTORY_LABELS.items()
+        if getattr(record, field) != getattr(older, field)
+    ]
 
 
 def display_name(user):

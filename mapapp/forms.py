@@ -89,9 +89,11 @@ class EntryForm(forms.Form):
     )
     threat = forms.ChoiceField(choices=Entry.Threat.choices, initial="none", label="Under threat?")
     threat_note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         label="What threatens it?",
-    )  # fmt: skip
+    )
     # Left empty by people; bots that fill every field give themselves away.
     nickname = forms.CharField(required=False, label="Leave this empty")
 
@@ -118,9 +120,21 @@ class EntryForm(forms.Form):
         """Model field values from the cleaned form (tags are returned separately)."""
         from django.contrib.gis.geos import Point
 
-        data = {k: v for k, v in self.cleaned_data.items()
-                if k not in {"longitude", "latitude", "tags", "nickname", "contact_email",
-                             "message", "version", "confirm_new"}}  # fmt: skip
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k
+            not in {
+                "longitude",
+                "latitude",
+                "tags",
+                "nickname",
+                "contact_email",
+                "message",
+                "version",
+                "confirm_new",
+            }
+        }
         lon, lat = self.cleaned_data["longitude"], self.cleaned_data["latitude"]
         data["location"] = Point(lon, lat, srid=4326)
         return data
@@ -128,18 +142,22 @@ class EntryForm(forms.Form):
     @classmethod
     def initial_for(cls, entry):
         initial = {f: getattr(entry, f) for f in cls.base_fields if hasattr(entry, f)}
-        initial.update(category=entry.category.slug, longitude=entry.location.x,
-                       latitude=entry.location.y,
-                       tags=", ".join(entry.tags.values_list("name", flat=True)))  # fmt: skip
+        initial.update(
+            category=entry.category.slug,
+            longitude=entry.location.x,
+            latitude=entry.location.y,
+            tags=", ".join(entry.tags.values_list("name", flat=True)),
+        )
         initial.pop("nickname", None)
         return initial
 
 
 class NewEntryForm(EntryForm):
     contact_email = forms.EmailField(
-        required=False, label="Your email (optional, never shown)",
+        required=False,
+        label="Your email (optional, never shown)",
         help_text="Only for the moderators to ask you about this suggestion.",
-    )  # fmt: skip
+    )
     confirm_new = forms.BooleanField(
         required=False, label="None of these: it is a new entry", widget=forms.CheckboxInput
     )
@@ -151,20 +169,24 @@ class EditEntryForm(EntryForm):
 
 class SuggestChangeForm(EntryForm):
     message = forms.CharField(
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         label="What should change, and how do you know?",
-    )  # fmt: skip
+    )
     contact_email = forms.EmailField(required=False, label="Your email (optional, never shown)")
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ReportForm(forms.Form):
-    kind = forms.ChoiceField(choices=Report.Kind.choices, widget=forms.RadioSelect,
-                             label="What is the problem?")  # fmt: skip
+    kind = forms.ChoiceField(
+        choices=Report.Kind.choices, widget=forms.RadioSelect, label="What is the problem?"
+    )
     message = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         label="Tell us more (optional)",
-    )  # fmt: skip
+    )
     nickname = forms.CharField(required=False, label="Leave this empty")
 
     def clean_nickname(self):

@@ -67,8 +67,12 @@ def decide_entry(request, slug, action):
     if action not in ENTRY_ACTIONS:
         raise PermissionDenied("Unknown moderation action.")
     try:
-        services.entry_moderate(entry=entry, moderator=request.user,
-                                action=ENTRY_ACTIONS[action], reason=_reason(request))  # fmt: skip
+        services.entry_moderate(
+            entry=entry,
+            moderator=request.user,
+            action=ENTRY_ACTIONS[action],
+            reason=_reason(request),
+        )
     except ValidationError as error:
         return _refused(request, error)
     return _done(request, f"\u201c{entry.name}\u201d: {ENTRY_ACTIONS[action].label.lower()}.")
@@ -82,8 +86,9 @@ def decide_change(request, pk, action):
         if action == "apply":
             services.change_request_apply(change_request=change, moderator=request.user)
         elif action == "decline":
-            services.change_request_decline(change_request=change, moderator=request.user,
-                                            reason=_reason(request))  # fmt: skip
+            services.change_request_decline(
+                change_request=change, moderator=request.user, reason=_reason(request)
+            )
         else:
             raise PermissionDenied("Unknown moderation action.")
     except services.StaleVersion:
@@ -101,8 +106,12 @@ def decide_report(request, pk, action):
     if action not in {"resolve", "dismiss"}:
         raise PermissionDenied("Unknown moderation action.")
     try:
-        services.report_close(report=report, moderator=request.user,
-                              resolved=action == "resolve", reason=_reason(request))  # fmt: skip
+        services.report_close(
+            report=report,
+            moderator=request.user,
+            resolved=action == "resolve",
+            reason=_reason(request),
+        )
     except ValidationError as error:
         return _refused(request, error)
     return _done(request, f"Report on \u201c{report.entry.name}\u201d: {action}d.")
@@ -114,8 +123,9 @@ def revert(request, slug, history_id):
     entry = get_object_or_404(Entry, slug=slug)
     get_object_or_404(entry.history, history_id=history_id)
     try:
-        services.entry_revert(entry=entry, moderator=request.user, history_id=history_id,
-                              reason=_reason(request))  # fmt: skip
+        services.entry_revert(
+            entry=entry, moderator=request.user, history_id=history_id, reason=_reason(request)
+        )
     except ValidationError as error:
         return _refused(request, error)
     messages.success(request, "Reverted. The revert is itself a new version in the history.")

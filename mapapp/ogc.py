@@ -207,12 +207,14 @@ def item(request, feature_id):
     if feature is None:
         return _error(404, "NotFound", f"No published entry has the id {feature_id!r}.")
     feature["links"] = [
-        {"rel": "self", "type": GEOJSON,
-         "href": _url(request, "ogc-item", feature_id=feature_id)},
+        {"rel": "self", "type": GEOJSON, "href": _url(request, "ogc-item", feature_id=feature_id)},
         {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection")},
-        {"rel": "alternate", "type": "text/html",
-         "href": request.build_absolute_uri(feature["properties"]["url"])},
-    ]  # fmt: skip
+        {
+            "rel": "alternate",
+            "type": "text/html",
+            "href": request.build_absolute_uri(feature["properties"]["url"]),
+        },
+    ]
     return cached_json(
         request,
         encode(feature),

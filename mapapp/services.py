@@ -13,10 +13,22 @@ from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report, Tag
 
 # Fields a contributor may set or change; everything else is derived or moderator-only.
 EDITABLE_FIELDS = [
-    "name", "summary", "description", "category", "location", "precision", "address",
-    "locality", "postcode", "website", "email", "phone", "opening_times", "threat",
+    "name",
+    "summary",
+    "description",
+    "category",
+    "location",
+    "precision",
+    "address",
+    "locality",
+    "postcode",
+    "website",
+    "email",
+    "phone",
+    "opening_times",
+    "threat",
     "threat_note",
-]  # fmt: skip
+]
 
 SLUG_ATTEMPTS = 50
 
@@ -210,13 +222,16 @@ def entry_revert(*, entry, moderator, history_id, reason=""):
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can revert entries.")
     record = entry.history.get(history_id=history_id)
-    data = {field: getattr(record, field if field != "category" else "category_id")
-            for field in EDITABLE_FIELDS}  # fmt: skip
+    data = {
+        field: getattr(record, field if field != "category" else "category_id")
+        for field in EDITABLE_FIELDS
+    }
     data["category"] = data["category"] and type(entry.category).objects.get(pk=data["category"])
     with transaction.atomic():
         current = Entry.objects.select_for_update().get(pk=entry.pk)
-        entry = entry_update(entry=current, data=data, expected_version=current.version,
-                             editor=moderator)  # fmt: skip
+        entry = entry_update(
+            entry=current, data=data, expected_version=current.version, editor=moderator
+        )
         _decide(
             entry,
             moderator,
@@ -229,9 +244,14 @@ def entry_revert(*, entry, moderator, history_id, reason=""):
 def change_request_create(*, entry, proposer, message, changes, contact_email=""):
     """Suggest a change to an entry; it waits in the moderation queue."""
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
-    request = ChangeRequest(entry=entry, proposer=proposer, message=message, changes=changes,
-                            base_version=entry.version,
-                            contact_email="" if proposer else contact_email)  # fmt: skip
+    request = ChangeRequest(
+        entry=entry,
+        proposer=proposer,
+        message=message,
+        changes=changes,
+        base_version=entry.version,
+        contact_email="" if proposer else contact_email,
+    )
     request.full_clean()
     request.save()
     return request
@@ -247,8 +267,9 @@ def change_request_apply(*, change_request, moderator):
             raise ValidationError("This suggestion has already been decided.")
         entry = request.entry
         data = change_data(request.changes)
-        entry = entry_update(entry=entry, data=data, expected_version=entry.version,
-                             editor=moderator)  # fmt: skip
+        entry = entry_update(
+            entry=entry, data=data, expected_version=entry.version, editor=moderator
+        )
         request.status = ChangeRequest.Status.APPLIED
         request.save(update_fields=["status"])
         _decide(entry, moderator, ModerationDecision.Action.APPLY_CHANGE, request.message)
@@ -290,8 +311,11 @@ def report_create(*, entry, reporter, kind, message=""):
 def report_close(*, report, moderator, resolved, reason=""):
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can close reports.")
-    action = (ModerationDecision.Action.RESOLVE_REPORT if resolved
-              else ModerationDecision.Action.DISMISS_REPORT)  # fmt: skip
+    action = (
+        ModerationDecision.Action.RESOLVE_REPORT
+        if resolved
+        else ModerationDecision.Action.DISMISS_REPORT
+    )
     with transaction.atomic():
         report.status = Report.Status.RESOLVED if resolved else Report.Status.DISMISSED
         report.save(update_fields=["status"])
@@ -314,8 +338,13 @@ def _tell_submitter(entry, decision):
     body = f"Your entry \u201c{entry.name}\u201d on Commons Map was {verb}."
     if decision.reason:
         body += f"\n\nThe moderator's reason:\n{decision.reason}"
-    send_mail(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your entry was {verb}", body,
-              None, [address], fail_silently=True)  # fmt: skip
+    send_mail(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your entry was {verb}",
+        body,
+        None,
+        [address],
+        fail_silently=True,
+    )
 
 
 def profile_update(*, user, display_name):
@@ -336,9 +365,16 @@ def account_export(*, user):
     profile = Profile.objects.filter(user=user).first()
 
     def entry_row(e):
-        return {"slug": e.slug, "name": e.name, "status": e.status, "created": e.created_at,
-                "updated": e.updated_at, "longitude": e.location.x, "latitude": e.location.y,
-                "precision": e.precision}  # fmt: skip
+        return {
+            "slug": e.slug,
+            "name": e.name,
+            "status": e.status,
+            "created": e.created_at,
+            "updated": e.updated_at,
+            "longitude": e.location.x,
+            "latitude": e.location.y,
+            "precision": e.precision,
+        }
 
     return {
         "account": {
@@ -347,14 +383,14 @@ def account_export(*, user):
             "display_name": profile.display_name if profile else "",
             "joined": user.date_joined,
             "last_login": user.last_login,
-        },  # fmt: skip
+        },
         "entries": [entry_row(e) for e in Entry.objects.filter(created_by=user)],
         "reports": list(
             user.reports.values("entry__slug", "kind", "message", "status", "created_at")
-        ),  # fmt: skip
+        ),
         "change_requests": list(
             user.change_requests.values("entry__slug", "message", "changes", "status", "created_at")
-        ),  # fmt: skip
+        ),
     }
 
 

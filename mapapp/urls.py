@@ -16,24 +16,24 @@ urlpatterns = [
         "entries/<str:slug>/history/<int:history_id>/revert/",
         moderation.revert,
         name="entry-revert",
-    ),  # fmt: skip
+    ),
     path("my/entries/", contribute.my_entries, name="my-entries"),
     path("moderation/", moderation.queue, name="moderation"),
     path(
         "moderation/entries/<str:slug>/<str:action>/",
         moderation.decide_entry,
         name="moderate-entry",
-    ),  # fmt: skip
+    ),
     path(
         "moderation/changes/<int:pk>/<str:action>/",
         moderation.decide_change,
         name="moderate-change",
-    ),  # fmt: skip
+    ),
     path(
         "moderation/reports/<int:pk>/<str:action>/",
         moderation.decide_report,
         name="moderate-report",
-    ),  # fmt: skip
+    ),
     path("account/", account.account, name="account"),
     path("account/data/", account.account_data, name="account-data"),
     path("account/delete/", account.account_delete, name="account-delete"),

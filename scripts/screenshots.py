@@ -33,15 +33,22 @@ def free_port():
 
 
 def serve(port):
-    env = {**os.environ, "DATABASE_URL": "spatialite:///var/screenshots.sqlite3",
-           "TILE_URL": TILE_URL, "API_THROTTLE_ANON": "off"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": "spatialite:///var/screenshots.sqlite3",
+        "TILE_URL": TILE_URL,
+        "API_THROTTLE_ANON": "off",
+    }
     python = str(ROOT / ".venv/bin/python")
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "load_demo", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

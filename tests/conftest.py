@@ -46,6 +46,12 @@ def make_entry(db):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Real hashing is slow by design; tests need accounts, not brute-force resistance."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache; each test starts with none."""
     from django.core.cache import cache
@@ -67,3 +73,56 @@ def api(client):
         return response.status_code, body, response
 
     return get
+
+
+@pytest.fixture
+def people(db, django_user_model):
+    """One account per role; `client_for(role)` signs a fresh client in as that role."""
+    from django.contrib.auth.models import Group
+
+    def make(name, group=None, **extra):
+        user = django_user_model.objects.create_user(
+            name, f"{name}@private.example", "correct-horse-battery", **extra
+        )
+        if group:
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
+        return user
+
+    return {
+        "resident": make("resident"),
+        "owner": make("owner"),
+        "trusted": make("trusted", "Trusted contributors"),
+        "moderator": make("moderator", "Moderators"),
+        "superuser": make("superuser", is_superuser=True, is_staff=True),
+    }
+
+
+@pytest.fixture
+def client_for(people):
+    from django.test import Client
+
+    def make(role):
+        client = Client()
+        if role != "anonymous":
+            client.force_login(people[role])
+        return client
+
+    return make
+
+
+ENTRY_FORM = {
+    "name": "Hulme Community Garden",
+    "category": "commoning",
+    "summary": "Growing food together",
+    "description": "Raised beds and a pond.",
+    "tags": "food, growing",
+    "longitude": "-2.2426",
+    "latitude": "53.4668",
+    "precision": "exact",
+    "threat": "none",
+}
+
+
+@pytest.fixture
+def entry_form():
+    return dict(ENTRY_FORM)

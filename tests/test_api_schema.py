@@ -21,9 +21,19 @@ def test_the_schema_documents_every_entry_parameter(client, db):
     operation = schema["paths"]["/api/v1/entries/"]["get"]
     names = {p["name"] for p in operation["parameters"]}
     assert names == {
-        "bbox", "category", "tag", "threat", "q", "near", "radius", "updated_since",
-        "ordering", "limit", "offset", "format",
-    }  # fmt: skip
+        "bbox",
+        "category",
+        "tag",
+        "threat",
+        "q",
+        "near",
+        "radius",
+        "updated_since",
+        "ordering",
+        "limit",
+        "offset",
+        "format",
+    }
     assert {"200", "304", "400", "429"} <= set(operation["responses"])
     assert "application/geo+json" in operation["responses"]["200"]["content"]
 
@@ -40,24 +50,41 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
 ):
     settings.API_THROTTLE_ANON = None
     for n in range(12):
-        make_entry(name=f"Entry {n}", lon=-2.6 + n * 0.01, lat=51.45, tags=["parks"],
-                   precision=("exact", "approximate", "area")[n % 3])  # fmt: skip
+        make_entry(
+            name=f"Entry {n}",
+            lon=-2.6 + n * 0.01,
+            lat=51.45,
+            tags=["parks"],
+            precision=("exact", "approximate", "area")[n % 3],
+        )
     result = subprocess.run(
         [
-            str(ST), "run", f"{live_server.url}/api/v1/schema/",
-            "--checks", "all",
+            str(ST),
+            "run",
+            f"{live_server.url}/api/v1/schema/",
+            "--checks",
+            "all",
             # Valid-looking values can still name a category that does not exist, or pair
             # near with no radius: rejecting those with a 400 is right, so this check is off.
-            "--exclude-checks", "positive_data_acceptance",
+            "--exclude-checks",
+            "positive_data_acceptance",
             # The coverage phase alone sends ~4,000 requests (minutes); examples and fuzzing
             # with a bounded number of cases keep the suite quick.
-            "--phases", "examples,fuzzing",
-            "--max-examples", "80",
-            "--workers", "1",
-            "--seed", "20261124",
-            "--suppress-health-check", "all",
+            "--phases",
+            "examples,fuzzing",
+            "--max-examples",
+            "80",
+            "--workers",
+            "1",
+            "--seed",
+            "20261124",
+            "--suppress-health-check",
+            "all",
         ],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "Tested: 4" in result.stdout, result.stdout[-3000:]

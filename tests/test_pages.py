@@ -7,24 +7,41 @@ import pytest
 
 
 def test_an_entry_page_shows_the_public_fields(client, make_entry):
-    entry = make_entry(name="Totnes Repair Café", summary="Fix things together",
-                       description="Bring a kettle. See https://repair.example.org/about",
-                       opening_times="Saturdays 10–1", website="https://repair.example.org",
-                       threat="at_risk", threat_note="The hall lease ends in May",
-                       tags=["repair"], locality="Totnes")  # fmt: skip
+    entry = make_entry(
+        name="Totnes Repair Café",
+        summary="Fix things together",
+        description="Bring a kettle. See https://repair.example.org/about",
+        opening_times="Saturdays 10–1",
+        website="https://repair.example.org",
+        threat="at_risk",
+        threat_note="The hall lease ends in May",
+        tags=["repair"],
+        locality="Totnes",
+    )
     response = client.get(f"/entries/{entry.slug}/")
     body = response.content.decode()
     assert response.status_code == 200
-    for text in ("Totnes Repair Café", "Fix things together", "Saturdays 10–1", "At risk",
-                 "The hall lease ends in May", "Totnes", "repair", "Last updated"):  # fmt: skip
+    for text in (
+        "Totnes Repair Café",
+        "Fix things together",
+        "Saturdays 10–1",
+        "At risk",
+        "The hall lease ends in May",
+        "Totnes",
+        "repair",
+        "Last updated",
+    ):
         assert text in body, text
     assert '<a href="https://repair.example.org/about" rel="nofollow">' in body
     assert f'href="/api/v1/entries/{entry.slug}/"' in body
 
 
 def test_an_entry_page_escapes_html_in_every_field(client, make_entry):
-    entry = make_entry(name="<b>Bold</b>", description="<script>alert(1)</script> http://x.example",
-                       summary='"><img src=x onerror=alert(1)>')  # fmt: skip
+    entry = make_entry(
+        name="<b>Bold</b>",
+        description="<script>alert(1)</script> http://x.example",
+        summary='"><img src=x onerror=alert(1)>',
+    )
     body = client.get(f"/entries/{entry.slug}/").content.decode()
     assert "<script>alert(1)</script>" not in body and "<b>Bold</b>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
@@ -57,8 +74,13 @@ def test_an_unknown_slug_is_a_friendly_404(client, db):
 
 
 def test_a_withheld_location_does_not_leak_from_the_entry_page(client, make_entry):
-    entry = make_entry(precision="approximate", address="7 Quiet Mews", postcode="BS3 1AA",
-                       lon=-2.612345, lat=51.441234)  # fmt: skip
+    entry = make_entry(
+        precision="approximate",
+        address="7 Quiet Mews",
+        postcode="BS3 1AA",
+        lon=-2.612345,
+        lat=51.441234,
+    )
     body = client.get(f"/entries/{entry.slug}/").content.decode()
     assert "7 Quiet Mews" not in body and "BS3 1AA" not in body
     assert "2.61234" not in body and "51.44123" not in body
@@ -131,8 +153,13 @@ def test_the_home_page_passes_its_settings_as_json(client, db, settings):
     settings.TILE_URL = "https://tiles.example.net/{z}/{x}/{y}.png"
     settings.TILE_ATTRIBUTION = "Tiles © Example"
     response = client.get("/")
-    config = json.loads(re.search(r'id="map-config" type="application/json">(.*?)</script>',
-                                  response.content.decode(), re.S).group(1))  # fmt: skip
+    config = json.loads(
+        re.search(
+            r'id="map-config" type="application/json">(.*?)</script>',
+            response.content.decode(),
+            re.S,
+        ).group(1)
+    )
     assert config["tileUrl"] == settings.TILE_URL
     assert config["tileAttribution"] == "Tiles © Example"
     assert len(config["categories"]) == 6

@@ -60,8 +60,9 @@ def test_the_spatial_index_survives_migrations_and_follows_writes(make_entry):
     assert list(Entry.objects.in_bbox(BRISTOL)) == [entry]
     from django.contrib.gis.geos import Point
 
-    services.entry_update(entry=entry, data={"location": Point(-1.55, 53.8, srid=4326)},
-                          expected_version=1)  # fmt: skip
+    services.entry_update(
+        entry=entry, data={"location": Point(-1.55, 53.8, srid=4326)}, expected_version=1
+    )
     assert not Entry.objects.in_bbox(BRISTOL).exists()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -77,11 +78,15 @@ def test_the_spatial_index_survives_migrations_and_follows_writes(make_entry):
 def test_the_search_index_triggers_survive_migrations(db):
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                           "AND name LIKE 'mapapp_entry_fts_%'")  # fmt: skip
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'mapapp_entry_fts_%'"
+            )
             assert {row[0] for row in cursor.fetchall()} == {
-                "mapapp_entry_fts_ai", "mapapp_entry_fts_ad", "mapapp_entry_fts_au"
-            }  # fmt: skip
+                "mapapp_entry_fts_ai",
+                "mapapp_entry_fts_ad",
+                "mapapp_entry_fts_au",
+            }
         else:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = 'entry_search_gin'")
             assert cursor.fetchone()

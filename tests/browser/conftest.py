@@ -20,10 +20,16 @@ TILE_HOST = "tiles.commons-map.test"
 TILE_URL = f"http://{TILE_HOST}/{{z}}/{{x}}/{{y}}.png"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-quic",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-quic",
+]
 
 # Each browser test module sets this as its pytestmark: the live server reads committed data,
 # and the seeded categories and content types must come back after each test's flush.
@@ -109,17 +115,37 @@ def phone(browser, live):
 def demo(live, make_entry):
     """A few entries in two cities, covering categories, tags and withheld locations."""
     made = {
-        "garden": make_entry(name="Bristol Community Garden", lon=-2.59, lat=51.455,
-                             category_slug="commoning", tags=["food"],
-                             description="Raised beds and a shared polytunnel"),
-        "timebank": make_entry(name="Bristol Timebank", lon=-2.60, lat=51.46,
-                               category_slug="reciprocal-working", tags=["skills"],
-                               description="Swap hours of help with neighbours"),
-        "library": make_entry(name="Save Leeds Library", lon=-1.55, lat=53.80,
-                              category_slug="campaigns-resistance", threat="at_risk",
-                              description="Campaign against the closure of the library"),
-        "cafe": make_entry(name="Leeds Community Café", lon=-1.56, lat=53.79,
-                           category_slug="convivial-spaces", precision="approximate",
-                           description="Pay-as-you-feel meals every Friday"),
-    }  # fmt: skip
+        "garden": make_entry(
+            name="Bristol Community Garden",
+            lon=-2.59,
+            lat=51.455,
+            category_slug="commoning",
+            tags=["food"],
+            description="Raised beds and a shared polytunnel",
+        ),
+        "timebank": make_entry(
+            name="Bristol Timebank",
+            lon=-2.60,
+            lat=51.46,
+            category_slug="reciprocal-working",
+            tags=["skills"],
+            description="Swap hours of help with neighbours",
+        ),
+        "library": make_entry(
+            name="Save Leeds Library",
+            lon=-1.55,
+            lat=53.80,
+            category_slug="campaigns-resistance",
+            threat="at_risk",
+            description="Campaign against the closure of the library",
+        ),
+        "cafe": make_entry(
+            name="Leeds Community Café",
+            lon=-1.56,
+            lat=53.79,
+            category_slug="convivial-spaces",
+            precision="approximate",
+            description="Pay-as-you-feel meals every Friday",
+        ),
+    }
     return made

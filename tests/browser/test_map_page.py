@@ -96,9 +96,13 @@ def test_clicking_a_list_item_opens_its_popup(session, live, demo):
 
 
 def test_hostile_names_and_descriptions_render_as_text(session, live, make_entry):
-    make_entry(name="<img src=x onerror=alert(1)>", lon=-2.59, lat=51.45,
-               summary="<script>alert('summary')</script>",
-               description="<script>alert('description')</script>")  # fmt: skip
+    make_entry(
+        name="<img src=x onerror=alert(1)>",
+        lon=-2.59,
+        lat=51.45,
+        summary="<script>alert('summary')</script>",
+        description="<script>alert('description')</script>",
+    )
     goto(session, live)
     page = session.page
     assert page.locator(".entry-name").first.text_content() == "<img src=x onerror=alert(1)>"
@@ -136,8 +140,11 @@ def test_an_api_failure_shows_an_error_banner_with_retry(session, live, demo):
 
     def maybe_fail(route):
         if failing["on"]:
-            route.fulfill(status=503, body='{"detail": "Down for maintenance."}',
-                          content_type="application/json")  # fmt: skip
+            route.fulfill(
+                status=503,
+                body='{"detail": "Down for maintenance."}',
+                content_type="application/json",
+            )
         else:
             route.continue_()
 
