@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "corsheaders",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
@@ -254,6 +255,8 @@ API_MAX_LIMIT = env_int("API_MAX_LIMIT", 10000, minimum=1)
 if API_DEFAULT_LIMIT > API_MAX_LIMIT:
     raise ImproperlyConfigured("API_DEFAULT_LIMIT must not exceed API_MAX_LIMIT.")
 API_THROTTLE_ANON = throttle_rate("API_THROTTLE_ANON", "600/minute")
+# Largest request body the write API reads (bytes).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_000_000, minimum=1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -262,6 +265,7 @@ REST_FRAMEWORK = {
     # `format` is our export parameter, not DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "mapapp.api.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Commons Map API",

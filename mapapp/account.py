@@ -43,7 +43,7 @@ def account(request):
         services.profile_update(user=request.user, display_name=form.cleaned_data["display_name"])
         messages.success(request, "Your display name is saved.")
         return redirect("account")
-    context = {"form": form, "delete_form": DeleteForm()}
+    context = {"form": form, "delete_form": DeleteForm(), "token": _token(request.user)}
     return with_csp(
         render(request, "mapapp/account.html", context, status=400 if form.errors else 200)
     )
@@ -65,10 +65,32 @@ def account_data(request):
 def account_delete(request):
     form = DeleteForm(request.POST)
     if not form.is_valid():
-        context = {"form": ProfileForm(), "delete_form": form}
+        context = {"form": ProfileForm(), "delete_form": form, "token": _token(request.user)}
         return with_csp(render(request, "mapapp/account.html", context, status=400))
     user = request.user
     logout(request)
     services.account_delete(user=user)
     messages.success(request, "Your account is deleted. Your entries stay on the map, anonymously.")
     return redirect("home")
+
+
+def _token(user):
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).first()
+
+
+@login_required
+@require_POST
+def token_renew(request):
+    services.api_token_renew(user=request.user)
+    messages.success(request, "Your new API token is below; any earlier token stops working.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def token_revoke(request):
+    services.api_token_revoke(user=request.user)
+    messages.success(request, "Your API token is revoked.")
+    return redirect("account")

@@ -401,3 +401,18 @@ def account_delete(*, user):
         # History rows keep what changed, not who changed it.
         Entry.history.filter(history_user=user).update(history_user=None)
         user.delete()
+
+
+def api_token_renew(*, user):
+    """Give the user a fresh API token, revoking any earlier one."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def api_token_revoke(*, user):
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()

@@ -37,5 +37,7 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/data/", account.account_data, name="account-data"),
     path("account/delete/", account.account_delete, name="account-delete"),
+    path("account/token/", account.token_renew, name="account-token"),
+    path("account/token/revoke/", account.token_revoke, name="account-token-revoke"),
     path("privacy/", views.privacy, name="privacy"),
 ]

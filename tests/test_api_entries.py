@@ -176,8 +176,9 @@ def test_anonymous_gets_are_allowed_from_any_origin(api, make_entry):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
-def test_writes_are_not_accepted_on_the_read_api(client):
-    assert client.post(URL, {}, content_type="application/json").status_code == 405
+def test_anonymous_writes_need_a_token(client, db):
+    assert client.post(URL, {}, content_type="application/json").status_code == 401
+    assert client.put(URL, {}, content_type="application/json").status_code == 405
 
 
 def test_moving_an_entry_updates_the_list(api, make_entry):

@@ -44,11 +44,40 @@ def test_the_interactive_docs_are_served_from_our_own_static_files(client, db):
     assert "cdn" not in body.lower() and "unpkg" not in body.lower()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_schemathesis_finds_no_server_errors_or_schema_violations(
-    live_server, make_entry, settings, tmp_path
-):
-    settings.API_THROTTLE_ANON = None
+def run_schemathesis(url, tmp_path, *extra):
+    return subprocess.run(
+        [
+            str(ST),
+            "run",
+            url,
+            "--checks",
+            "all",
+            # Valid-looking values can still name a category that does not exist, or pair
+            # near with no radius: rejecting those with a 400 is right, so this check is off.
+            "--exclude-checks",
+            "positive_data_acceptance",
+            # The coverage phase alone sends thousands of requests (minutes); examples and
+            # fuzzing with a bounded number of cases keep the suite quick.
+            "--phases",
+            "examples,fuzzing",
+            "--max-examples",
+            "50",
+            "--workers",
+            "1",
+            "--seed",
+            "20261124",
+            "--suppress-health-check",
+            "all",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+
+
+def seed_entries(make_entry):
     for n in range(12):
         make_entry(
             name=f"Entry {n}",
@@ -57,34 +86,31 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
             tags=["parks"],
             precision=("exact", "approximate", "area")[n % 3],
         )
-    result = subprocess.run(
-        [
-            str(ST),
-            "run",
-            f"{live_server.url}/api/v1/schema/",
-            "--checks",
-            "all",
-            # Valid-looking values can still name a category that does not exist, or pair
-            # near with no radius: rejecting those with a 400 is right, so this check is off.
-            "--exclude-checks",
-            "positive_data_acceptance",
-            # The coverage phase alone sends ~4,000 requests (minutes); examples and fuzzing
-            # with a bounded number of cases keep the suite quick.
-            "--phases",
-            "examples,fuzzing",
-            "--max-examples",
-            "80",
-            "--workers",
-            "1",
-            "--seed",
-            "20261124",
-            "--suppress-health-check",
-            "all",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_schemathesis_finds_no_server_errors_or_schema_violations(
+    live_server, make_entry, settings, tmp_path
+):
+    settings.API_THROTTLE_ANON = None
+    seed_entries(make_entry)
+    result = run_schemathesis(f"{live_server.url}/api/v1/schema/", tmp_path)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "Tested: 8" in result.stdout, result.stdout[-3000:]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_schemathesis_with_a_moderators_token_finds_no_errors(
+    live_server, make_entry, settings, tmp_path, people
+):
+    from rest_framework.authtoken.models import Token
+
+    settings.API_THROTTLE_ANON = None
+    settings.ANONYMOUS_SUBMISSIONS_PER_HOUR = 10_000
+    seed_entries(make_entry)
+    key = Token.objects.create(user=people["moderator"]).key
+    result = run_schemathesis(
+        f"{live_server.url}/api/v1/schema/", tmp_path, "-H", f"Authorization: Token {key}"
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "Tested: 4" in result.stdout, result.stdout[-3000:]
+    assert "Tested: 8" in result.stdout, result.stdout[-3000:]

@@ -92,6 +92,7 @@ DETAIL_FEATURE = {
                     )
                 },
                 "published": NULLABLE_DATETIME,
+                "version": {"type": "integer", "description": "send as If-Match to change it"},
             },
         },
     },
@@ -129,10 +130,14 @@ ERRORS = {
     (429, "application/json"): OpenApiResponse(
         DETAIL_ERROR, description="Too many requests; wait for the seconds in Retry-After."
     ),
+    (401, "application/json"): OpenApiResponse(
+        DETAIL_ERROR, description="An Authorization header was sent with an invalid token."
+    ),
 }
 NOT_MODIFIED = {304: OpenApiResponse(description="Not modified (ETag or Last-Modified matched).")}
 
 ENTRY_LIST = {
+    "auth": [],  # readable by anyone; no token needed
     "operation_id": "entries_list",
     "summary": "Published entries as a GeoJSON FeatureCollection",
     "description": (
@@ -206,6 +211,7 @@ ENTRY_LIST = {
     "tags": ["entries"],
 }
 ENTRY_DETAIL = {
+    "auth": [],  # readable by anyone; no token needed
     "operation_id": "entries_retrieve",
     "summary": "One published entry as a GeoJSON Feature",
     "responses": {
@@ -237,6 +243,7 @@ TAG = {
     },
 }
 CATEGORY_LIST = {
+    "auth": [],  # readable by anyone; no token needed
     "operation_id": "categories_list",
     "summary": "Categories, in display order, with their published entry counts",
     "responses": {
@@ -247,6 +254,7 @@ CATEGORY_LIST = {
     "tags": ["categories"],
 }
 TAG_LIST = {
+    "auth": [],  # readable by anyone; no token needed
     "operation_id": "tags_list",
     "summary": "Tags used by published entries, with counts",
     "responses": {
@@ -255,4 +263,126 @@ TAG_LIST = {
         **ERRORS,
     },
     "tags": ["tags"],
+}
+
+# Write API: request bodies and responses.
+ENTRY_BODY_PROPERTIES = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "category": {"type": "string", "description": "category slug (see /api/v1/categories/)"},
+    "summary": {"type": "string", "maxLength": 280},
+    "description": {"type": "string", "maxLength": 10000},
+    "tags": {"type": "array", "items": {"type": "string", "maxLength": 60}, "maxItems": 10},
+    "geometry": POINT,
+    "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+    "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+    "precision": {"type": "string", "enum": ["exact", "approximate", "area"]},
+    "address": {"type": "string", "maxLength": 255},
+    "locality": {"type": "string", "maxLength": 120},
+    "postcode": {"type": "string", "maxLength": 16},
+    "website": {"type": "string", "format": "uri", "maxLength": 500},
+    "email": {"type": "string", "format": "email"},
+    "phone": {"type": "string", "maxLength": 40},
+    "opening_times": {"type": "string", "maxLength": 2000},
+    "threat": {"type": "string", "enum": ["none", "at_risk", "lost"]},
+    "threat_note": {"type": "string", "maxLength": 2000},
+}
+ENTRY_CREATE_BODY = {
+    "type": "object",
+    "description": (
+        "An entry as flat JSON, or as a GeoJSON Feature whose properties hold these fields. "
+        "The location is a GeoJSON Point in EPSG:4326 (`geometry`) or `longitude` + `latitude`; "
+        "any other geometry type or CRS is refused."
+    ),
+    "required": ["name", "category"],
+    "properties": ENTRY_BODY_PROPERTIES,
+    "additionalProperties": False,
+}
+ENTRY_PATCH_BODY = {k: v for k, v in ENTRY_CREATE_BODY.items() if k != "required"}
+WRITTEN_FEATURE = {
+    **DETAIL_FEATURE,
+    "description": "The entry as saved; properties.status says whether it awaits review.",
+}
+AUTH_ERRORS = {
+    (401, "application/json"): OpenApiResponse(DETAIL_ERROR, description="No or a bad token."),
+    (403, "application/json"): OpenApiResponse(DETAIL_ERROR, description="Not allowed."),
+    (413, "application/json"): OpenApiResponse(DETAIL_ERROR, description="Body too large."),
+}
+BODY_ERRORS = {
+    (400, "application/json"): OpenApiResponse(
+        PARAMETER_ERRORS, description="A field is missing or wrong; the body names it."
+    ),
+}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The entry's ETag from a GET (or its version number). A stale one gets 412.",
+)
+ENTRY_CREATE = {
+    "operation_id": "entries_create",
+    "summary": "Add an entry (pending review, or published at once for trusted contributors)",
+    "request": {"application/json": ENTRY_CREATE_BODY, "application/geo+json": ENTRY_CREATE_BODY},
+    "responses": {(201, GEOJSON): OpenApiResponse(WRITTEN_FEATURE), **BODY_ERRORS, **AUTH_ERRORS},
+    "tags": ["entries"],
+}
+ENTRY_PATCH = {
+    "operation_id": "entries_partial_update",
+    "summary": "Change an entry (its owner or a moderator), guarded by If-Match",
+    "parameters": [IF_MATCH],
+    "request": {"application/json": ENTRY_PATCH_BODY, "application/geo+json": ENTRY_PATCH_BODY},
+    "responses": {
+        (200, GEOJSON): OpenApiResponse(WRITTEN_FEATURE),
+        **BODY_ERRORS,
+        **AUTH_ERRORS,
+        (404, "application/json"): OpenApiResponse(DETAIL_ERROR, description="No such entry."),
+        (412, "application/json"): OpenApiResponse(DETAIL_ERROR, description="Stale version."),
+        (428, "application/json"): OpenApiResponse(DETAIL_ERROR, description="No If-Match."),
+    },
+    "tags": ["entries"],
+}
+ENTRY_DELETE = {
+    "operation_id": "entries_destroy",
+    "summary": "Archive an entry (moderators); nothing is ever deleted",
+    "responses": {
+        204: OpenApiResponse(description="Archived."),
+        **BODY_ERRORS,
+        **AUTH_ERRORS,
+        (404, "application/json"): OpenApiResponse(DETAIL_ERROR, description="No such entry."),
+    },
+    "tags": ["entries"],
+}
+REPORT_CREATE = {
+    "operation_id": "entries_reports_create",
+    "summary": "Report a problem with an entry (anonymous allowed, rate limited)",
+    "request": {
+        "application/json": {
+            "type": "object",
+            "required": ["kind"],
+            "additionalProperties": False,
+            "properties": {
+                "kind": {
+                    "type": "string",
+                    "enum": ["closed", "wrong", "duplicate", "inappropriate", "other"],
+                },
+                "message": {"type": "string", "maxLength": 2000},
+            },
+        }
+    },
+    "responses": {
+        (201, "application/json"): {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "entry": {"type": "string"},
+                "kind": {"type": "string"},
+                "status": {"type": "string"},
+            },
+        },
+        **BODY_ERRORS,
+        **AUTH_ERRORS,
+        (404, "application/json"): OpenApiResponse(DETAIL_ERROR, description="No such entry."),
+        (429, "application/json"): OpenApiResponse(DETAIL_ERROR, description="Too many reports."),
+    },
+    "tags": ["reports"],
 }

@@ -34,6 +34,7 @@ DETAIL_FIELDS = LIST_FIELDS + (
     "published_at",
     "licence",
     "source",
+    "version",
 )
 
 
@@ -81,7 +82,7 @@ def _list_feature(row, with_distance):
 
 
 def detail_feature(queryset, slug):
-    """The full public feature for one published entry, or None."""
+    """The full public feature for one entry of queryset, or None."""
     row = with_geojson(queryset.filter(slug=slug)).values_list(*DETAIL_FIELDS, "geojson").first()
     if row is None:
         return None
@@ -99,6 +100,7 @@ def detail_feature(queryset, slug):
         published,
         licence,
         source,
+        version,
     ) = row[9:-1]
     address, postcode = public_address(row[7], address, postcode)
     feature["properties"].update(
@@ -115,6 +117,7 @@ def detail_feature(queryset, slug):
             "published": published,
             "licence": licence,
             "source": source,
+            "version": version,
         }
     )
     return feature

@@ -4,21 +4,32 @@ import zlib
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import NotFound
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, Throttled
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from mapapp import permissions, ratelimit, services
 from mapapp.api import docs
 from mapapp.api.exports import export_response
 from mapapp.api.features import detail_feature, encode, list_features
 from mapapp.api.params import ORDERINGS, parse_entry_filters
-from mapapp.models import Category, Entry, Tag
+from mapapp.api.write import (
+    EntryWriteSerializer,
+    PreconditionFailed,
+    ReportSerializer,
+    check_body_size,
+    expected_version,
+)
+from mapapp.models import Category, Entry, ModerationDecision, Tag
 
 GEOJSON = "application/geo+json"
 
@@ -35,11 +46,26 @@ class GeoJSONRenderer(JSONRenderer):
     format = "geojson"
 
 
+class GeoJSONParser(JSONParser):
+    media_type = GEOJSON
+
+
 class PublicReadView(APIView):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    parser_classes = [JSONParser, GeoJSONParser]
     throttle_classes = [AnonThrottle]
-    authentication_classes = []
+    # Token authentication only: no session cookies, so no cross-site request forgery.
+    authentication_classes = [TokenAuthentication]
     permission_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            check_body_size(request)
+        super().initial(request, *args, **kwargs)
+
+    def require_user(self, request):
+        if not request.user or not request.user.is_authenticated:
+            raise NotAuthenticated("Send 'Authorization: Token <key>' (see your account page).")
 
     def perform_content_negotiation(self, request, force=False):
         # Whatever the Accept header says, answer in our one format rather than with a 406.
@@ -72,12 +98,12 @@ def dataset_last_modified():
     return Entry.objects.aggregate(last=Max("updated_at"))["last"]
 
 
-def cached_json(request, body, *, content_type, last_modified, max_age=60):
+def cached_json(request, body, *, content_type, last_modified, max_age=60, etag_prefix=""):
     """A response with ETag/Last-Modified that becomes a 304 when the client is up to date."""
     response = HttpResponse(body, content_type=content_type)
     # CRC-32 plus length: collisions between two versions of one URL are vanishingly unlikely,
     # and it costs a fraction of a cryptographic hash on a 400 kB page.
-    etag = f'"{len(body):x}-{zlib.crc32(body):08x}"'
+    etag = f'"{etag_prefix}{len(body):x}-{zlib.crc32(body):08x}"'
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={max_age}"
     timestamp = int(last_modified.timestamp()) if last_modified else None
@@ -104,6 +130,16 @@ def page_links(request, filters, matched):
 
 
 class EntryList(PublicReadView):
+    @extend_schema(**docs.ENTRY_CREATE)
+    def post(self, request):
+        self.require_user(request)
+        data, tags = validated(EntryWriteSerializer(data=request.data))
+        try:
+            entry = services.entry_submit(author=request.user, data=data, tags=tags or [])
+        except DjangoValidationError as error:
+            raise django_errors(error) from None
+        return written_response(entry, 201, request)
+
     @extend_schema(**docs.ENTRY_LIST)
     def get(self, request):
         filters = parse_entry_filters(request.GET)
@@ -130,6 +166,31 @@ class EntryList(PublicReadView):
         )
 
 
+def written_response(entry, status_code, request):
+    """The entry as its author sees it after a write: the public feature plus its status."""
+    feature = detail_feature(Entry.objects.all(), entry.slug)
+    feature["properties"]["status"] = entry.status
+    response = HttpResponse(encode(feature), content_type=GEOJSON, status=status_code)
+    response["Location"] = request.build_absolute_uri(f"/api/v1/entries/{entry.slug}/")
+    response["ETag"] = f'"v{entry.version}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def validated(serializer):
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    tags = data.pop("tags", None)
+    return data, (services.tags_from_names(tags) if tags is not None else None)
+
+
+def django_errors(error):
+    """A model ValidationError as the API's {field: [messages]} 400."""
+    from rest_framework.exceptions import ValidationError
+
+    return ValidationError(getattr(error, "message_dict", {"body": error.messages}))
+
+
 class EntryDetail(PublicReadView):
     @extend_schema(**docs.ENTRY_DETAIL)
     def get(self, request, slug):
@@ -150,7 +211,69 @@ class EntryDetail(PublicReadView):
             encode(feature),
             content_type=GEOJSON,
             last_modified=feature["properties"]["updated"],
+            etag_prefix=f"v{feature['properties']['version']}-",
         )
+
+    @extend_schema(**docs.ENTRY_PATCH)
+    def patch(self, request, slug):
+        self.require_user(request)
+        entry = Entry.objects.filter(slug=slug).first()
+        if entry is None or not permissions.can_view(request.user, entry):
+            raise NotFound(f"No entry has the slug {slug!r}.")
+        if not permissions.can_edit(request.user, entry):
+            raise PermissionDenied("Only the entry's owner or a moderator can change it.")
+        version = expected_version(request)
+        data, tags = validated(EntryWriteSerializer(data=request.data, partial=True))
+        try:
+            entry = services.entry_edit(
+                entry=entry, editor=request.user, data=data, expected_version=version, tags=tags
+            )
+        except services.StaleVersion as stale:
+            raise PreconditionFailed(
+                f"The entry is at version {stale.entry.version}, not {version}: "
+                "read it again and reapply your change."
+            ) from None
+        except DjangoValidationError as error:
+            raise django_errors(error) from None
+        return written_response(entry, 200, request)
+
+    @extend_schema(**docs.ENTRY_DELETE)
+    def delete(self, request, slug):
+        self.require_user(request)
+        entry = Entry.objects.filter(slug=slug).first()
+        if entry is None or not permissions.can_view(request.user, entry):
+            raise NotFound(f"No entry has the slug {slug!r}.")
+        if not permissions.is_moderator(request.user):
+            raise PermissionDenied("Only moderators can archive entries.")
+        services.entry_moderate(
+            entry=entry,
+            moderator=request.user,
+            action=ModerationDecision.Action.ARCHIVE,
+            reason="Archived through the API.",
+        )
+        return HttpResponse(status=204)
+
+
+class EntryReports(PublicReadView):
+    @extend_schema(**docs.REPORT_CREATE)
+    def post(self, request, slug):
+        entry = Entry.objects.published().filter(slug=slug).first()
+        if entry is None:
+            raise NotFound(f"No published entry has the slug {slug!r}.")
+        user = request.user if request.user and request.user.is_authenticated else None
+        if user is None:
+            wait = ratelimit.hit(
+                "report",
+                ratelimit.client_key(request._request),
+                limit=settings.ANONYMOUS_SUBMISSIONS_PER_HOUR,
+            )
+            if wait:
+                raise Throttled(wait, "Too many reports from this address.")
+        serializer = ReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.report_create(entry=entry, reporter=user, **serializer.validated_data)
+        body = {"id": report.pk, "entry": entry.slug, "kind": report.kind, "status": report.status}
+        return HttpResponse(encode(body), content_type="application/json", status=201)
 
 
 class CategoryList(PublicReadView):

@@ -1,0 +1,163 @@
+"""The write side of the API: request bodies, their validation, and If-Match preconditions."""
+
+import math
+import re
+
+from django.conf import settings
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ValidationError
+
+from mapapp.models import Category, Entry, Report
+
+CRS84 = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:EPSG::4326",
+    "EPSG:4326",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+}
+TEXT_LIMITS = {
+    "name": 200, "summary": 280, "description": 10000, "address": 255, "locality": 120,
+    "postcode": 16, "phone": 40, "opening_times": 2000, "threat_note": 2000,
+}  # fmt: skip
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the entry's ETag (or its version) to change it."
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The entry changed since you read it."
+
+
+def check_body_size(request):
+    """Refuse bodies over API_MAX_BODY_BYTES before anything reads them."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.API_MAX_BODY_BYTES:
+        raise PayloadTooLarge(
+            f"The request body is {length} bytes; the limit is {settings.API_MAX_BODY_BYTES}."
+        )
+
+
+def point_from_geometry(geometry):
+    """(lon, lat) from a GeoJSON Point in EPSG:4326, or a ValidationError naming the problem."""
+    if not isinstance(geometry, dict):
+        raise ValidationError({"geometry": ["geometry must be a GeoJSON object."]})
+    crs = geometry.get("crs")
+    if crs is not None:
+        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+        if name not in CRS84:
+            raise ValidationError(
+                {"geometry": ["Only EPSG:4326 (longitude, latitude) is accepted."]}
+            )
+    if geometry.get("type") != "Point":
+        raise ValidationError(
+            {"geometry": [f"geometry must be a Point, not {geometry.get('type')!r}."]}
+        )
+    coordinates = geometry.get("coordinates")
+    if not (isinstance(coordinates, list) and len(coordinates) == 2):
+        raise ValidationError({"geometry": ["A Point needs coordinates [longitude, latitude]."]})
+    return check_lon_lat(*coordinates, field="geometry")
+
+
+def check_lon_lat(lon, lat, field):
+    numbers = [v for v in (lon, lat) if isinstance(v, int | float) and not isinstance(v, bool)]
+    if len(numbers) != 2 or not all(math.isfinite(v) for v in numbers):
+        raise ValidationError({field: ["Coordinates must be finite numbers."]})
+    if not -180 <= lon <= 180:
+        raise ValidationError({field: [f"Longitude {lon} is outside -180..180."]})
+    if not -90 <= lat <= 90:
+        raise ValidationError({field: [f"Latitude {lat} is outside -90..90."]})
+    return float(lon), float(lat)
+
+
+class EntryWriteSerializer(serializers.Serializer):
+    """The fields of an entry a client may send; GeoJSON Feature bodies are flattened first."""
+
+    name = serializers.CharField(max_length=200)
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    summary = serializers.CharField(max_length=280, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=60), max_length=10, required=False
+    )
+    geometry = serializers.JSONField(required=False)
+    longitude = serializers.FloatField(required=False)
+    latitude = serializers.FloatField(required=False)
+    precision = serializers.ChoiceField(Entry.Precision.choices, required=False)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    locality = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    website = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    opening_times = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    threat = serializers.ChoiceField(Entry.Threat.choices, required=False)
+    threat_note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise ValidationError({"body": ["The body must be a JSON object."]})
+        if data.get("type") == "Feature":
+            properties = data.get("properties") or {}
+            if not isinstance(properties, dict):
+                raise ValidationError({"properties": ["properties must be an object."]})
+            data = {**properties, "geometry": data.get("geometry")}
+        unknown = sorted(set(data) - set(self.fields) - {"type", "id"})
+        if unknown:
+            raise ValidationError({"unknown": [f"Unknown field(s): {', '.join(unknown)}."]})
+        return super().to_internal_value(data)
+
+    def validate_name(self, value):
+        if not value.strip():
+            raise ValidationError("Give the entry a name.")
+        return value.strip()
+
+    def validate(self, attrs):
+        location = self._location(attrs)
+        if location is None and not self.partial:
+            raise ValidationError({"geometry": ["Send a GeoJSON Point geometry, or longitude "
+                                                "and latitude."]})  # fmt: skip
+        for key in ("geometry", "longitude", "latitude"):
+            attrs.pop(key, None)
+        if location is not None:
+            from django.contrib.gis.geos import Point
+
+            attrs["location"] = Point(*location, srid=4326)
+        return attrs
+
+    def _location(self, attrs):
+        if attrs.get("geometry") is not None:
+            return point_from_geometry(attrs["geometry"])
+        has_lon, has_lat = "longitude" in attrs, "latitude" in attrs
+        if has_lon != has_lat:
+            missing = "latitude" if has_lon else "longitude"
+            raise ValidationError({missing: [f"{missing} is required with the other coordinate."]})
+        if has_lon:
+            return check_lon_lat(attrs["longitude"], attrs["latitude"], field="longitude")
+        return None
+
+
+class ReportSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(Report.Kind.choices)
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+def expected_version(request):
+    """The entry version named by If-Match: an ETag like "v3-…" or a bare number."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired()
+    match = re.search(r'^(?:W/)?"?v?(\d+)', header)
+    if not match:
+        raise PreconditionFailed(f"If-Match {header!r} names no version of this entry.")
+    return int(match.group(1))
