@@ -6,7 +6,7 @@ from django.db import models
 from leaflet.admin import LeafletGeoAdmin
 
 from mapapp import services
-from mapapp.models import Category, Entry, Tag
+from mapapp.models import Category, ChangeRequest, Entry, ModerationDecision, Profile, Report, Tag
 
 
 @admin.register(Category)
@@ -89,3 +89,36 @@ class EntryAdmin(LeafletGeoAdmin):
     @admin.action(description="Archive selected entries")
     def archive(self, request, queryset):
         _bulk_status(self, request, queryset, Entry.Status.ARCHIVED, "Archived")
+
+
+@admin.register(ModerationDecision)
+class ModerationDecisionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "entry", "moderator"]
+    list_filter = ["action"]
+    readonly_fields = ["entry", "moderator", "action", "reason", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # the log is written by decisions, never by hand
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "entry", "kind", "status"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["entry", "reporter"]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "entry", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["entry", "proposer"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name"]
+    raw_id_fields = ["user"]

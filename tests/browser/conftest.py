@@ -51,8 +51,11 @@ def browser():
 @pytest.fixture
 def live(live_server, settings):
     """The live server with tiles pointed at the stub host."""
+    from tests.conftest import ensure_categories
+
     settings.TILE_URL = TILE_URL
     settings.API_THROTTLE_ANON = None
+    ensure_categories()
     return live_server
 
 
