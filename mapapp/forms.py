@@ -95,7 +95,10 @@ class EntryForm(forms.Form):
         label="What threatens it?",
     )
     # Left empty by people; bots that fill every field give themselves away.
-    nickname = forms.CharField(required=False, label="Leave this empty")
+    nickname = forms.CharField(
+        required=False, label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -187,7 +190,10 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Tell us more (optional)",
     )
-    nickname = forms.CharField(required=False, label="Leave this empty")
+    nickname = forms.CharField(
+        required=False, label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_nickname(self):
         if self.cleaned_data["nickname"]:

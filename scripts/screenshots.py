@@ -23,6 +23,7 @@ SHOTS = [
     ("home-phone.png", "/#6/54.20000/-2.80000", 375, 812, True),
     ("entry.png", "/entries/save-leeds-central-library/", 1280, 900, True),
     ("list.png", "/entries/?category=commoning", 1280, 900, False),
+    ("add-entry.png", "/entries/new/", 1280, 1400, True),
 ]
 
 

@@ -21,13 +21,25 @@ def violations(page):
     ]
 
 
-@pytest.mark.parametrize("path", ["/#6/54.2/-2.8", "/entries/", "ENTRY", "/embed/#6/54.2/-2.8"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/#6/54.2/-2.8",
+        "/entries/",
+        "ENTRY",
+        "/embed/#6/54.2/-2.8",
+        "/entries/new/",
+        "/accounts/signup/",
+        "/privacy/",
+    ],
+)
 def test_no_serious_or_critical_violations(session, live, demo, path):
+    has_map = path not in {"/entries/", "/accounts/signup/", "/privacy/"}
     if path == "ENTRY":
         path = f"/entries/{demo['library'].slug}/"
     session.page.goto(f"{live.url}{path}")
-    if path != "/entries/":
-        session.wait_ready()
+    if has_map:
+        session.page.wait_for_selector("body[data-map-state]", timeout=15000)
     assert violations(session.page) == []
 
 
