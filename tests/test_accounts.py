@@ -99,3 +99,40 @@ def test_account_pages_need_sign_in(db):
     for path in ("/account/", "/account/data/", "/my/entries/"):
         response = Client().get(path)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def verified(user):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(people):
+    user = verified(people["resident"])
+    client = Client()
+    response = client.post("/accounts/password/reset/", {"email": user.email})
+    assert response.status_code == 302
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", mail.outbox[-1].body)
+    response = client.get(link.group(0).split("testserver", 1)[1], follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else None
+    assert response.status_code == 200 and form_url
+    response = client.post(
+        form_url, {"password1": "brand-new-pass-phrase-1", "password2": "brand-new-pass-phrase-1"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("brand-new-pass-phrase-1")
+
+
+def test_sign_in_and_out(people):
+    verified(people["resident"])
+    client = Client()
+    response = client.post(
+        "/accounts/login/",
+        {"login": "resident@private.example", "password": "correct-horse-battery"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/my/entries/"
+    assert client.get("/my/entries/").status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get("/my/entries/").status_code == 302
