@@ -96,7 +96,8 @@ class EntryForm(forms.Form):
     )
     # Left empty by people; bots that fill every field give themselves away.
     nickname = forms.CharField(
-        required=False, label="Leave this empty",
+        required=False,
+        label="Leave this empty",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
@@ -191,7 +192,8 @@ class ReportForm(forms.Form):
         label="Tell us more (optional)",
     )
     nickname = forms.CharField(
-        required=False, label="Leave this empty",
+        required=False,
+        label="Leave this empty",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
