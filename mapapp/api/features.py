@@ -6,6 +6,8 @@ values_list rows. Every geometry here is the stored public point, never the exac
 
 import orjson
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.contrib.gis.measure import D
+from django.db import connections
 
 from mapapp.models import Entry
 
@@ -54,7 +56,23 @@ def list_features(queryset, *, with_distance=False):
     """Features for a page of entries: summary properties only."""
     fields = LIST_FIELDS + (("distance",) if with_distance else ()) + ("geojson",)
     rows = with_geojson(queryset).values_list(*fields)
+    if connections[rows.db].vendor == "postgresql":
+        rows = _raw_rows(rows, with_distance)
     return [_list_feature(row, with_distance) for row in rows]
+
+
+def _raw_rows(values_query, with_distance):
+    """Run the ORM-built query on the cursor directly: psycopg2 already returns the types we
+    encode, and skipping Django's per-row conversion saves a noticeable part of a 1,000-row
+    page. (SQLite rows need Django's conversion of stored text to datetimes.)"""
+    sql, params = values_query.query.sql_with_params()
+    with connections[values_query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if with_distance:
+        # The ORM would wrap metres in a Distance object; give _list_feature the same.
+        rows = [(*row[:9], D(m=row[9]), row[10]) for row in rows]
+    return rows
 
 
 def _list_feature(row, with_distance):
