@@ -51,7 +51,22 @@ PRECISION_HELP = {
 }
 
 
-class EntryForm(forms.Form):
+class HoneypotForm(forms.Form):
+    """A field people leave empty; bots that fill in every field give themselves away."""
+
+    nickname = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_nickname(self):
+        if self.cleaned_data["nickname"]:
+            raise forms.ValidationError("This field must be left empty.")
+        return ""
+
+
+class EntryForm(HoneypotForm):
     """Every public field of an entry, with the location as longitude/latitude."""
 
     name = forms.CharField(max_length=200)
@@ -94,12 +109,6 @@ class EntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="What threatens it?",
     )
-    # Left empty by people; bots that fill every field give themselves away.
-    nickname = forms.CharField(
-        required=False,
-        label="Leave this empty",
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -114,11 +123,6 @@ class EntryForm(forms.Form):
         if any(len(n) > 60 for n in names):
             raise forms.ValidationError("Each tag can be at most 60 characters.")
         return names
-
-    def clean_nickname(self):
-        if self.cleaned_data["nickname"]:
-            raise forms.ValidationError("This field must be left empty.")
-        return ""
 
     def entry_data(self):
         """Model field values from the cleaned form (tags are returned separately)."""
@@ -181,7 +185,7 @@ class SuggestChangeForm(EntryForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class ReportForm(forms.Form):
+class ReportForm(HoneypotForm):
     kind = forms.ChoiceField(
         choices=Report.Kind.choices, widget=forms.RadioSelect, label="What is the problem?"
     )
@@ -191,16 +195,6 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Tell us more (optional)",
     )
-    nickname = forms.CharField(
-        required=False,
-        label="Leave this empty",
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    def clean_nickname(self):
-        if self.cleaned_data["nickname"]:
-            raise forms.ValidationError("This field must be left empty.")
-        return ""
 
 
 class DecisionForm(forms.Form):

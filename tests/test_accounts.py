@@ -136,3 +136,27 @@ def test_sign_in_and_out(people):
     assert client.get("/my/entries/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/my/entries/").status_code == 302
+
+
+def test_a_display_name_over_60_characters_is_refused(client_for, people):
+    response = client_for("owner").post("/account/", {"display_name": "x" * 61})
+    assert response.status_code == 400
+    assert "at most 60" in " ".join(response.context["form"].errors["display_name"])
+
+
+def test_signed_in_people_can_change_email_and_password(people):
+    user = verified(people["resident"])
+    client = Client()
+    client.force_login(user)
+    assert client.get("/accounts/email/").status_code == 200
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": "correct-horse-battery",
+            "password1": "another-long-pass-phrase-2",
+            "password2": "another-long-pass-phrase-2",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-long-pass-phrase-2")

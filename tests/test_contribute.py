@@ -134,8 +134,8 @@ def test_forms_enforce_csrf(people, entry_form):
     assert not Entry.objects.exists()
 
 
-def test_a_huge_body_is_refused(client_for, entry_form):
-    response = post_new(client_for("resident"), {**entry_form, "description": "x" * 3_000_000})
+def test_a_ten_megabyte_body_is_refused(client_for, entry_form):
+    response = post_new(client_for("resident"), {**entry_form, "description": "x" * 10_000_000})
     assert response.status_code == 400
     assert not Entry.objects.exists()
 

@@ -10,50 +10,19 @@ from django.utils import timezone
 from mapapp.api.features import encode, public_address, with_geojson
 
 CHUNK = 2000
+# Public text columns, in the order both downloads list them.
+TEXT_FIELDS = (
+    "summary", "description", "locality", "address", "postcode", "website", "email", "phone",
+    "opening_times", "threat", "threat_note", "precision",
+)  # fmt: skip
 EXPORT_FIELDS = (
-    "tag_slugs",
-    "slug",
-    "name",
-    "category__slug",
-    "summary",
-    "description",
-    "locality",
-    "address",
-    "postcode",
-    "website",
-    "email",
-    "phone",
-    "opening_times",
-    "threat",
-    "threat_note",
-    "precision",
-    "updated_at",
-    "published_at",
+    "tag_slugs", "slug", "name", "category__slug", *TEXT_FIELDS, "updated_at", "published_at",
     "geojson",
-)
+)  # fmt: skip
 CSV_HEADER = [
-    "slug",
-    "name",
-    "category",
-    "tags",
-    "summary",
-    "description",
-    "locality",
-    "address",
-    "postcode",
-    "website",
-    "email",
-    "phone",
-    "opening_times",
-    "threat",
-    "threat_note",
-    "precision",
-    "longitude",
-    "latitude",
-    "updated",
-    "published",
-    "url",
-]
+    "slug", "name", "category", "tags", *TEXT_FIELDS, "longitude", "latitude", "updated",
+    "published", "url",
+]  # fmt: skip
 # Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -84,91 +53,42 @@ def neutralise(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _csv_row(r):
+    lon, lat = orjson.loads(r["geojson"])["coordinates"]
+    text = [r["slug"], r["name"], r["category__slug"], ";".join(r["tags"])]
+    text += [r[field] for field in TEXT_FIELDS]
+    published = r["published_at"].isoformat() if r["published_at"] else ""
+    return [neutralise(v) for v in text] + [
+        lon, lat, r["updated_at"].isoformat(), published, f"/entries/{r['slug']}/"
+    ]  # fmt: skip
+
+
 def _csv_lines(queryset):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for batch in _chunks(queryset):
-        for r in batch:
-            lon, lat = orjson.loads(r["geojson"])["coordinates"]
-            writer.writerow(
-                [
-                    neutralise(v)
-                    for v in (
-                        r["slug"],
-                        r["name"],
-                        r["category__slug"],
-                        ";".join(r["tags"]),
-                        r["summary"],
-                        r["description"],
-                        r["locality"],
-                        r["address"],
-                        r["postcode"],
-                        r["website"],
-                        r["email"],
-                        r["phone"],
-                        r["opening_times"],
-                        r["threat"],
-                        r["threat_note"],
-                        r["precision"],
-                    )
-                ]
-                + [
-                    lon,
-                    lat,
-                    r["updated_at"].isoformat(),
-                    r["published_at"].isoformat() if r["published_at"] else "",
-                    f"/entries/{r['slug']}/",
-                ]
-            )
+        writer.writerows(_csv_row(r) for r in batch)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
 
 
+def _geojson_feature(r):
+    properties = {"slug": r["slug"], "name": r["name"], "tags": r["tags"]}
+    properties.update({field: r[field] for field in TEXT_FIELDS})
+    properties.update(category=r["category__slug"], updated=r["updated_at"],
+                      published=r["published_at"], url=f"/entries/{r['slug']}/")  # fmt: skip
+    return {"type": "Feature", "id": r["slug"], "geometry": orjson.Fragment(r["geojson"]),
+            "properties": properties}  # fmt: skip
+
+
 def _geojson_parts(queryset):
     yield b'{"type":"FeatureCollection","features":['
     first = True
     for batch in _chunks(queryset):
-        parts = []
-        for r in batch:
-            properties = {
-                k: r[k]
-                for k in (
-                    "slug",
-                    "name",
-                    "tags",
-                    "summary",
-                    "description",
-                    "locality",
-                    "address",
-                    "postcode",
-                    "website",
-                    "email",
-                    "phone",
-                    "opening_times",
-                    "threat",
-                    "threat_note",
-                    "precision",
-                )
-            }
-            properties.update(
-                {
-                    "category": r["category__slug"],
-                    "updated": r["updated_at"],
-                    "published": r["published_at"],
-                    "url": f"/entries/{r['slug']}/",
-                }
-            )
-            feature = {
-                "type": "Feature",
-                "id": r["slug"],
-                "geometry": orjson.Fragment(r["geojson"]),
-                "properties": properties,
-            }
-            parts.append(encode(feature))
-        chunk = b",".join(parts)
+        chunk = b",".join(encode(_geojson_feature(r)) for r in batch)
         yield chunk if first else b"," + chunk
         first = False
     yield b"]}"
