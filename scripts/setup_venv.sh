@@ -12,6 +12,12 @@ fi
 if [ -f "$stamp" ] && [ "$stamp" -nt "$req" ] && [ "$stamp" -nt requirements.txt ]; then
   exit 0
 fi
+# The development set includes the runtime one, so an up-to-date dev install serves `make run`.
+dev_stamp=.venv/.installed-requirements-dev
+if [ "$req" = requirements.txt ] && [ -f "$dev_stamp" ] && [ "$dev_stamp" -nt requirements.txt ] \
+   && [ "$dev_stamp" -nt requirements-dev.txt ]; then
+  exit 0
+fi
 say "Installing Python packages from $req"
 log=$(mktemp)
 if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip &&
