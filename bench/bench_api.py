@@ -178,16 +178,20 @@ def run(args):
             hammer("127.0.0.1", port, path, seconds=1, connections=args.connections)
         results = {"ours": [], "baseline": []}
         single = {"ours": [], "baseline": []}
+        # Latency first, one client at a time (no queueing, no backlog from a load burst),
+        # then throughput with concurrent clients; both alternate the endpoints in rounds.
+        for round_ in range(args.rounds):
+            for name, path in (("ours", ours), ("baseline", baseline)):
+                single[name] += hammer(
+                    "127.0.0.1", port, path, seconds=args.seconds / 2, connections=1
+                )
+            print(f"  latency round {round_ + 1}/{args.rounds} done")
         for round_ in range(args.rounds):
             for name, path in (("ours", ours), ("baseline", baseline)):
                 results[name] += hammer(
                     "127.0.0.1", port, path, seconds=args.seconds, connections=args.connections
                 )
-                # One client at a time: latency without queueing behind other requests.
-                single[name] += hammer(
-                    "127.0.0.1", port, path, seconds=args.seconds / 2, connections=1
-                )
-            print(f"  round {round_ + 1}/{args.rounds} done")
+            print(f"  throughput round {round_ + 1}/{args.rounds} done")
     finally:
         server.terminate()
         server.wait(timeout=30)
