@@ -222,11 +222,8 @@ def entry_revert(*, entry, moderator, history_id, reason=""):
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can revert entries.")
     record = entry.history.get(history_id=history_id)
-    data = {
-        field: getattr(record, field if field != "category" else "category_id")
-        for field in EDITABLE_FIELDS
-    }
-    data["category"] = data["category"] and type(entry.category).objects.get(pk=data["category"])
+    data = {field: getattr(record, field) for field in EDITABLE_FIELDS if field != "category"}
+    data["category_id"] = record.category_id
     with transaction.atomic():
         current = Entry.objects.select_for_update().get(pk=entry.pk)
         entry = entry_update(

@@ -100,18 +100,19 @@ def open_session(browser, *, width=1280, height=800, javascript=True, enforce_cs
     return session
 
 
+def _closing(session):
+    yield session
+    session.context.close()
+
+
 @pytest.fixture
 def session(browser, live):
-    s = open_session(browser)
-    yield s
-    s.context.close()
+    yield from _closing(open_session(browser))
 
 
 @pytest.fixture
 def phone(browser, live):
-    s = open_session(browser, width=375, height=812)
-    yield s
-    s.context.close()
+    yield from _closing(open_session(browser, width=375, height=812))
 
 
 @pytest.fixture
