@@ -149,3 +149,26 @@ def test_rejection_emails_the_submitter_with_the_reason(client_for, entry_form, 
     assert response.status_code == 302
     assert mail.outbox[-1].to == ["resident@private.example"]
     assert "Not a commons initiative." in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize(
+    "role,path",
+    [
+        ("resident", "/entries/{slug}/report/"),
+        ("resident", "/entries/{slug}/suggest/"),
+        ("owner", "/entries/{slug}/edit/"),
+        ("moderator", "/moderation/entries/{slug}/archive/"),
+        ("owner", "/account/"),
+        ("owner", "/account/token/"),
+        ("owner", "/account/delete/"),
+    ],
+)
+def test_every_form_enforces_csrf(people, make_entry, role, path):
+    entry = make_entry(author=people["owner"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people[role])
+    response = client.post(path.format(slug=entry.slug), {"kind": "closed", "confirm": "DELETE"})
+    assert response.status_code == 403
+    entry.refresh_from_db()
+    assert entry.status == "published" and not entry.reports.exists()
+    assert type(people["owner"]).objects.filter(pk=people["owner"].pk).exists()
