@@ -1,4 +1,4 @@
-"""The public read API under /api/v1/: entries as GeoJSON, categories, tags, exports."""
+"""The API under /api/v1/: entries as GeoJSON (read, write, download), categories, tags."""
 
 import zlib
 from urllib.parse import urlencode
@@ -50,7 +50,7 @@ class GeoJSONParser(JSONParser):
     media_type = GEOJSON
 
 
-class PublicReadView(APIView):
+class CommonsAPIView(APIView):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
     parser_classes = [JSONParser, GeoJSONParser]
     throttle_classes = [AnonThrottle]
@@ -129,7 +129,7 @@ def page_links(request, filters, matched):
     return links
 
 
-class EntryList(PublicReadView):
+class EntryList(CommonsAPIView):
     @extend_schema(**docs.ENTRY_CREATE)
     def post(self, request):
         self.require_user(request)
@@ -191,7 +191,7 @@ def django_errors(error):
     return ValidationError(getattr(error, "message_dict", {"body": error.messages}))
 
 
-class EntryDetail(PublicReadView):
+class EntryDetail(CommonsAPIView):
     @extend_schema(**docs.ENTRY_DETAIL)
     def get(self, request, slug):
         parse_entry_filters(request.GET, allowed=set())
@@ -254,7 +254,7 @@ class EntryDetail(PublicReadView):
         return HttpResponse(status=204)
 
 
-class EntryReports(PublicReadView):
+class EntryReports(CommonsAPIView):
     @extend_schema(**docs.REPORT_CREATE)
     def post(self, request, slug):
         entry = Entry.objects.published().filter(slug=slug).first()
@@ -276,7 +276,7 @@ class EntryReports(PublicReadView):
         return HttpResponse(encode(body), content_type="application/json", status=201)
 
 
-class CategoryList(PublicReadView):
+class CategoryList(CommonsAPIView):
     @extend_schema(**docs.CATEGORY_LIST)
     def get(self, request):
         parse_entry_filters(request.GET, allowed=set())
@@ -293,7 +293,7 @@ class CategoryList(PublicReadView):
         )
 
 
-class TagList(PublicReadView):
+class TagList(CommonsAPIView):
     @extend_schema(**docs.TAG_LIST)
     def get(self, request):
         parse_entry_filters(request.GET, allowed=set())

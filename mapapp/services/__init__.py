@@ -1,0 +1,35 @@
+"""Writes: every change to Commons Map data goes through a function here."""
+
+from mapapp.services.accounts import (  # noqa: F401
+    account_delete,
+    account_export,
+    api_token_renew,
+    api_token_revoke,
+    profile_update,
+)
+from mapapp.services.entries import (  # noqa: F401
+    EDITABLE_FIELDS,
+    StaleVersion,
+    entry_archive,
+    entry_create,
+    entry_edit,
+    entry_publish,
+    entry_refresh_tags,
+    entry_reject,
+    entry_save_from_admin,
+    entry_set_status,
+    entry_submit,
+    entry_update,
+    tag_save,
+    tags_from_names,
+)
+from mapapp.services.moderation import (  # noqa: F401
+    change_data,
+    change_request_apply,
+    change_request_create,
+    change_request_decline,
+    entry_moderate,
+    entry_revert,
+    report_close,
+    report_create,
+)

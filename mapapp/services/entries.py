@@ -1,0 +1,194 @@
+"""Writes to entries: creating, editing with version checks, statuses, tags and slugs."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from mapapp import permissions
+from mapapp.location import public_point_for
+from mapapp.models import Entry, Tag
+
+EDITABLE_FIELDS = [
+    "name",
+    "summary",
+    "description",
+    "category",
+    "location",
+    "precision",
+    "address",
+    "locality",
+    "postcode",
+    "website",
+    "email",
+    "phone",
+    "opening_times",
+    "threat",
+    "threat_note",
+]
+
+SLUG_ATTEMPTS = 50
+
+
+class StaleVersion(Exception):
+    """The entry changed since the editor loaded it; their save would overwrite that."""
+
+    def __init__(self, entry):
+        super().__init__(f"Entry {entry.slug} is now at version {entry.version}.")
+        self.entry = entry
+
+
+def tags_from_names(names):
+    """Tags for the given names, creating the ones that do not exist yet."""
+    tags = []
+    for name in {n.strip() for n in names if n and n.strip()}:
+        slug = slugify(name)[:60] or "tag"
+        tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name[:60]})
+        tags.append(tag)
+    return tags
+
+
+def entry_create(*, author, data, tags=()):
+    """Create an entry (pending unless data says otherwise) with a unique slug."""
+    entry = Entry(created_by=author, **data)
+    _refresh_derived(entry, tags)
+    entry.full_clean(exclude=["slug"])
+    if entry.status == Entry.Status.PUBLISHED:
+        entry.published_at = timezone.now()
+    with transaction.atomic():
+        _save_with_unique_slug(entry)
+        entry.tags.set(tags)
+    return entry
+
+
+def entry_update(*, entry, data, expected_version, tags=None, editor=None):
+    """Apply data to entry unless someone else saved it since expected_version."""
+    with transaction.atomic():
+        # Lock the row: two editors can save the same entry at once.
+        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        current._history_user = editor
+        for field, value in data.items():
+            setattr(current, field, value)
+        if tags is None:
+            tags = list(current.tags.all())
+        _refresh_derived(current, tags)
+        current.full_clean()
+        current.version += 1
+        current.save()
+        current.tags.set(tags)
+    return current
+
+
+def entry_save_from_admin(*, entry, author, is_new):
+    """Save an entry edited in the admin, keeping derived fields and the version right."""
+    tags = list(entry.tags.all()) if entry.pk else []
+    _refresh_derived(entry, tags)
+    if is_new:
+        entry.created_by = author
+        with transaction.atomic():
+            _save_with_unique_slug(entry)
+        return entry
+    entry.version += 1
+    entry.save()
+    return entry
+
+
+def entry_set_status(*, entry, status, editor=None):
+    """Move an entry to a moderation status; publishing stamps published_at once."""
+    with transaction.atomic():
+        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        if current.status == status:
+            return current
+        current._history_user = editor
+        current.status = status
+        if status == Entry.Status.PUBLISHED and current.published_at is None:
+            current.published_at = timezone.now()
+        current.version += 1
+        current.save(update_fields=["status", "published_at", "version", "updated_at"])
+    return current
+
+
+def entry_publish(*, entry):
+    return entry_set_status(entry=entry, status=Entry.Status.PUBLISHED)
+
+
+def entry_reject(*, entry):
+    return entry_set_status(entry=entry, status=Entry.Status.REJECTED)
+
+
+def entry_archive(*, entry):
+    return entry_set_status(entry=entry, status=Entry.Status.ARCHIVED)
+
+
+def entry_refresh_tags(*, entry):
+    """Recompute the words and tag list stored on an entry after its tags changed."""
+    _refresh_derived(entry, list(entry.tags.all()))
+    Entry.objects.filter(pk=entry.pk).update(
+        search_text=entry.search_text, tag_slugs=entry.tag_slugs
+    )
+
+
+def tag_save(*, tag):
+    """Save a tag and refresh the entries that carry it (their stored words and slugs)."""
+    with transaction.atomic():
+        tag.full_clean()
+        tag.save()
+        for entry in tag.entries.all():
+            entry_refresh_tags(entry=entry)
+    return tag
+
+
+def _refresh_derived(entry, tags):
+    if entry.location is not None:
+        entry.public_point = public_point_for(entry.location, entry.precision)
+    words = [entry.name, entry.summary, entry.description, entry.locality]
+    words += [tag.name for tag in tags]
+    entry.search_text = "\n".join(w for w in words if w)
+    entry.tag_slugs = " ".join(sorted(tag.slug for tag in tags))
+
+
+def _save_with_unique_slug(entry):
+    base = slugify(entry.name)[:200].strip("-") or "entry"
+    for attempt in range(1, SLUG_ATTEMPTS + 1):
+        entry.slug = base if attempt == 1 else f"{base}-{attempt}"
+        if Entry.objects.filter(slug=entry.slug).exists():
+            continue
+        try:
+            # A savepoint, so losing a race for the slug leaves the transaction usable.
+            with transaction.atomic():
+                entry.save()
+            return
+        except IntegrityError:
+            if not Entry.objects.filter(slug=entry.slug).exists():
+                raise
+    raise IntegrityError(f"No free slug for {entry.name!r} after {SLUG_ATTEMPTS} attempts.")
+
+
+def entry_submit(*, author, data, tags=(), contact_email=""):
+    """A contributor's new entry: published at once for trusted contributors, else pending."""
+    data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    trusted = permissions.is_trusted(author)
+    data["status"] = Entry.Status.PUBLISHED if trusted else Entry.Status.PENDING
+    data["source"] = "Contributed on Commons Map"
+    entry = Entry(created_by=author, submitter_email=contact_email if not author else "", **data)
+    entry._history_user = author
+    _refresh_derived(entry, list(tags))
+    entry.full_clean(exclude=["slug"])
+    if trusted:
+        entry.published_at = timezone.now()
+    with transaction.atomic():
+        _save_with_unique_slug(entry)
+        entry.tags.set(tags)
+    return entry
+
+
+def entry_edit(*, entry, editor, data, expected_version, tags=None):
+    """An owner's or moderator's direct edit, refused for anyone else."""
+    if not permissions.can_edit(editor, entry):
+        raise PermissionDenied("Only the entry's owner or a moderator can edit it directly.")
+    data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    return entry_update(
+        entry=entry, data=data, expected_version=expected_version, tags=tags, editor=editor
+    )

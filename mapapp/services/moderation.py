@@ -1,0 +1,156 @@
+"""Moderators' writes: decisions, reverts, suggested changes and reports."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+
+from mapapp import permissions
+from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
+from mapapp.services.entries import EDITABLE_FIELDS, entry_set_status, entry_update
+
+MODERATION_STATUS = {
+    ModerationDecision.Action.PUBLISH: Entry.Status.PUBLISHED,
+    ModerationDecision.Action.REJECT: Entry.Status.REJECTED,
+    ModerationDecision.Action.ARCHIVE: Entry.Status.ARCHIVED,
+}
+
+
+def entry_moderate(*, entry, moderator, action, reason=""):
+    """Publish, reject or archive an entry, log the decision and tell the submitter."""
+    if not permissions.is_moderator(moderator):
+        raise PermissionDenied("Only moderators can publish, reject or archive entries.")
+    if action == ModerationDecision.Action.REJECT and not reason.strip():
+        raise ValidationError({"reason": "Give the submitter a reason for the rejection."})
+    with transaction.atomic():
+        entry = entry_set_status(entry=entry, status=MODERATION_STATUS[action], editor=moderator)
+        decision = _decide(entry, moderator, action, reason)
+    _tell_submitter(entry, decision)
+    return entry
+
+
+def entry_revert(*, entry, moderator, history_id, reason=""):
+    """Restore an entry's fields as they were in one of its recorded versions."""
+    if not permissions.is_moderator(moderator):
+        raise PermissionDenied("Only moderators can revert entries.")
+    record = entry.history.get(history_id=history_id)
+    data = {field: getattr(record, field) for field in EDITABLE_FIELDS if field != "category"}
+    data["category_id"] = record.category_id
+    with transaction.atomic():
+        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        entry = entry_update(
+            entry=current, data=data, expected_version=current.version, editor=moderator
+        )
+        _decide(
+            entry,
+            moderator,
+            ModerationDecision.Action.REVERT,
+            reason or f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M}.",
+        )
+    return entry
+
+
+def change_request_create(*, entry, proposer, message, changes, contact_email=""):
+    """Suggest a change to an entry; it waits in the moderation queue."""
+    changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+    request = ChangeRequest(
+        entry=entry,
+        proposer=proposer,
+        message=message,
+        changes=changes,
+        base_version=entry.version,
+        contact_email="" if proposer else contact_email,
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+def change_request_apply(*, change_request, moderator):
+    """Apply a suggested change in one step (a moderator has read it)."""
+    if not permissions.is_moderator(moderator):
+        raise PermissionDenied("Only moderators can apply suggested changes.")
+    with transaction.atomic():
+        request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+        if request.status != ChangeRequest.Status.OPEN:
+            raise ValidationError("This suggestion has already been decided.")
+        entry = request.entry
+        data = change_data(request.changes)
+        entry = entry_update(
+            entry=entry, data=data, expected_version=entry.version, editor=moderator
+        )
+        request.status = ChangeRequest.Status.APPLIED
+        request.save(update_fields=["status"])
+        _decide(entry, moderator, ModerationDecision.Action.APPLY_CHANGE, request.message)
+    return entry
+
+
+def change_request_decline(*, change_request, moderator, reason=""):
+    if not permissions.is_moderator(moderator):
+        raise PermissionDenied("Only moderators can decline suggested changes.")
+    with transaction.atomic():
+        change_request.status = ChangeRequest.Status.DECLINED
+        change_request.save(update_fields=["status"])
+        _decide(change_request.entry, moderator, ModerationDecision.Action.DECLINE_CHANGE, reason)
+    return change_request
+
+
+def change_data(changes):
+    """Model values for the JSON-safe values a change request stores."""
+    from django.contrib.gis.geos import Point
+
+    from mapapp.models import Category
+
+    data = dict(changes)
+    if "category" in data:
+        data["category"] = Category.objects.get(slug=data["category"])
+    if "location" in data:
+        data["location"] = Point(*data["location"], srid=4326)
+    return data
+
+
+def report_create(*, entry, reporter, kind, message=""):
+    """Report a problem with an entry to the moderators."""
+    report = Report(entry=entry, reporter=reporter, kind=kind, message=message)
+    report.full_clean()
+    report.save()
+    return report
+
+
+def report_close(*, report, moderator, resolved, reason=""):
+    if not permissions.is_moderator(moderator):
+        raise PermissionDenied("Only moderators can close reports.")
+    action = (
+        ModerationDecision.Action.RESOLVE_REPORT
+        if resolved
+        else ModerationDecision.Action.DISMISS_REPORT
+    )
+    with transaction.atomic():
+        report.status = Report.Status.RESOLVED if resolved else Report.Status.DISMISSED
+        report.save(update_fields=["status"])
+        _decide(report.entry, moderator, action, reason)
+    return report
+
+
+def _decide(entry, moderator, action, reason):
+    decision = ModerationDecision(entry=entry, moderator=moderator, action=action, reason=reason)
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+def _tell_submitter(entry, decision):
+    address = entry.created_by.email if entry.created_by else entry.submitter_email
+    if not address or decision.action not in MODERATION_STATUS:
+        return
+    verb = dict(ModerationDecision.Action.choices)[decision.action].lower()
+    body = f"Your entry \u201c{entry.name}\u201d on Commons Map was {verb}."
+    if decision.reason:
+        body += f"\n\nThe moderator's reason:\n{decision.reason}"
+    send_mail(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your entry was {verb}",
+        body,
+        None,
+        [address],
+        fail_silently=True,
+    )
