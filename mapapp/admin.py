@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from leaflet.admin import LeafletGeoAdmin
 
@@ -26,12 +27,23 @@ class TagAdmin(admin.ModelAdmin):
         services.tag_save(tag=obj)
 
 
-def _bulk_status(modeladmin, request, queryset, status, verb):
+def _bulk_status(modeladmin, request, queryset, action, verb):
+    """Bulk decisions go through the same service as the moderation queue, so each one is
+    logged and its submitter told, exactly as a decision made there would be."""
     changed = 0
-    for entry in queryset:
-        if entry.status != status:
-            services.entry_set_status(entry=entry, status=status)
-            changed += 1
+    try:
+        for entry in queryset:
+            if entry.status != services.MODERATION_STATUS[action]:
+                services.entry_moderate(
+                    entry=entry,
+                    moderator=request.user,
+                    action=action,
+                    reason=f"{verb} in the admin.",
+                )
+                changed += 1
+    except PermissionDenied as refused:
+        modeladmin.message_user(request, str(refused), messages.ERROR)
+        return
     modeladmin.message_user(request, f"{verb} {changed} entries.", messages.SUCCESS)
 
 
@@ -80,15 +92,15 @@ class EntryAdmin(LeafletGeoAdmin):
 
     @admin.action(description="Publish selected entries")
     def publish(self, request, queryset):
-        _bulk_status(self, request, queryset, Entry.Status.PUBLISHED, "Published")
+        _bulk_status(self, request, queryset, ModerationDecision.Action.PUBLISH, "Published")
 
     @admin.action(description="Reject selected entries")
     def reject(self, request, queryset):
-        _bulk_status(self, request, queryset, Entry.Status.REJECTED, "Rejected")
+        _bulk_status(self, request, queryset, ModerationDecision.Action.REJECT, "Rejected")
 
     @admin.action(description="Archive selected entries")
     def archive(self, request, queryset):
-        _bulk_status(self, request, queryset, Entry.Status.ARCHIVED, "Archived")
+        _bulk_status(self, request, queryset, ModerationDecision.Action.ARCHIVE, "Archived")
 
 
 @admin.register(ModerationDecision)

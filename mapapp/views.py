@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from mapapp import permissions
 from mapapp.forms import EntryFilterForm
 from mapapp.models import Category, Entry
 
@@ -92,8 +93,6 @@ def entry_list(request):
 
 @require_safe
 def entry_detail(request, slug):
-    from mapapp import permissions
-
     try:
         entry = Entry.objects.select_related("category").get(slug=slug)
     except Entry.DoesNotExist:

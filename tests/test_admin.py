@@ -54,6 +54,9 @@ def test_bulk_actions_change_the_status(admin_client_logged_in, make_entry, acti
     assert response.status_code == 302
     assert set(Entry.objects.values_list("status", flat=True)) == {status}
     assert set(Entry.objects.values_list("version", flat=True)) == {2}
+    from mapapp.models import ModerationDecision
+
+    assert ModerationDecision.objects.filter(action=action).count() == 2
 
 
 def test_adding_an_entry_in_the_admin_derives_slug_and_public_point(

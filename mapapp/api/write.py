@@ -15,10 +15,6 @@ CRS84 = {
     "EPSG:4326",
     "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
 }
-TEXT_LIMITS = {
-    "name": 200, "summary": 280, "description": 10000, "address": 255, "locality": 120,
-    "postcode": 16, "phone": 40, "opening_times": 2000, "threat_note": 2000,
-}  # fmt: skip
 
 
 class PayloadTooLarge(APIException):

@@ -15,7 +15,6 @@ from mapapp.services.entries import (  # noqa: F401
     entry_edit,
     entry_publish,
     entry_refresh_tags,
-    entry_reject,
     entry_save_from_admin,
     entry_set_status,
     entry_submit,
@@ -24,6 +23,7 @@ from mapapp.services.entries import (  # noqa: F401
     tags_from_names,
 )
 from mapapp.services.moderation import (  # noqa: F401
+    MODERATION_STATUS,
     change_data,
     change_request_apply,
     change_request_create,

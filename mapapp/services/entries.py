@@ -114,10 +114,6 @@ def entry_publish(*, entry):
     return entry_set_status(entry=entry, status=Entry.Status.PUBLISHED)
 
 
-def entry_reject(*, entry):
-    return entry_set_status(entry=entry, status=Entry.Status.REJECTED)
-
-
 def entry_archive(*, entry):
     return entry_set_status(entry=entry, status=Entry.Status.ARCHIVED)
 
