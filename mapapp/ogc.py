@@ -14,7 +14,8 @@ from rest_framework.exceptions import ValidationError
 
 from mapapp.api.features import detail_feature, encode, list_features
 from mapapp.api.params import EntryFilters, parse_bbox, parse_int, parse_when
-from mapapp.api.views import cached_json, dataset_last_modified, filtered_entries
+from mapapp.api.queries import dataset_last_modified, filtered_entries
+from mapapp.api.views import cached_json
 from mapapp.models import Entry
 
 JSON = "application/json"

@@ -4,11 +4,12 @@ import math
 
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Distance
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db import connections
-from django.db.models import BooleanField
+from django.db.models import BooleanField, FloatField, Func, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Range
 
 SPATIALITE_INDEX = "idx_mapapp_entry_public_point"
 
@@ -19,21 +20,32 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(status="published")
 
     def in_bbox(self, bbox):
-        """Entries whose public point lies in bbox=(min_lon, min_lat, max_lon, max_lat)."""
-        box = Polygon.from_bbox(bbox)
-        box.srid = 4326
+        """Entries whose public point lies in bbox=(min_lon, min_lat, max_lon, max_lat).
+
+        The box reaches the SQL as its four plain numbers on both databases, so a compiled
+        statement can be reused for another box (see mapapp.api.queries).
+        """
+        min_lon, min_lat, max_lon, max_lat = bbox
         if self._is_spatialite():
             # Django's SpatiaLite lookups never consult the R*Tree; ask it directly, then
             # confirm exactly because the R*Tree stores coordinates as rounded 32-bit floats.
-            min_lon, min_lat, max_lon, max_lat = bbox
             candidates = RawSQL(  # noqa: S611 (constant SQL, values passed as parameters)
                 f"SELECT pkid FROM {SPATIALITE_INDEX} "
                 "WHERE xmin <= %s AND xmax >= %s AND ymin <= %s AND ymax >= %s",
                 (max_lon, min_lon, max_lat, min_lat),
             )
-            return self.filter(pk__in=candidates, public_point__intersects=box)
-        # `&&` is answered from the GiST index; for points it is exact.
-        return self.filter(public_point__bboverlaps=box)
+            x = Func("public_point", function="ST_X", output_field=FloatField())
+            y = Func("public_point", function="ST_Y", output_field=FloatField())
+            return self.filter(
+                Range(x, (min_lon, max_lon)), Range(y, (min_lat, max_lat)), pk__in=candidates
+            )
+        # `&&` is answered from the GiST index; for points it is exact (edges included).
+        envelope = Func(
+            *(Value(v) for v in (min_lon, min_lat, max_lon, max_lat, 4326)),
+            function="ST_MakeEnvelope",
+            output_field=models.PolygonField(srid=4326),
+        )
+        return self.filter(public_point__bboverlaps=envelope)
 
     def in_categories(self, slugs):
         return self.filter(category__slug__in=slugs)

@@ -8,6 +8,7 @@ import orjson
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.measure import D
 from django.db import connections
+from orjson import Fragment
 
 from mapapp.models import Entry
 
@@ -52,13 +53,24 @@ def public_address(precision, address, postcode):
     return "", outward
 
 
+def page_values(queryset, *, with_distance=False):
+    """The values query behind list features: summary fields, [distance,] GeoJSON geometry."""
+    fields = LIST_FIELDS + (("distance",) if with_distance else ()) + ("geojson",)
+    return with_geojson(queryset).values_list(*fields)
+
+
 def list_features(queryset, *, with_distance=False):
     """Features for a page of entries: summary properties only."""
-    fields = LIST_FIELDS + (("distance",) if with_distance else ()) + ("geojson",)
-    rows = with_geojson(queryset).values_list(*fields)
+    rows = page_values(queryset, with_distance=with_distance)
     if connections[rows.db].vendor == "postgresql":
         rows = _raw_rows(rows, with_distance)
-    return [_list_feature(row, with_distance) for row in rows]
+    rows = list(rows)
+    if not with_distance:
+        return feature_rows(rows)
+    features = feature_rows((*row[:9], row[10]) for row in rows)
+    for feature, row in zip(features, rows, strict=True):
+        feature["properties"]["distance"] = round(row[9].m, 1)
+    return features
 
 
 def _raw_rows(values_query, with_distance):
@@ -70,33 +82,37 @@ def _raw_rows(values_query, with_distance):
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if with_distance:
-        # The ORM would wrap metres in a Distance object; give _list_feature the same.
+        # The ORM would wrap metres in a Distance object; give the rows the same.
         rows = [(*row[:9], D(m=row[9]), row[10]) for row in rows]
     return rows
 
 
-def _list_feature(row, with_distance):
-    tag_slugs, slug, name, category, summary, locality, threat, precision, updated = row[:9]
-    properties = {
-        "slug": slug,
-        "name": name,
-        "category": category,
-        "tags": tag_slugs.split() if tag_slugs else [],
-        "summary": summary,
-        "locality": locality,
-        "threat": threat,
-        "precision": precision,
-        "updated": updated,
-        "url": f"/entries/{slug}/",
-    }
-    if with_distance:
-        properties["distance"] = round(row[9].m, 1)
-    return {
-        "type": "Feature",
-        "id": slug,
-        "geometry": orjson.Fragment(row[-1]),
-        "properties": properties,
-    }
+def feature_rows(rows):
+    """Features from (LIST_FIELDS..., geojson) rows; the hottest loop of the API, so inline."""
+    features = []
+    append = features.append
+    for row in rows:
+        tag_slugs, slug, name, category, summary, locality, threat, precision, updated, geo = row
+        append(
+            {
+                "type": "Feature",
+                "id": slug,
+                "geometry": Fragment(geo),
+                "properties": {
+                    "slug": slug,
+                    "name": name,
+                    "category": category,
+                    "tags": tag_slugs.split() if tag_slugs else [],
+                    "summary": summary,
+                    "locality": locality,
+                    "threat": threat,
+                    "precision": precision,
+                    "updated": updated,
+                    "url": f"/entries/{slug}/",
+                },
+            }
+        )
+    return features
 
 
 def detail_feature(queryset, slug):
@@ -104,7 +120,7 @@ def detail_feature(queryset, slug):
     row = with_geojson(queryset.filter(slug=slug)).values_list(*DETAIL_FIELDS, "geojson").first()
     if row is None:
         return None
-    feature = _list_feature(row[:9] + (row[-1],), False)
+    (feature,) = feature_rows([row[:9] + (row[-1],)])
     (
         category_name,
         description,

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -20,8 +20,9 @@ from rest_framework.views import APIView
 from mapapp import permissions, ratelimit, services
 from mapapp.api import docs
 from mapapp.api.exports import export_response
-from mapapp.api.features import detail_feature, encode, list_features
-from mapapp.api.params import ORDERINGS, parse_entry_filters
+from mapapp.api.features import detail_feature, encode
+from mapapp.api.params import parse_entry_filters
+from mapapp.api.queries import dataset_last_modified, filtered_entries, page_features
 from mapapp.api.write import (
     EntryWriteSerializer,
     PreconditionFailed,
@@ -72,32 +73,6 @@ class CommonsAPIView(APIView):
         return super().perform_content_negotiation(request, force=True)
 
 
-def filtered_entries(filters):
-    """Published entries narrowed by parsed EntryFilters, in the requested order."""
-    entries = Entry.objects.published()
-    if filters.bbox:
-        entries = entries.in_bbox(filters.bbox)
-    if filters.categories:
-        entries = entries.in_categories(filters.categories)
-    if filters.tags:
-        entries = entries.with_any_tag(filters.tags)
-    if filters.threats:
-        entries = entries.with_threat(filters.threats)
-    if filters.words:
-        entries = entries.search(filters.words)
-    if filters.updated_since:
-        entries = entries.updated_since(filters.updated_since)
-    if filters.near:
-        entries = entries.near(*filters.near, filters.radius)
-    order = ORDERINGS[filters.ordering] or ("distance", "id")
-    return entries.order_by(*order)
-
-
-def dataset_last_modified():
-    """When any entry last changed (archiving and rejecting included), from the index."""
-    return Entry.objects.aggregate(last=Max("updated_at"))["last"]
-
-
 def cached_json(request, body, *, content_type, last_modified, max_age=60, etag_prefix=""):
     """A response with ETag/Last-Modified that becomes a 304 when the client is up to date."""
     response = HttpResponse(body, content_type=content_type)
@@ -143,14 +118,12 @@ class EntryList(CommonsAPIView):
     @extend_schema(**docs.ENTRY_LIST)
     def get(self, request):
         filters = parse_entry_filters(request.GET)
-        entries = filtered_entries(filters)
         if filters.format in {"csv", "geojson"}:
-            return export_response(entries, filters.format)
-        page = entries[filters.offset : filters.offset + filters.limit]
-        features = list_features(page, with_distance=bool(filters.near))
+            return export_response(filtered_entries(filters), filters.format)
+        features = page_features(filters)
         matched = len(features) + filters.offset
         if len(features) == filters.limit or (filters.offset and not features):
-            matched = entries.count()
+            matched = filtered_entries(filters).count()
         collection = {
             "type": "FeatureCollection",
             "numberMatched": matched,

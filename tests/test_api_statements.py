@@ -1,0 +1,131 @@
+"""Hot list pages reuse SQL compiled once per query shape, with the request's own values."""
+
+import itertools
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from mapapp.api import queries
+from mapapp.api.features import encode, list_features
+from mapapp.api.params import EntryFilters
+from mapapp.querysets import EntryQuerySet
+
+BRISTOL = (-2.7, 51.4, -2.5, 51.5)
+LEEDS = (-1.7, 53.7, -1.4, 53.9)
+ENGLAND = (-6.0, 49.9, 2.0, 55.9)
+
+
+@pytest.fixture
+def places(make_entry):
+    """Entries in two cities, across categories, tags and threats."""
+    spots = {"bristol": (-2.59, 51.45), "leeds": (-1.55, 53.80)}
+    categories = ("commoning", "reciprocal-working", "community-organising")
+    tags = (["garden"], ["garden", "food"], [], ["tools"])
+    threats = ("none", "at_risk", "none", "lost")
+    made = []
+    for n, (city, category, tag_list, threat) in enumerate(
+        itertools.islice(
+            zip(
+                itertools.cycle(spots),
+                itertools.cycle(categories),
+                itertools.cycle(tags),
+                itertools.cycle(threats),
+                strict=False,
+            ),
+            24,
+        )
+    ):
+        lon, lat = spots[city]
+        made.append(
+            make_entry(
+                name=f"{city.title()} place {n:02}",
+                lon=lon + n * 0.001,
+                lat=lat + n * 0.0005,
+                category_slug=category,
+                tags=tag_list,
+                threat=threat,
+            )
+        )
+    return made
+
+
+def through_the_orm(filters):
+    page = queries.filtered_entries(filters)[filters.offset : filters.offset + filters.limit]
+    return orjson.loads(encode(list_features(page, with_distance=bool(filters.near))))
+
+
+def compiled(filters):
+    return orjson.loads(encode(queries.page_features(filters)))
+
+
+CASES = [
+    EntryFilters(bbox=BRISTOL, limit=1000),
+    EntryFilters(bbox=LEEDS, limit=1000),
+    EntryFilters(bbox=ENGLAND, limit=5, offset=3),
+    EntryFilters(bbox=ENGLAND, limit=1000, ordering="-updated"),
+    EntryFilters(bbox=BRISTOL, categories=["reciprocal-working"], limit=1000),
+    EntryFilters(bbox=LEEDS, categories=["commoning", "community-organising"], limit=1000),
+    EntryFilters(categories=["commoning"], tags=["garden"], limit=1000),
+    EntryFilters(tags=["food", "tools"], threats=["at_risk", "lost"], limit=1000),
+    EntryFilters(bbox=ENGLAND, threats=["none"], ordering="-name", limit=7),
+    EntryFilters(limit=10),
+]
+
+
+@pytest.mark.parametrize("filters", CASES, ids=range(len(CASES)))
+def test_a_compiled_statement_finds_exactly_what_the_orm_finds(places, filters):
+    assert queries.page_statement(filters) is not None
+    expected = through_the_orm(filters)
+    assert expected, "each case should select something"
+    assert compiled(filters) == expected
+
+
+def test_a_second_request_of_a_shape_uses_its_own_values_not_the_first(places):
+    queries._compiled.cache_clear()
+    bristol = compiled(EntryFilters(bbox=BRISTOL, limit=1000))
+    leeds = compiled(EntryFilters(bbox=LEEDS, limit=1000))
+    info = queries._compiled.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    assert {f["properties"]["name"].split()[0] for f in bristol} == {"Bristol"}
+    assert {f["properties"]["name"].split()[0] for f in leeds} == {"Leeds"}
+    assert len(bristol) == len(leeds) == 12
+
+
+def test_shapes_whose_values_the_orm_rewrites_are_compiled_per_request(places):
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    for filters in (
+        EntryFilters(bbox=BRISTOL, words=["bristol"], limit=1000),
+        EntryFilters(near=(-2.59, 51.45), radius=5000, ordering="distance", limit=1000),
+        EntryFilters(bbox=LEEDS, updated_since=since, limit=1000),
+    ):
+        assert queries.page_statement(filters) is None
+        assert compiled(filters) == through_the_orm(filters)
+        assert compiled(filters)
+
+
+def test_a_value_that_never_reaches_the_sql_as_given_leaves_the_shape_to_the_orm(
+    places, monkeypatch
+):
+    original = EntryQuerySet.with_threat
+    monkeypatch.setattr(
+        EntryQuerySet, "with_threat", lambda self, threats: original(self, sorted(threats)[:1])
+    )
+    queries._compiled.cache_clear()
+    try:
+        filters = EntryFilters(threats=["none", "lost"], limit=1000)
+        assert queries.page_statement(filters) is None
+        assert compiled(filters) == through_the_orm(filters)
+    finally:
+        queries._compiled.cache_clear()
+
+
+def test_dataset_last_modified_is_the_newest_change_and_aware(places):
+    newest = max(entry.updated_at for entry in places)
+    modified = queries.dataset_last_modified()
+    assert modified == newest
+    assert modified.tzinfo is not None
+
+
+def test_dataset_last_modified_is_none_without_entries(db):
+    assert queries.dataset_last_modified() is None
