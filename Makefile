@@ -21,7 +21,7 @@ lint: setup-dev
 format: setup-dev
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-bench: setup-dev  ## performance benchmarks against their baselines (see bench/README.md)
+bench: setup-dev  ## performance benchmarks against their baselines (see README, Benchmarks)
 	@scripts/bench.sh
 
 setup:

@@ -5,8 +5,8 @@
 
 Both endpoints run in the same gunicorn (2 workers) on the same data and box, alternating in
 rounds, driven from loopback. Prints requests/s, p50 and p95 for each, the throughput ratio
-(target: ours >= 8x the baseline) and our p50 over the same bbox query timed directly in the
-database (target <= 2.5).
+(target: ours >= 8x the baseline) and our single-client p50 over the endpoint's own bbox
+statement timed directly in the database between the latency rounds (target <= 2.5).
 """
 
 import argparse
