@@ -51,7 +51,7 @@ def places(make_entry):
 
 
 def through_the_orm(filters):
-    page = queries.filtered_entries(filters)[filters.offset : filters.offset + filters.limit]
+    page = queries.page_entries(filters)
     return orjson.loads(encode(list_features(page, with_distance=bool(filters.near))))
 
 

@@ -44,18 +44,20 @@ def filtered_entries(filters):
     return entries.order_by(*order)
 
 
+def page_entries(filters):
+    return filtered_entries(filters)[filters.offset : filters.offset + filters.limit]
+
+
 def page_query(filters):
     """The values query for one page of features: summary fields plus GeoJSON geometry."""
-    page = filtered_entries(filters)[filters.offset : filters.offset + filters.limit]
-    return page_values(page, with_distance=bool(filters.near))
+    return page_values(page_entries(filters), with_distance=bool(filters.near))
 
 
 def page_features(filters, using="default"):
     """Features for the page of entries that filters asks for."""
     statement = page_statement(filters, using)
     if statement is None:
-        page = filtered_entries(filters)[filters.offset : filters.offset + filters.limit]
-        return list_features(page, with_distance=bool(filters.near))
+        return list_features(page_entries(filters), with_distance=bool(filters.near))
     sql, params = statement
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
@@ -135,7 +137,7 @@ def dataset_last_modified(using="default"):
 @cache
 def _last_modified_statement(using):
     newest = Entry.objects.using(using).order_by("-updated_at").values_list("updated_at")[:1]
-    return newest.query.sql_with_params()
+    return newest.query.get_compiler(using).as_sql()
 
 
 def _sqlite_datetime(value):
