@@ -158,6 +158,7 @@ def run(args):
     from django.db import connection
 
     from bench.data import ensure_entries
+    from bench.export import run_downloads
     from bench.load import hammer, summary
 
     print(f"== API bbox benchmark on {args.database} ({connection.settings_dict['NAME']})")
@@ -196,6 +197,8 @@ def run(args):
                     "127.0.0.1", port, path, seconds=args.seconds, connections=args.connections
                 )
             print(f"  throughput round {round_ + 1}/{args.rounds} done")
+        downloads = run_downloads(port, server.pid)
+        print("  full downloads done")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -204,10 +207,13 @@ def run(args):
     mine["single_p50_ms"] = summary(single["ours"], total / 2)["p50_ms"]
     base["single_p50_ms"] = summary(single["baseline"], total / 2)["p50_ms"]
     db_ms = statistics.median(db_timings) * 1000
-    report(args, box, n, features, plan, db_ms, mine, base)
+    report(args, box, n, features, plan, db_ms, mine, base, downloads)
 
 
-def report(args, box, n, features, plan, db_ms, mine, base):
+def report(args, box, n, features, plan, db_ms, mine, base, downloads):
+    from bench.export import describe_downloads
+    from mapapp.models import Entry
+
     ratio = mine["rps"] / base["rps"]
     db_ratio = mine["single_p50_ms"] / db_ms
     index_lines = [
@@ -240,6 +246,7 @@ def report(args, box, n, features, plan, db_ms, mine, base):
         f"  bbox query in the database: p50 {db_ms:.1f} ms; ours p50 alone / db = {db_ratio:.2f} "
         f"(target <= {TARGET_DB_RATIO:g}) {'PASS' if db_ratio <= TARGET_DB_RATIO else 'MISS'}"
     )
+    describe_downloads(downloads, Entry.objects.published().count())
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"api-{args.database}.json").write_text(
@@ -253,6 +260,7 @@ def report(args, box, n, features, plan, db_ms, mine, base):
                 "ratio": ratio,
                 "db_p50_ms": db_ms,
                 "db_ratio": db_ratio,
+                "downloads": downloads,
             },
             indent=2,
         )

@@ -67,3 +67,25 @@ def test_downloads_never_carry_the_exact_point_or_street_address(client, make_en
     text = download(client, {"format": "csv"})[1] + download(client, {"format": "geojson"})[1]
     assert "12 Hidden Lane" not in text and "2AB" not in text and "LS6" in text
     assert f"{entry.location.x}" not in text and f"{entry.location.y}" not in text
+
+
+def test_downloads_are_produced_a_chunk_at_a_time(client, make_entry, monkeypatch):
+    """The first rows go out before the later ones are read: nothing holds the whole set."""
+    from mapapp.api import exports
+
+    for n in range(7):
+        make_entry(name=f"Row {n}")
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    read = []
+    record = exports._record
+    monkeypatch.setattr(exports, "_record", lambda row: read.append(row) or record(row))
+    for fmt in ("csv", "geojson"):
+        read.clear()
+        pieces = iter(client.get(URL, {"format": fmt}).streaming_content)
+        first = next(pieces)
+        while len(read) == 0:
+            first += next(pieces)
+        assert len(read) == 3, "only the first chunk has been read"
+        rest = b"".join(pieces)
+        assert len(read) == 7
+        assert b"Row 6" in rest and b"Row 6" not in first
