@@ -73,7 +73,13 @@ def database_from_url(url):
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # Connections are kept like PostgreSQL's: opening one loads the SpatiaLite extension,
         # which costs ~3 ms, about as much as answering a 1,000-entry map request.
-        config["OPTIONS"] = {"timeout": 20}
+        # IMMEDIATE: a write transaction takes the write lock when it begins, so a second editor
+        # waits for the first and then sees its version (a clean 409), instead of both reading
+        # and one failing with "database is locked".
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+        # Tests get a file beside it, not Django's shared in-memory database, whose locking
+        # differs from a file's: concurrency tests then see what a real server sees.
+        config["TEST"] = {"NAME": str(Path(config["NAME"]).with_name(f"test_{path.name}"))}
     else:
         config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
     return config

@@ -70,3 +70,11 @@ class DatabaseWrapper(SpatiaLiteDatabaseWrapper):
             cursor.execute("PRAGMA table_info(geometry_columns);")
             if cursor.fetchall() == []:
                 cursor.execute("SELECT InitSpatialMetaData(1)")
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        # Loading SpatiaLite resets SQLite's busy timeout to 5 s; put back the configured one
+        # so a writer waits its turn for as long as OPTIONS["timeout"] says.
+        timeout_ms = int(conn_params.get("timeout", 5) * 1000)
+        connection.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        return connection
