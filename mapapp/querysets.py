@@ -7,8 +7,9 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db import connections
-from django.db.models import BooleanField, FloatField, Func, Value
+from django.db.models import Avg, BooleanField, Count, FloatField, Func, Max, Min, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Floor
 from django.db.models.lookups import Range
 
 SPATIALITE_INDEX = "idx_mapapp_entry_public_point"
@@ -46,6 +47,33 @@ class EntryQuerySet(models.QuerySet):
             output_field=models.PolygonField(srid=4326),
         )
         return self.filter(public_point__bboverlaps=envelope)
+
+    def clusters(self, cell_degrees):
+        """Entries counted per square grid cell of cell_degrees, with each cell's mean position
+        and extent. Everything comes from public points, so a cell holding a single entry
+        shows just that entry's public point."""
+
+        def lon():
+            return Func("public_point", function="ST_X", output_field=FloatField())
+
+        def lat():
+            return Func("public_point", function="ST_Y", output_field=FloatField())
+
+        return (
+            self.order_by()
+            .annotate(column=Floor(lon() / cell_degrees), row=Floor(lat() / cell_degrees))
+            .values("column", "row")
+            .annotate(
+                count=Count("id"),
+                lon=Avg(lon()),
+                lat=Avg(lat()),
+                west=Min(lon()),
+                south=Min(lat()),
+                east=Max(lon()),
+                north=Max(lat()),
+            )
+            .order_by("row", "column")
+        )
 
     def in_categories(self, slugs):
         return self.filter(category__slug__in=slugs)

@@ -45,6 +45,7 @@ def map_config(request, *, embed=False):
         "center": [54.2, -2.8],
         "zoom": 6,
         "apiEntries": reverse("api-entries"),
+        "apiClusters": reverse("api-clusters"),
         "apiTags": reverse("api-tags"),
         "pageLimit": settings.API_DEFAULT_LIMIT,
         "siteUrl": request.build_absolute_uri("/"),

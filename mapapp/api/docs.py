@@ -4,12 +4,14 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from mapapp.api.params import CELLS_PER_TILE, MAX_ZOOM
+
 GEOJSON = "application/geo+json"
 Q = OpenApiParameter.QUERY
 
 
-def _param(name, description, type=OpenApiTypes.STR, **extra):
-    return OpenApiParameter(name, type, Q, required=False, description=description, **extra)
+def _param(name, description, type=OpenApiTypes.STR, required=False, **extra):
+    return OpenApiParameter(name, type, Q, required=required, description=description, **extra)
 
 
 LINK = {
@@ -204,6 +206,71 @@ ENTRY_LIST = {
         (200, "text/csv"): OpenApiResponse(
             OpenApiTypes.STR,
             description="format=csv download: one row per entry with longitude and latitude.",
+        ),
+        **NOT_MODIFIED,
+        **ERRORS,
+    },
+    "tags": ["entries"],
+}
+CLUSTER_FEATURE = {
+    "type": "object",
+    "required": ["type", "geometry", "properties"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "geometry": POINT,
+        "properties": {
+            "type": "object",
+            "required": ["count", "bbox"],
+            "properties": {
+                "count": {"type": "integer", "minimum": 1},
+                "bbox": {
+                    "type": "array",
+                    "description": "minLon,minLat,maxLon,maxLat of the cell's entries.",
+                    "items": {"type": "number"},
+                    "minItems": 4,
+                    "maxItems": 4,
+                },
+            },
+        },
+    },
+}
+CLUSTER_LIST = {
+    "auth": [],  # readable by anyone; no token needed
+    "operation_id": "clusters_list",
+    "summary": "Published entries counted per grid cell, for maps zoomed out",
+    "description": (
+        "Entries matching the filters are counted per square cell of a grid that cuts each "
+        f"map tile at `zoom` into {CELLS_PER_TILE}×{CELLS_PER_TILE} cells "
+        f"(360 / 2^zoom / {CELLS_PER_TILE} degrees, given back as cellDegrees). Each cell is a "
+        "Point at the mean position of its entries' public points, with their count and extent. "
+        f"At most {settings.API_MAX_LIMIT} cells: a larger answer is refused with a 400."
+    ),
+    "parameters": [
+        _param(
+            "zoom",
+            f"The map's zoom level, 0..{MAX_ZOOM} (required).",
+            {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM},
+            required=True,
+        ),
+        *[
+            p
+            for p in ENTRY_LIST["parameters"]
+            if p.name in {"bbox", "category", "tag", "threat", "q", "updated_since"}
+        ],
+    ],
+    "responses": {
+        (200, GEOJSON): OpenApiResponse(
+            {
+                "type": "object",
+                "required": ["type", "numberMatched", "cellDegrees", "features"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["FeatureCollection"]},
+                    "numberMatched": {"type": "integer", "minimum": 0},
+                    "cellDegrees": {"type": "number"},
+                    "features": {"type": "array", "items": CLUSTER_FEATURE},
+                },
+            },
+            description="One feature per non-empty cell.",
         ),
         **NOT_MODIFIED,
         **ERRORS,

@@ -33,6 +33,10 @@ LIST_PARAMS = {
     "offset",
     "format",
 }
+CLUSTER_PARAMS = {"bbox", "category", "tag", "threat", "q", "updated_since", "zoom"}
+MAX_ZOOM = 20
+# Cells a map tile (256 px) is cut into when clustering: cells of 64 px at any zoom.
+CELLS_PER_TILE = 4
 MAX_RADIUS_METRES = 200_000
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -69,7 +73,8 @@ def parse_entry_filters(query, *, allowed=LIST_PARAMS):
             parse(filters, query)
         except ValueError as exc:
             errors[name] = [str(exc)]
-    _check_combinations(filters, query, errors)
+    if "near" in allowed:
+        _check_combinations(filters, query, errors)
     if errors:
         raise ValidationError(errors)
     return filters
@@ -265,3 +270,23 @@ PARSERS = {
     "offset": _offset,
     "format": _format,
 }
+
+
+def parse_cluster_query(query):
+    """EntryFilters plus the cell size in degrees for zoom, naming every bad parameter."""
+    errors = {}
+    try:
+        filters = parse_entry_filters(query, allowed=CLUSTER_PARAMS)
+    except ValidationError as exc:
+        errors, filters = dict(exc.detail), None
+    zoom = None
+    if "zoom" not in query:
+        errors["zoom"] = [f"zoom (0..{MAX_ZOOM}, the map's zoom level) is required."]
+    else:
+        try:
+            zoom = parse_int(_single(query, "zoom"), "zoom", minimum=0, maximum=MAX_ZOOM)
+        except ValueError as exc:
+            errors["zoom"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    return filters, 360 / 2**zoom / CELLS_PER_TILE

@@ -7,6 +7,7 @@ urlpatterns = [
     path("v1/entries/", views.EntryList.as_view(), name="api-entries"),
     path("v1/entries/<str:slug>/", views.EntryDetail.as_view(), name="api-entry"),
     path("v1/entries/<str:slug>/reports/", views.EntryReports.as_view(), name="api-reports"),
+    path("v1/clusters/", views.ClusterList.as_view(), name="api-clusters"),
     path("v1/categories/", views.CategoryList.as_view(), name="api-categories"),
     path("v1/tags/", views.TagList.as_view(), name="api-tags"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

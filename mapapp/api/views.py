@@ -11,7 +11,13 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, Throttled
+from rest_framework.exceptions import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationError,
+)
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import AnonRateThrottle
@@ -21,7 +27,7 @@ from mapapp import permissions, ratelimit, services
 from mapapp.api import docs
 from mapapp.api.exports import export_response
 from mapapp.api.features import detail_feature, encode
-from mapapp.api.params import parse_entry_filters
+from mapapp.api.params import parse_cluster_query, parse_entry_filters
 from mapapp.api.queries import dataset_last_modified, filtered_entries, page_features
 from mapapp.api.write import (
     EntryWriteSerializer,
@@ -159,8 +165,6 @@ def validated(serializer):
 
 def django_errors(error):
     """A model ValidationError as the API's {field: [messages]} 400."""
-    from rest_framework.exceptions import ValidationError
-
     return ValidationError(getattr(error, "message_dict", {"body": error.messages}))
 
 
@@ -247,6 +251,44 @@ class EntryReports(CommonsAPIView):
         report = services.report_create(entry=entry, reporter=user, **serializer.validated_data)
         body = {"id": report.pk, "entry": entry.slug, "kind": report.kind, "status": report.status}
         return HttpResponse(encode(body), content_type="application/json", status=201)
+
+
+class ClusterList(CommonsAPIView):
+    @extend_schema(**docs.CLUSTER_LIST)
+    def get(self, request):
+        filters, cell = parse_cluster_query(request.GET)
+        rows = list(filtered_entries(filters).clusters(cell)[: settings.API_MAX_LIMIT + 1])
+        if len(rows) > settings.API_MAX_LIMIT:
+            too_many = (
+                f"More than {settings.API_MAX_LIMIT} cells: use a lower zoom or a smaller bbox."
+            )
+            raise ValidationError({"zoom": [too_many]})
+        collection = {
+            "type": "FeatureCollection",
+            "numberMatched": sum(row["count"] for row in rows),
+            "cellDegrees": cell,
+            "features": [cluster_feature(row) for row in rows],
+        }
+        return cached_json(
+            request,
+            encode(collection),
+            content_type=GEOJSON,
+            last_modified=dataset_last_modified(),
+        )
+
+
+def cluster_feature(row):
+    def at(value):
+        return round(value, 6)
+
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [at(row["lon"]), at(row["lat"])]},
+        "properties": {
+            "count": row["count"],
+            "bbox": [at(row["west"]), at(row["south"]), at(row["east"]), at(row["north"])],
+        },
+    }
 
 
 class CategoryList(CommonsAPIView):

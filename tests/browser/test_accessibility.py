@@ -1,24 +1,10 @@
 """axe-core finds no serious or critical accessibility violations on the public pages."""
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser.conftest import LIVE
+from tests.browser.conftest import LIVE, violations
 
 pytestmark = LIVE
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def violations(page):
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,31 @@
 // Requests to Commons Map's own API; nothing here talks to any other host.
 
-export async function fetchEntries(config, filters, bbox, signal) {
-  const params = new URLSearchParams({ bbox: bbox.join(","), limit: String(config.pageLimit) });
+function filterParams(filters, bbox) {
+  const params = new URLSearchParams({ bbox: bbox.join(",") });
   if (filters.q) params.set("q", filters.q);
   if (filters.categories.length) params.set("category", filters.categories.join(","));
   if (filters.tag) params.set("tag", filters.tag);
   if (filters.threat) params.set("threat", "at_risk,lost");
-  const response = await fetch(`${config.apiEntries}?${params}`, {
-    signal,
-    headers: { Accept: "application/geo+json" },
-  });
+  return params;
+}
+
+async function getGeoJSON(url, signal) {
+  const response = await fetch(url, { signal, headers: { Accept: "application/geo+json" } });
   if (!response.ok) throw new Error(await problemText(response));
   return response.json();
+}
+
+export function fetchEntries(config, filters, bbox, signal) {
+  const params = filterParams(filters, bbox);
+  params.set("limit", String(config.pageLimit));
+  return getGeoJSON(`${config.apiEntries}?${params}`, signal);
+}
+
+// Counts per grid cell, for views holding more entries than one page.
+export function fetchClusters(config, filters, bbox, zoom, signal) {
+  const params = filterParams(filters, bbox);
+  params.set("zoom", String(zoom));
+  return getGeoJSON(`${config.apiClusters}?${params}`, signal);
 }
 
 export async function fetchTags(config) {

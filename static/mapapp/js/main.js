@@ -1,8 +1,8 @@
 // Entry point of the map pages (home and embed): wires the map, filters, list and address bar.
-import { fetchEntries, fetchTags } from "./api.js";
+import { fetchClusters, fetchEntries, fetchTags } from "./api.js";
 import { debounce, paintSwatches } from "./dom.js";
 import { fillTags, readFilters, writeFilters } from "./filters.js";
-import { createMap, highlight, openFeature, renderFeatures, visibleBbox } from "./map.js";
+import { createMap, highlight, openFeature, renderCells, renderFeatures, visibleBbox } from "./map.js";
 import { markActive, renderList } from "./panel.js";
 import { emptyFilters, filtersQuery, readState, sameState, stateUrl, viewHash } from "./urlstate.js";
 import { setupShare } from "./share.js";
@@ -35,8 +35,13 @@ async function load() {
   controller = new AbortController();
   setStatus("loading");
   try {
-    const collection = await fetchEntries(config, state.filters, visibleBbox(mapState.map), controller.signal);
-    show(collection);
+    const bbox = visibleBbox(mapState.map);
+    const collection = await fetchEntries(config, state.filters, bbox, controller.signal);
+    // More entries than one page: the map shows counts per area for all of them instead.
+    const cells = collection.numberMatched > collection.features.length
+      ? await fetchClusters(config, state.filters, bbox, mapState.map.getZoom(), controller.signal)
+      : null;
+    show(collection, cells);
     if (ui.error) ui.error.hidden = true;
     setStatus("ready");
     // Lets benchmarks and tests see when markers for a view were drawn.
@@ -51,18 +56,20 @@ async function load() {
   }
 }
 
-function show(collection) {
+function show(collection, cells) {
   const features = collection.features;
-  renderFeatures(mapState, features, (id) => ui.list && markActive(ui.list, id));
-  document.body.dataset.featureCount = String(features.length);
+  renderFeatures(mapState, cells ? [] : features, (id) => ui.list && markActive(ui.list, id));
+  renderCells(mapState, cells);
+  document.body.dataset.featureCount = String(cells ? 0 : features.length);
+  document.body.dataset.cellCount = String(cells ? cells.features.length : 0);
   if (!ui.list) return;
   renderList(ui.list, features, mapState.categories, {
     highlight: (id, on) => highlight(mapState, id, on),
-    open: (id) => openFeature(mapState, id),
+    open: (id) => openFeature(mapState, id, features.find((f) => f.id === id)),
   });
   const matched = collection.numberMatched ?? features.length;
   ui.count.textContent = matched > features.length
-    ? `Showing ${features.length} of ${matched} entries in view. Zoom in or filter to see the rest.`
+    ? `${matched.toLocaleString()} entries in view, counted by area on the map; the list shows the first ${features.length.toLocaleString()}. Zoom in or filter to see them one by one.`
     : `${features.length} ${features.length === 1 ? "entry" : "entries"} in view`;
   ui.empty.hidden = features.length > 0;
 }

@@ -5,6 +5,7 @@ import { el } from "./dom.js";
 
 const APPROXIMATE_RADIUS_M = { approximate: 400, area: 1200 };
 const THREAT_LABELS = { at_risk: "At risk", lost: "Lost" };
+const COMPACT = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 
 export function createMap(container, config, view) {
   const map = L.map(container, { zoomControl: true, worldCopyJump: false, maxZoom: config.maxZoom });
@@ -14,7 +15,8 @@ export function createMap(container, config, view) {
   map.setView(view ? [view.lat, view.lon] : config.center, view ? view.zoom : config.zoom);
   const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
   map.addLayer(cluster);
-  return { map, cluster, layers: new Map(), categories: categoryIndex(config) };
+  const cells = L.layerGroup().addTo(map);
+  return { map, cluster, cells, layers: new Map(), categories: categoryIndex(config) };
 }
 
 function categoryIndex(config) {
@@ -97,8 +99,45 @@ export function highlight(state, id, on) {
   }
 }
 
-export function openFeature(state, id) {
+export function openFeature(state, id, feature) {
   const layer = state.layers.get(id);
-  if (!layer) return;
-  state.cluster.zoomToShowLayer(layer, () => layer.openPopup());
+  if (layer) {
+    state.cluster.zoomToShowLayer(layer, () => layer.openPopup());
+  } else if (feature) {
+    // The map shows counts per area (no marker to open): a popup at the entry's place.
+    const [lon, lat] = feature.geometry.coordinates;
+    state.map.openPopup(popupContent(state, feature), [lat, lon], { maxWidth: 280 });
+  }
+}
+
+// Server-side counts per grid cell, drawn when a view holds more entries than one page.
+// Pass null to remove them.
+export function renderCells(state, collection) {
+  state.cells.clearLayers();
+  for (const cell of collection?.features || []) {
+    const [lon, lat] = cell.geometry.coordinates;
+    const count = cell.properties.count;
+    const size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    const label = `${count.toLocaleString()} ${count === 1 ? "entry" : "entries"} here; zoom in`;
+    const icon = L.divIcon({
+      className: `marker-cluster marker-cluster-${size} cm-cell`,
+      html: el("div", {}, el("span", { text: COMPACT.format(count) })),
+      iconSize: [40, 40],
+    });
+    const marker = L.marker([lat, lon], { icon, title: label, alt: label, keyboard: true });
+    marker.on("click", () => zoomToCell(state.map, cell));
+    state.cells.addLayer(marker);
+    // Leaflet names a keyboard marker by its content (the bare number); say what it is.
+    marker.getElement()?.setAttribute("aria-label", label);
+  }
+}
+
+function zoomToCell(map, cell) {
+  const [west, south, east, north] = cell.properties.bbox;
+  const next = Math.min(map.getZoom() + 2, map.getMaxZoom());
+  if (west === east && south === north) {
+    map.setView([south, west], next);
+  } else {
+    map.fitBounds([[south, west], [north, east]], { padding: [24, 24], maxZoom: next + 2 });
+  }
 }
