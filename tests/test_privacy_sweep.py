@@ -36,6 +36,7 @@ def public_surfaces(entry):
         "/api/v1/entries/?format=geojson",
         "/api/v1/entries/?near=-2.1,51.6&radius=20000",
         "/api/v1/entries/?q=secret",
+        *(f"/api/v1/clusters/?zoom={zoom}" for zoom in (3, 10, 20)),
         "/ogc/collections/entries/items",
         f"/ogc/collections/entries/items/{slug}",
         "/ogc/collections/entries",
