@@ -35,6 +35,7 @@ BAD = [
     ({"ordering": "distance"}, "ordering", "needs near"),
     ({"updated_since": "last tuesday"}, "updated_since", "ISO 8601"),
     ({"updated_since": "2024-13-45"}, "updated_since", "ISO 8601"),
+    ({"updated_since": "0001-01-01T00:00:00+05:00"}, "updated_since", "out of range"),
     ({"format": "xlsx"}, "format", "Unknown format"),
     ({"q": "!!!"}, "q", "no words"),
     ({"q": "x" * 201}, "q", "longer than 200"),
@@ -77,3 +78,22 @@ def test_anonymous_clients_are_throttled_with_retry_after(api, db, settings):
     status, body, response = api("/api/v1/categories/")
     assert codes == [200, 200, 200, 429] and status == 429
     assert int(response["Retry-After"]) > 0
+
+
+FAR_OFFSET = "1305-09-02T20:55:23.454209-20:55"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/v1/entries/?updated_since={FAR_OFFSET}",
+        f"/api/v1/clusters/?zoom=3&updated_since={FAR_OFFSET}",
+        f"/ogc/collections/entries/items?datetime={FAR_OFFSET}/..",
+    ],
+)
+def test_an_offset_the_database_refuses_is_read_in_utc(api, make_entry, url):
+    """Python accepts offsets up to ±24 h, PostgreSQL only up to about ±16 h."""
+    make_entry(name="Recent")
+    status, body, _ = api(url)
+    assert status == 200, body
+    assert body["numberMatched"] == 1

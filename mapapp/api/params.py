@@ -202,7 +202,13 @@ def parse_when(text, name):
         when = None
     if when is None:
         raise ValueError(f"{name} must be an ISO 8601 date or date-time, not {text!r}.")
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    # In UTC: databases refuse some offsets Python accepts (PostgreSQL stops near ±16 hours).
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{name} is out of range (years 1 to 9999 in UTC).") from None
 
 
 def _updated_since(filters, query):
