@@ -114,3 +114,12 @@ def test_schemathesis_with_a_moderators_token_finds_no_errors(
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "Tested: 9" in result.stdout, result.stdout[-3000:]
+
+
+def test_reports_are_documented_as_open_to_anonymous_clients(client, db):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    report = schema["paths"]["/api/v1/entries/{slug}/reports/"]["post"]
+    assert {} in report["security"] and {"tokenAuth": []} in report["security"]
+    assert schema["paths"]["/api/v1/entries/"]["post"]["security"] == [{"tokenAuth": []}]

@@ -420,6 +420,8 @@ ENTRY_DELETE = {
     "tags": ["entries"],
 }
 REPORT_CREATE = {
+    # A token is optional: anonymous reports are accepted (and rate limited).
+    "auth": [{"tokenAuth": []}, {}],
     "operation_id": "entries_reports_create",
     "summary": "Report a problem with an entry (anonymous allowed, rate limited)",
     "request": {
