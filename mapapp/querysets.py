@@ -15,6 +15,14 @@ from django.db.models.lookups import Range
 SPATIALITE_INDEX = "idx_mapapp_entry_public_point"
 
 
+def _lon():
+    return Func("public_point", function="ST_X", output_field=FloatField())
+
+
+def _lat():
+    return Func("public_point", function="ST_Y", output_field=FloatField())
+
+
 class EntryQuerySet(models.QuerySet):
     def published(self):
         """Entries the public may see; pending, rejected and archived ones never are."""
@@ -35,10 +43,10 @@ class EntryQuerySet(models.QuerySet):
                 "WHERE xmin <= %s AND xmax >= %s AND ymin <= %s AND ymax >= %s",
                 (max_lon, min_lon, max_lat, min_lat),
             )
-            x = Func("public_point", function="ST_X", output_field=FloatField())
-            y = Func("public_point", function="ST_Y", output_field=FloatField())
             return self.filter(
-                Range(x, (min_lon, max_lon)), Range(y, (min_lat, max_lat)), pk__in=candidates
+                Range(_lon(), (min_lon, max_lon)),
+                Range(_lat(), (min_lat, max_lat)),
+                pk__in=candidates,
             )
         # `&&` is answered from the GiST index; for points it is exact (edges included).
         envelope = Func(
@@ -52,25 +60,18 @@ class EntryQuerySet(models.QuerySet):
         """Entries counted per square grid cell of cell_degrees, with each cell's mean position
         and extent. Everything comes from public points, so a cell holding a single entry
         shows just that entry's public point."""
-
-        def lon():
-            return Func("public_point", function="ST_X", output_field=FloatField())
-
-        def lat():
-            return Func("public_point", function="ST_Y", output_field=FloatField())
-
         return (
             self.order_by()
-            .annotate(column=Floor(lon() / cell_degrees), row=Floor(lat() / cell_degrees))
+            .annotate(column=Floor(_lon() / cell_degrees), row=Floor(_lat() / cell_degrees))
             .values("column", "row")
             .annotate(
                 count=Count("id"),
-                lon=Avg(lon()),
-                lat=Avg(lat()),
-                west=Min(lon()),
-                south=Min(lat()),
-                east=Max(lon()),
-                north=Max(lat()),
+                lon=Avg(_lon()),
+                lat=Avg(_lat()),
+                west=Min(_lon()),
+                south=Min(_lat()),
+                east=Max(_lon()),
+                north=Max(_lat()),
             )
             .order_by("row", "column")
         )

@@ -4,7 +4,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from mapapp.api.params import CELLS_PER_TILE, MAX_ZOOM
+from mapapp.api.params import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM
 
 GEOJSON = "application/geo+json"
 Q = OpenApiParameter.QUERY
@@ -252,11 +252,7 @@ CLUSTER_LIST = {
             {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM},
             required=True,
         ),
-        *[
-            p
-            for p in ENTRY_LIST["parameters"]
-            if p.name in {"bbox", "category", "tag", "threat", "q", "updated_since"}
-        ],
+        *[p for p in ENTRY_LIST["parameters"] if p.name in CLUSTER_PARAMS],
     ],
     "responses": {
         (200, GEOJSON): OpenApiResponse(

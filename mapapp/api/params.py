@@ -284,8 +284,7 @@ def parse_cluster_query(query):
     try:
         filters = parse_entry_filters(query, allowed=CLUSTER_PARAMS)
     except ValidationError as exc:
-        errors, filters = dict(exc.detail), None
-    zoom = None
+        errors = dict(exc.detail)
     if "zoom" not in query:
         errors["zoom"] = [f"zoom (0..{MAX_ZOOM}, the map's zoom level) is required."]
     else:

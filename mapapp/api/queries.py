@@ -9,7 +9,7 @@ the slots with their own values. A shape whose values the ORM transforms on the 
 words, near, dates) never finds all its markers and always goes through the ORM instead.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import cache, lru_cache
 
 from django.db import connections
@@ -141,7 +141,5 @@ def _last_modified_statement(using):
 
 
 def _sqlite_datetime(value):
-    """SQLite keeps Django's datetimes as naive UTC; make one aware, as the ORM would."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    """SQLite gives Django's datetimes back naive (in UTC); make one aware, as the ORM would."""
+    return value.replace(tzinfo=UTC) if value is not None else None
