@@ -293,7 +293,8 @@ def every_url(world):
 
 
 def extra_requests(world):
-    """Requests the GET walk cannot make: error pages and the add form's duplicate check."""
+    """Requests the GET walk cannot make: error pages, the add form's duplicate check and a
+    suggested move (so the walk sees what a suggester sees afterwards)."""
     probe = {"name": "Zebulon Orchard Probe", "category": "commoning", "precision": "exact"}
     probes = [{**probe, "longitude": "-2.5", "latitude": "51.45"}]
     for entry in world["withheld"]:
@@ -302,9 +303,22 @@ def extra_requests(world):
             {**probe, "name": f"{entry.name} Probe", "longitude": f"{x}", "latitude": f"{y}"}
         )
     for data in probes:
-        yield "post", "/entries/new/", {**data, "threat": "none", "preview": "1"}
+        yield "post", "/entries/new/", {**data, "threat": "none", "preview": "1"}, 200
+    for entry in world["withheld"]:
+        # The viewer suggests a move; what they see afterwards is walked below.
+        suggestion = {
+            "message": "Walker thinks it moved",
+            "version": entry.version,
+            "name": entry.name,
+            "category": "commoning",
+            "longitude": f"{entry.public_point.x + 0.001:.6f}",
+            "latitude": f"{entry.public_point.y:.6f}",
+            "precision": entry.precision,
+            "threat": "none",
+        }
+        yield "post", f"/entries/{entry.slug}/suggest/", suggestion, 302
     for path in ("/no-such-page/", "/api/v1/no-such-thing/", "/ogc/no-such-thing"):
-        yield "get", path, None
+        yield "get", path, None, 404
 
 
 def test_the_walk_covers_every_pattern_with_a_url_that_reaches_it(world):
@@ -325,12 +339,13 @@ def test_no_url_reveals_a_withheld_location_an_unpublished_entry_or_an_account(w
     if viewer == "resident":
         client.force_login(world["people"]["resident"])
     leaks, fetched = [], 0
-    requests = [("get", url, None) for url, _ in every_url(world)]
-    for method, url, data in [*extra_requests(world), *requests]:
+    requests = [("get", url, None, None) for url, _ in every_url(world)]
+    for method, url, data, expected in [*extra_requests(world), *requests]:
         try:
             response = getattr(client, method)(url, data) if data else client.get(url)
         except Exception as error:  # a 500 is a finding too; say where
             raise AssertionError(f"{method.upper()} {url} as {viewer} raised {error!r}") from error
+        assert expected in (None, response.status_code), (url, response.status_code)
         body = body_of(response)
         fetched += 1
         found = sorted(s for s in forbidden if s in body)
