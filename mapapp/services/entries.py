@@ -39,7 +39,9 @@ class StaleVersion(Exception):
 
 
 def tags_from_names(names):
-    """Tags for the given names, creating the ones that do not exist yet."""
+    """Tags for the given names, creating the ones that do not exist yet.
+
+    Services call it inside the entry's transaction, so a failed write creates no tags."""
     tags = []
     for name in {n.strip() for n in names if n and n.strip()}:
         slug = slugify(name)[:60] or "tag"
