@@ -305,6 +305,7 @@ def extra_requests(world):
     for data in probes:
         yield "post", "/entries/new/", {**data, "threat": "none", "preview": "1"}, 200
     for entry in world["withheld"]:
+        yield "get", f"/entries/{entry.slug}/suggest/", None, 200
         # The viewer suggests a move; what they see afterwards is walked below.
         suggestion = {
             "message": "Walker thinks it moved",
@@ -352,6 +353,8 @@ def test_no_url_reveals_a_withheld_location_an_unpublished_entry_or_an_account(w
         if found:
             leaks.append((url, response.status_code, found))
     assert fetched > 300, f"only {fetched} requests: the walk is broken"
+    if viewer == "resident":
+        assert "_auth_user_id" in client.session, "a URL of the walk signed the resident out"
     assert not leaks, "\n".join(f"{url} ({status}): {found}" for url, status, found in leaks)
 
 
