@@ -47,20 +47,35 @@ def _visible_entry(request, slug):
     return entry
 
 
-def similar_entries(name, location, exclude=None):
-    """Published or pending entries with a similar name within a few hundred metres."""
+def similar_entries(name, location, *, user, exclude=None):
+    """Entries user may see (published, or pending ones of their own or for moderators) with
+    a similar name within a few hundred metres of their public point; each with a
+    `distance_label` no finer than that point."""
     from mapapp.api.params import WORD
 
     words = [w.lower() for w in WORD.findall(name) if len(w) > 2][:3]
-    nearby = Entry.objects.exclude(status__in=["rejected", "archived"]).near(
-        location.x, location.y, DUPLICATE_RADIUS_M
+    candidates = permissions.viewable(
+        Entry.objects.exclude(status__in=["rejected", "archived"]), user
     )
+    nearby = candidates.near(location.x, location.y, DUPLICATE_RADIUS_M)
     if exclude:
         nearby = nearby.exclude(pk=exclude.pk)
     matches = [
         e for e in nearby.order_by("distance")[:20] if any(w in e.name.lower() for w in words)
-    ]
-    return matches[:5]
+    ][:5]
+    for entry in matches:
+        entry.distance_label = distance_label(entry)
+    return matches
+
+
+def distance_label(entry):
+    # A withheld location's public point is hundreds of metres off the real place on purpose:
+    # metres to it would read as a measurement of the place itself.
+    if entry.precision == Entry.Precision.APPROXIMATE:
+        return "nearby, location approximate"
+    if entry.precision == Entry.Precision.AREA:
+        return "in this area"
+    return f"{entry.distance.m:.0f} m away"
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,7 +88,7 @@ def entry_new(request):
     if request.method != "POST" or not form.is_valid():
         return _page(request, "mapapp/entry_form.html", context, 400 if form.is_bound else 200)
     data = form.entry_data()
-    duplicates = similar_entries(data["name"], data["location"])
+    duplicates = similar_entries(data["name"], data["location"], user=request.user)
     if duplicates and not form.cleaned_data["confirm_new"]:
         context["duplicates"] = duplicates
         return _page(request, "mapapp/entry_form.html", context)
@@ -86,7 +101,7 @@ def entry_new(request):
         entry = services.entry_submit(
             author=request.user if not anonymous else None,
             data=data,
-            tags=services.tags_from_names(form.cleaned_data["tags"]),
+            tag_names=form.cleaned_data["tags"],
             contact_email=form.cleaned_data.get("contact_email", ""),
         )
     except ValidationError as error:
@@ -117,7 +132,7 @@ def entry_edit(request, slug):
             editor=request.user,
             data=form.entry_data(),
             expected_version=form.cleaned_data["version"],
-            tags=services.tags_from_names(form.cleaned_data["tags"]),
+            tag_names=form.cleaned_data["tags"],
         )
     except services.StaleVersion as stale:
         context["conflict"] = conflict_fields(stale.entry, form.cleaned_data["version"])
@@ -173,7 +188,8 @@ def entry_suggest(request, slug):
 
 
 def changed_values(entry, form):
-    """JSON-safe {field: new value} for the fields the form changes."""
+    """JSON-safe {field: new value} for the fields the form changes from what it showed (the
+    public view of the entry, so an untouched pin or address is no change)."""
     before = SuggestChangeForm.initial_for(entry)
     changes = {}
     for name, value in form.cleaned_data.items():
@@ -185,7 +201,8 @@ def changed_values(entry, form):
         if str(new) != str(before.get(name, "")):
             changes[name] = new
     lon, lat = form.cleaned_data["longitude"], form.cleaned_data["latitude"]
-    if (round(lon, 7), round(lat, 7)) != (round(entry.location.x, 7), round(entry.location.y, 7)):
+    shown = (round(before["longitude"], 7), round(before["latitude"], 7))
+    if (round(lon, 7), round(lat, 7)) != shown:
         changes["location"] = [lon, lat]
     return changes
 

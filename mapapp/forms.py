@@ -3,9 +3,12 @@
 from django import forms
 
 from mapapp.api.params import WORD
+from mapapp.location import public_address
 from mapapp.models import Category, Entry, Report, Tag
 
 SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
+# Decimals of a public point shown in forms, as in the API (about 10 cm).
+PUBLIC_DECIMALS = 6
 
 
 class EntryFilterForm(forms.Form):
@@ -17,7 +20,10 @@ class EntryFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     tag = forms.ModelChoiceField(
-        queryset=Tag.objects.all(), to_field_name="slug", required=False, empty_label="Any tag"
+        queryset=Tag.objects.in_use_publicly(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any tag",
     )
     threat = forms.BooleanField(label="Only entries under threat", required=False)
     sort = forms.ChoiceField(choices=SORTS, required=False)
@@ -183,6 +189,21 @@ class SuggestChangeForm(EntryForm):
     )
     contact_email = forms.EmailField(required=False, label="Your email (optional, never shown)")
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @classmethod
+    def initial_for(cls, entry):
+        """The entry as the public sees it, for everyone: a suggestion never starts from a
+        withheld location, its street address or its full postcode."""
+        initial = super().initial_for(entry)
+        if entry.precision != Entry.Precision.EXACT:
+            address, postcode = public_address(entry.precision, entry.address, entry.postcode)
+            initial.update(
+                longitude=round(entry.public_point.x, PUBLIC_DECIMALS),
+                latitude=round(entry.public_point.y, PUBLIC_DECIMALS),
+                address=address,
+                postcode=postcode,
+            )
+        return initial
 
 
 class ReportForm(HoneypotForm):

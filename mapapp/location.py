@@ -21,6 +21,14 @@ def public_point_for(location, precision):
     return Point(lon, lat, srid=4326)
 
 
+def public_address(precision, address, postcode):
+    """What may be shown of the address: nothing street-level unless the location is exact."""
+    if precision == "exact":
+        return address, postcode
+    outward = postcode.split()[0] if postcode.strip() else ""
+    return "", outward
+
+
 def _approximate(lon, lat):
     # A keyed hash makes the offset stable for one location (re-saving never reveals a second
     # sample to average) yet unpredictable to anyone without the secret key.

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from simple_history.models import HistoricalRecords
 
-from mapapp.querysets import EntryQuerySet
+from mapapp.querysets import EntryQuerySet, TagQuerySet
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
 
@@ -32,6 +32,8 @@ class Category(models.Model):
 class Tag(models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

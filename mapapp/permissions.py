@@ -38,5 +38,16 @@ def can_view(user, entry):
     return entry.status == "published" or is_owner(user, entry) or is_moderator(user)
 
 
+def viewable(entries, user):
+    """The entries of a queryset that can_view allows user, as one query."""
+    from django.db.models import Q
+
+    if is_moderator(user):
+        return entries
+    if user and user.is_authenticated:
+        return entries.filter(Q(status="published") | Q(created_by=user))
+    return entries.filter(status="published")
+
+
 def can_see_exact_location(user, entry):
     return entry.precision == "exact" or is_owner(user, entry) or is_moderator(user)

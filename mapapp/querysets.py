@@ -139,3 +139,13 @@ class EntryQuerySet(models.QuerySet):
 
     def _is_spatialite(self):
         return connections[self.db].vendor == "sqlite"
+
+
+class TagQuerySet(models.QuerySet):
+    def in_use_publicly(self):
+        """Tags carried by at least one published entry; a tag only pending, rejected or
+        archived entries use is not public (anyone can submit one)."""
+        through = self.model.entries.through
+        return self.filter(
+            pk__in=through.objects.filter(entry__status="published").values("tag_id")
+        )

@@ -40,7 +40,7 @@ def make_entry(db):
             "status": Entry.Status.PUBLISHED,
             **fields,
         }
-        return services.entry_create(author=author, data=data, tags=services.tags_from_names(tags))
+        return services.entry_create(author=author, data=data, tag_names=tags)
 
     return make
 

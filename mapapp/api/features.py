@@ -10,7 +10,7 @@ from django.contrib.gis.measure import D
 from django.db import connections
 from orjson import Fragment
 
-from mapapp.models import Entry
+from mapapp.location import public_address
 
 COORDINATE_DECIMALS = 6
 LIST_FIELDS = (
@@ -43,14 +43,6 @@ DETAIL_FIELDS = LIST_FIELDS + (
 
 def with_geojson(queryset):
     return queryset.annotate(geojson=AsGeoJSON("public_point", precision=COORDINATE_DECIMALS))
-
-
-def public_address(precision, address, postcode):
-    """What may be shown of the address: nothing street-level unless the location is exact."""
-    if precision == Entry.Precision.EXACT:
-        return address, postcode
-    outward = postcode.split()[0] if postcode.strip() else ""
-    return "", outward
 
 
 def page_values(queryset, *, with_distance=False):

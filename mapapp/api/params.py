@@ -146,7 +146,9 @@ def _category(filters, query):
 
 def _tag(filters, query):
     wanted = _multi(query, "tag")
-    known = set(Tag.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+    known = set(
+        Tag.objects.in_use_publicly().filter(slug__in=wanted).values_list("slug", flat=True)
+    )
     missing = [w for w in wanted if w not in known]
     if missing:
         raise ValueError(f"Unknown tag: {', '.join(missing)}. See /api/v1/tags/.")

@@ -116,7 +116,7 @@ class EntryList(CommonsAPIView):
         self.require_user(request)
         data, tags = validated(EntryWriteSerializer(data=request.data))
         try:
-            entry = services.entry_submit(author=request.user, data=data, tags=tags or [])
+            entry = services.entry_submit(author=request.user, data=data, tag_names=tags or [])
         except DjangoValidationError as error:
             raise django_errors(error) from None
         return written_response(entry, 201, request)
@@ -159,8 +159,8 @@ def written_response(entry, status_code, request):
 def validated(serializer):
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)
-    tags = data.pop("tags", None)
-    return data, (services.tags_from_names(tags) if tags is not None else None)
+    tag_names = data.pop("tags", None)
+    return data, tag_names
 
 
 def django_errors(error):
@@ -203,7 +203,11 @@ class EntryDetail(CommonsAPIView):
         data, tags = validated(EntryWriteSerializer(data=request.data, partial=True))
         try:
             entry = services.entry_edit(
-                entry=entry, editor=request.user, data=data, expected_version=version, tags=tags
+                entry=entry,
+                editor=request.user,
+                data=data,
+                expected_version=version,
+                tag_names=tags,
             )
         except services.StaleVersion as stale:
             raise PreconditionFailed(
@@ -314,8 +318,8 @@ class TagList(CommonsAPIView):
         parse_entry_filters(request.GET, allowed=set())
         published = Q(entries__status=Entry.Status.PUBLISHED)
         rows = (
-            Tag.objects.annotate(entry_count=Count("entries", filter=published))
-            .filter(entry_count__gt=0)
+            Tag.objects.in_use_publicly()
+            .annotate(entry_count=Count("entries", filter=published))
             .values("slug", "name", "entry_count")
         )
         return cached_json(

@@ -39,7 +39,9 @@ class StaleVersion(Exception):
 
 
 def tags_from_names(names):
-    """Tags for the given names, creating the ones that do not exist yet."""
+    """Tags for the given names, creating the ones that do not exist yet.
+
+    Services call it inside the entry's transaction, so a failed write creates no tags."""
     tags = []
     for name in {n.strip() for n in names if n and n.strip()}:
         slug = slugify(name)[:60] or "tag"
@@ -48,21 +50,30 @@ def tags_from_names(names):
     return tags
 
 
-def entry_create(*, author, data, tags=()):
+def entry_create(*, author, data, tag_names=()):
     """Create an entry (pending unless data says otherwise) with a unique slug."""
     entry = Entry(created_by=author, **data)
-    _refresh_derived(entry, tags)
-    entry.full_clean(exclude=["slug"])
     if entry.status == Entry.Status.PUBLISHED:
         entry.published_at = timezone.now()
+    return _insert(entry, tag_names)
+
+
+def _insert(entry, tag_names):
+    # New tags are created in the entry's transaction: a submission that fails validation
+    # rolls them back instead of leaving orphans behind.
     with transaction.atomic():
+        tags = tags_from_names(tag_names)
+        _refresh_derived(entry, tags)
+        entry.full_clean(exclude=["slug"])
         _save_with_unique_slug(entry)
         entry.tags.set(tags)
     return entry
 
 
-def entry_update(*, entry, data, expected_version, tags=None, editor=None):
-    """Apply data to entry unless someone else saved it since expected_version."""
+def entry_update(*, entry, data, expected_version, tag_names=None, editor=None):
+    """Apply data to entry unless someone else saved it since expected_version.
+
+    tag_names=None keeps the entry's tags; a list replaces them (creating new tags)."""
     with transaction.atomic():
         # Lock the row: two editors can save the same entry at once.
         current = Entry.objects.select_for_update().get(pk=entry.pk)
@@ -71,8 +82,7 @@ def entry_update(*, entry, data, expected_version, tags=None, editor=None):
         current._history_user = editor
         for field, value in data.items():
             setattr(current, field, value)
-        if tags is None:
-            tags = list(current.tags.all())
+        tags = list(current.tags.all()) if tag_names is None else tags_from_names(tag_names)
         _refresh_derived(current, tags)
         current.full_clean()
         current.version += 1
@@ -162,7 +172,7 @@ def _save_with_unique_slug(entry):
     raise IntegrityError(f"No free slug for {entry.name!r} after {SLUG_ATTEMPTS} attempts.")
 
 
-def entry_submit(*, author, data, tags=(), contact_email=""):
+def entry_submit(*, author, data, tag_names=(), contact_email=""):
     """A contributor's new entry: published at once for trusted contributors, else pending."""
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     trusted = permissions.is_trusted(author)
@@ -170,21 +180,20 @@ def entry_submit(*, author, data, tags=(), contact_email=""):
     data["source"] = "Contributed on Commons Map"
     entry = Entry(created_by=author, submitter_email=contact_email if not author else "", **data)
     entry._history_user = author
-    _refresh_derived(entry, list(tags))
-    entry.full_clean(exclude=["slug"])
     if trusted:
         entry.published_at = timezone.now()
-    with transaction.atomic():
-        _save_with_unique_slug(entry)
-        entry.tags.set(tags)
-    return entry
+    return _insert(entry, tag_names)
 
 
-def entry_edit(*, entry, editor, data, expected_version, tags=None):
+def entry_edit(*, entry, editor, data, expected_version, tag_names=None):
     """An owner's or moderator's direct edit, refused for anyone else."""
     if not permissions.can_edit(editor, entry):
         raise PermissionDenied("Only the entry's owner or a moderator can edit it directly.")
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     return entry_update(
-        entry=entry, data=data, expected_version=expected_version, tags=tags, editor=editor
+        entry=entry,
+        data=data,
+        expected_version=expected_version,
+        tag_names=tag_names,
+        editor=editor,
     )

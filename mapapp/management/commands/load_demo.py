@@ -31,7 +31,7 @@ class Command(BaseCommand):
             services.entry_create(
                 author=None,
                 data=_entry_data(item, categories),
-                tags=services.tags_from_names(item["tags"]),
+                tag_names=item["tags"],
             )
             existing.add(item["name"])
             created += 1

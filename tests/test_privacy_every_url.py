@@ -1,0 +1,367 @@
+"""Every URL the project answers, fetched as an anonymous visitor and as a signed-in resident
+who owns nothing: no response reveals a withheld exact location (any version), its street
+address or postcode, an unpublished entry, private moderation text or anyone's account.
+
+The URLs come from walking the resolver, so a new page, API endpoint or OGC resource is
+covered the day it is added; a URL argument of a kind the walk has no samples for fails the
+test until someone teaches it one."""
+
+import itertools
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.gis.geos import Point
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
+from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils.http import int_to_base36
+from django.utils.regex_helper import normalize
+
+from mapapp import services
+from mapapp.models import Category, ChangeRequest, ModerationDecision, Report
+from tests.conftest import ensure_categories
+from tests.test_privacy_sweep import fragments
+
+# Today the walk finds about 130 patterns (admin and allauth included); far fewer means the
+# walk broke, and a broken walk must not pass by fetching nothing.
+MIN_PATTERNS = 100
+
+APPROXIMATE = {"at": (-2.123456, 51.654321), "moved": (-2.131313, 51.646464)}
+AREA = {"at": (-1.876543, 52.345678), "moved": (-1.882468, 52.351357)}
+SUGGESTED = {"approximate": (-2.117711, 51.659922), "area": (-1.871122, 52.341133)}
+PRIVATE_TEXT = [
+    "9 Hidden Yard",
+    "14 Secret Mews",
+    "9QQ",
+    "7XY",
+    "Zebulon Pending Orchard",
+    "Quillon Rejected Barn",
+    "pending-only-spam",
+    "Checked with qx7 by phone",
+    "Spam from a qx7 sockpuppet",
+    "Reporter hb9 says it is behind the chapel",
+    "Proposer jw5 walked past it",
+]
+ACCOUNTS = ["owner-qx7", "mod-vk2", "proposer-jw5", "reporter-hb9"]
+# Each door's formats, on every URL of the door; list queries on each URL without arguments.
+FORMATS = {
+    "/api/": ["", "?format=json", "?format=geojson", "?format=csv"],
+    "/ogc/": ["", "?f=json", "?f=geojson", "?f=html"],
+}
+LIST_QUERIES = [
+    "?q=Zebulon",
+    "?near=-2.12,51.65&radius=2000",
+    "?bbox=-2.2,51.6,-1.8,52.4&limit=1000",
+]
+ACTIONS = ["publish", "reject", "archive", "apply", "decline", "resolve", "dismiss"]
+PATH_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
+
+
+def url_patterns(resolver=None, parts=()):
+    """(pattern parts from the root, URLPattern) for every pattern the project routes."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        here = (*parts, entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from url_patterns(entry, here)
+        else:
+            assert isinstance(entry, URLPattern), entry
+            yield here, entry
+
+
+def part_template(pattern):
+    """A %-format string for one pattern part, and its (parameter, converter or None) list."""
+    if isinstance(pattern, RoutePattern):
+        names = []
+
+        def placeholder(match):
+            names.append(match["parameter"])
+            return f"%({match['parameter']})s"
+
+        template = PATH_PARAMETER.sub(placeholder, str(pattern).replace("%", "%%"))
+        return template, [(name, pattern.converters[name]) for name in names]
+    if isinstance(pattern, RegexPattern):
+        template, names = normalize(pattern.regex.pattern)[0]
+        return template, [(name, None) for name in names]
+    pytest.fail(f"The walk does not know {type(pattern).__name__} patterns ({pattern}).")
+
+
+def sample_values(name, converter, route, samples):
+    if name in samples:
+        values = samples[name]
+    elif converter is None:
+        pytest.fail(f"No sample for the group {name!r} of {route!r}: teach the walk one.")
+    elif type(converter) in (StringConverter, SlugConverter):
+        values = samples["slug"]
+    elif type(converter) is IntConverter:
+        values = samples["int"]
+    elif type(converter) is PathConverter:
+        values = samples["int"] + samples["slug"]
+    else:
+        pytest.fail(f"No samples for {type(converter).__name__} in {route!r}: teach the walk.")
+    values = [str(v) for v in values]
+    if converter is not None:
+        wrong = [v for v in values if not re.fullmatch(converter.regex, v)]
+        assert not wrong, f"Samples {wrong} do not fit <{name}> of {route!r}."
+    return values
+
+
+def urls_for(parts, samples):
+    """Every URL a pattern gives with the samples for its parameters."""
+    templates, parameters = zip(*(part_template(p) for p in parts), strict=True)
+    template = "/" + "".join(templates)
+    parameters = [p for group in parameters for p in group]
+    choices = [sample_values(name, conv, template, samples) for name, conv in parameters]
+    for values in itertools.product(*choices):
+        yield template % dict(zip([name for name, _ in parameters], values, strict=True))
+
+
+def body_of(response):
+    content = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    ).decode("utf-8", "replace")
+    headers = "\n".join(f"{k}: {v}" for k, v in response.items())
+    return f"{headers}\n\n{content}"
+
+
+def account(django_user_model, name, email_domain="private.example", group=None):
+    user = django_user_model.objects.create_user(
+        name, f"{name}@{email_domain}", "correct-horse-battery"
+    )
+    if group:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+def withheld_entry(name, precision, spot, *, owner, moderator, proposer, reporter):
+    """A published entry with a withheld location, moved once, suggested, reported."""
+    commoning = Category.objects.get(slug="commoning")
+    entry = services.entry_submit(
+        author=owner,
+        data={
+            "name": name,
+            "category": commoning,
+            "location": Point(*spot["at"], srid=4326),
+            "precision": precision,
+            "address": "9 Hidden Yard",
+            "postcode": "BS5 9QQ",
+            "locality": "Easton",
+        },
+        tag_names=["shelter"],
+    )
+    services.entry_moderate(
+        entry=entry,
+        moderator=moderator,
+        action=ModerationDecision.Action.PUBLISH,
+        reason="Checked with qx7 by phone",
+    )
+    entry.refresh_from_db()
+    entry = services.entry_edit(
+        entry=entry,
+        editor=owner,
+        data={
+            "location": Point(*spot["moved"], srid=4326),
+            "address": "14 Secret Mews",
+            "postcode": "BS5 7XY",
+        },
+        expected_version=entry.version,
+    )
+    services.change_request_create(
+        entry=entry,
+        proposer=proposer,
+        message="Proposer jw5 walked past it",
+        changes={"location": list(SUGGESTED[precision])},
+    )
+    services.report_create(
+        entry=entry,
+        reporter=reporter,
+        kind="wrong",
+        message="Reporter hb9 says it is behind the chapel",
+    )
+    return entry
+
+
+@pytest.fixture
+def world(db, django_user_model):
+    ensure_categories()
+    people = {
+        "owner": account(django_user_model, "owner-qx7"),
+        "moderator": account(django_user_model, "mod-vk2", group="Moderators"),
+        "proposer": account(django_user_model, "proposer-jw5"),
+        "reporter": account(django_user_model, "reporter-hb9"),
+        "resident": account(django_user_model, "walker-rz3", email_domain="viewer.example"),
+    }
+    roles = {k: people[k] for k in ("owner", "moderator", "proposer", "reporter")}
+    withheld = [
+        withheld_entry("Shelter Approximate", "approximate", APPROXIMATE, **roles),
+        withheld_entry("Shelter Area", "area", AREA, **roles),
+    ]
+    commoning = Category.objects.get(slug="commoning")
+    pending = services.entry_submit(
+        author=people["owner"],
+        data={
+            "name": "Zebulon Pending Orchard",
+            "category": commoning,
+            "location": Point(-2.5, 51.45, srid=4326),
+        },
+        tag_names=["pending-only-spam"],
+    )
+    anonymous_pending = services.entry_submit(
+        author=None,
+        data={"name": "Shed", "category": commoning, "location": Point(-2.51, 51.45, srid=4326)},
+        contact_email="anon-submitter@private.example",
+    )
+    rejected = services.entry_submit(
+        author=people["owner"],
+        data={
+            "name": "Quillon Rejected Barn",
+            "category": commoning,
+            "location": Point(-2.52, 51.45, srid=4326),
+        },
+    )
+    services.entry_moderate(
+        entry=rejected,
+        moderator=people["moderator"],
+        action=ModerationDecision.Action.REJECT,
+        reason="Spam from a qx7 sockpuppet",
+    )
+    return {
+        "people": people,
+        "withheld": withheld,
+        "unpublished": [pending, anonymous_pending, rejected],
+    }
+
+
+def secrets(world):
+    """Everything no visitor may read, with the versions of each withheld location."""
+    found = set(PRIVATE_TEXT) | set(ACCOUNTS) | {"@private.example"}
+    for entry in world["withheld"]:
+        points = {(r.location.x, r.location.y) for r in entry.history.all()}
+        assert len(points) == 2, "the fixture moves each withheld entry once"
+        for lon, lat in points | {SUGGESTED[entry.precision]}:
+            found |= fragments(lon) | fragments(lat)
+        public = fragments(entry.public_point.x) | fragments(entry.public_point.y)
+        # The test means nothing if a public point shares digits with a secret one.
+        assert not public & found, f"fixture: {entry.precision} public point overlaps a secret"
+    return found
+
+
+def samples_for(world):
+    entries = world["withheld"] + world["unpublished"]
+    slugs = [e.slug for e in entries] + ["no-such-entry"]
+    versions = {1}
+    for entry in world["withheld"]:
+        versions |= set(entry.history.values_list("history_id", flat=True))
+    decided = {1}
+    for model in (ChangeRequest, Report):
+        decided |= set(model.objects.values_list("pk", flat=True))
+    objects = sorted({1} | {e.pk for e in world["withheld"]} | {world["people"]["owner"].pk})
+    return {
+        "slug": slugs,
+        "int": sorted(versions | decided),
+        "feature_id": slugs + [e.pk for e in entries],
+        "action": ACTIONS,
+        "history_id": sorted(versions),
+        "pk": sorted(decided),
+        "id": objects,
+        "object_id": objects,
+        "content_type_id": [1],
+        "uidb36": [int_to_base36(world["people"]["owner"].pk)],
+        "key": ["set-by-email-6f1"],
+        "app_label": ["mapapp", "auth"],
+        "url": ["no-such-page/"],
+    }
+
+
+def every_url(world):
+    """(URL, pattern) pairs: each pattern with its samples, in each format of its door."""
+    samples = samples_for(world)
+    patterns = list(url_patterns())
+    assert len(patterns) >= MIN_PATTERNS, f"the walk found only {len(patterns)} URL patterns"
+    for parts, pattern in patterns:
+        urls = list(urls_for(parts, samples))
+        door = next((d for d in FORMATS if urls[0].startswith(d)), None)
+        queries = FORMATS.get(door, [""])
+        has_arguments = any(part_template(part)[1] for part in parts)
+        if not has_arguments and not urls[0].startswith("/admin/"):
+            queries = queries + LIST_QUERIES
+        for url in urls:
+            for query in queries:
+                yield url + query, pattern
+
+
+def extra_requests(world):
+    """Requests the GET walk cannot make: error pages, the add form's duplicate check and a
+    suggested move (so the walk sees what a suggester sees afterwards)."""
+    probe = {"name": "Zebulon Orchard Probe", "category": "commoning", "precision": "exact"}
+    probes = [{**probe, "longitude": "-2.5", "latitude": "51.45"}]
+    for entry in world["withheld"]:
+        x, y = entry.public_point.x, entry.public_point.y
+        probes.append(
+            {**probe, "name": f"{entry.name} Probe", "longitude": f"{x}", "latitude": f"{y}"}
+        )
+    for data in probes:
+        yield "post", "/entries/new/", {**data, "threat": "none", "preview": "1"}, 200
+    for entry in world["withheld"]:
+        yield "get", f"/entries/{entry.slug}/suggest/", None, 200
+        # The viewer suggests a move; what they see afterwards is walked below.
+        suggestion = {
+            "message": "Walker thinks it moved",
+            "version": entry.version,
+            "name": entry.name,
+            "category": "commoning",
+            "longitude": f"{entry.public_point.x + 0.001:.6f}",
+            "latitude": f"{entry.public_point.y:.6f}",
+            "precision": entry.precision,
+            "threat": "none",
+        }
+        yield "post", f"/entries/{entry.slug}/suggest/", suggestion, 302
+    for path in ("/no-such-page/", "/api/v1/no-such-thing/", "/ogc/no-such-thing"):
+        yield "get", path, None, 404
+
+
+def test_the_walk_covers_every_pattern_with_a_url_that_reaches_it(world):
+    reached = {id(pattern) for url, pattern in every_url(world) if _reaches(url, pattern)}
+    missed = [str(parts[-1]) for parts, p in url_patterns() if id(p) not in reached]
+    assert not missed, f"no sample URL reaches {missed}"
+
+
+def _reaches(url, pattern):
+    path = url.split("?")[0]
+    return resolve(path).func is pattern.callback
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "resident"])
+def test_no_url_reveals_a_withheld_location_an_unpublished_entry_or_an_account(world, viewer):
+    forbidden = secrets(world)
+    client = Client()
+    if viewer == "resident":
+        client.force_login(world["people"]["resident"])
+    leaks, fetched = [], 0
+    requests = [("get", url, None, None) for url, _ in every_url(world)]
+    for method, url, data, expected in [*extra_requests(world), *requests]:
+        try:
+            response = getattr(client, method)(url, data) if data else client.get(url)
+        except Exception as error:  # a 500 is a finding too; say where
+            raise AssertionError(f"{method.upper()} {url} as {viewer} raised {error!r}") from error
+        assert expected in (None, response.status_code), (url, response.status_code)
+        body = body_of(response)
+        fetched += 1
+        found = sorted(s for s in forbidden if s in body)
+        if found:
+            leaks.append((url, response.status_code, found))
+    assert fetched > 300, f"only {fetched} requests: the walk is broken"
+    if viewer == "resident":
+        assert "_auth_user_id" in client.session, "a URL of the walk signed the resident out"
+    assert not leaks, "\n".join(f"{url} ({status}): {found}" for url, status, found in leaks)
+
+
+def test_the_csrf_failure_page_reveals_nothing(world):
+    forbidden = secrets(world)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["people"]["resident"])
+    response = client.post("/entries/new/", {"name": "x"})
+    assert response.status_code == 403
+    assert not [s for s in forbidden if s in body_of(response)]
