@@ -110,14 +110,6 @@ def entry_set_status(*, entry, status, editor=None):
     return current
 
 
-def entry_publish(*, entry):
-    return entry_set_status(entry=entry, status=Entry.Status.PUBLISHED)
-
-
-def entry_archive(*, entry):
-    return entry_set_status(entry=entry, status=Entry.Status.ARCHIVED)
-
-
 def entry_refresh_tags(*, entry):
     """Recompute the words and tag list stored on an entry after its tags changed."""
     _refresh_derived(entry, list(entry.tags.all()))
