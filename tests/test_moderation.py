@@ -1,6 +1,7 @@
 """The moderation queue: decisions with reasons, suggested changes, reports, and the log."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from mapapp import services
@@ -146,3 +147,87 @@ def test_unknown_actions_are_refused(client_for, pending):
     response = client_for("moderator").post(f"/moderation/entries/{pending.slug}/explode/")
     assert response.status_code == 403
     assert Entry.objects.get(pk=pending.pk).status == "pending"
+
+
+@pytest.fixture
+def open_items(make_entry):
+    entry = make_entry(name="Open Library")
+    change = services.change_request_create(
+        entry=entry, proposer=None, message="New hours", changes={"opening_times": "Mon"}
+    )
+    report = services.report_create(entry=entry, reporter=None, kind="closed")
+    return {"changes": change, "reports": report}
+
+
+@pytest.mark.parametrize("kind,action", [("changes", "decline"), ("reports", "dismiss")])
+def test_deciding_an_item_twice_logs_one_decision_and_says_why(
+    client_for, open_items, kind, action
+):
+    moderator = client_for("moderator")
+    url = f"/moderation/{kind}/{open_items[kind].pk}/{action}/"
+    first = moderator.post(url, {"reason": "First look"})
+    second = moderator.post(url, {"reason": "Second look"}, follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "already been decided" in second.content.decode()
+    assert list(ModerationDecision.objects.values_list("reason", flat=True)) == ["First look"]
+
+
+def test_a_resolved_report_cannot_be_dismissed_afterwards(open_items, people):
+    report = open_items["reports"]
+    services.report_close(report=report, moderator=people["moderator"], resolved=True)
+    with pytest.raises(ValidationError):
+        services.report_close(report=report, moderator=people["moderator"], resolved=False)
+    report.refresh_from_db()
+    assert report.status == "resolved" and ModerationDecision.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("kind", ["changes", "reports"])
+def test_two_moderators_deciding_at_the_same_moment_log_one_decision(
+    open_items, people, monkeypatch, kind
+):
+    """Both click at once; the database makes one wait, so it sees the item decided."""
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    model = ChangeRequest if kind == "changes" else Report
+    # Hold each save until both moderators are inside their transactions (or 2 s have passed:
+    # a database that makes the second one wait at the start never lets both arrive).
+    arrived = threading.Barrier(2, timeout=2)
+    real_save = model.save
+
+    def save_when_both_have_read(self, *args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            arrived.wait()
+        return real_save(self, *args, **kwargs)
+
+    outcomes = []
+
+    def decide(moderator):
+        try:
+            item = model.objects.get(pk=open_items[kind].pk)
+            if kind == "changes":
+                services.change_request_decline(change_request=item, moderator=moderator)
+            else:
+                services.report_close(report=item, moderator=moderator, resolved=False)
+            outcomes.append("decided")
+        except ValidationError as refused:
+            outcomes.append(" ".join(refused.messages))
+        except Exception as error:  # noqa: BLE001 (any other outcome is the failure shown)
+            outcomes.append(f"{type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(model, "save", save_when_both_have_read)
+    moderators = [people["moderator"], people["superuser"]]
+    threads = [threading.Thread(target=decide, args=(who,)) for who in moderators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    monkeypatch.undo()
+    noun = "suggestion" if kind == "changes" else "report"
+    assert sorted(outcomes) == sorted(["decided", f"This {noun} has already been decided."])
+    assert ModerationDecision.objects.count() == 1

@@ -71,9 +71,7 @@ def change_request_apply(*, change_request, moderator):
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can apply suggested changes.")
     with transaction.atomic():
-        request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-        if request.status != ChangeRequest.Status.OPEN:
-            raise ValidationError("This suggestion has already been decided.")
+        request = _open_for_decision(ChangeRequest, change_request, "suggestion")
         entry = request.entry
         data = change_data(request.changes)
         entry = entry_update(
@@ -86,13 +84,15 @@ def change_request_apply(*, change_request, moderator):
 
 
 def change_request_decline(*, change_request, moderator, reason=""):
+    """Decline a suggested change, once: a second moderator's click is refused."""
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can decline suggested changes.")
     with transaction.atomic():
-        change_request.status = ChangeRequest.Status.DECLINED
-        change_request.save(update_fields=["status"])
-        _decide(change_request.entry, moderator, ModerationDecision.Action.DECLINE_CHANGE, reason)
-    return change_request
+        request = _open_for_decision(ChangeRequest, change_request, "suggestion")
+        request.status = ChangeRequest.Status.DECLINED
+        request.save(update_fields=["status"])
+        _decide(request.entry, moderator, ModerationDecision.Action.DECLINE_CHANGE, reason)
+    return request
 
 
 def change_data(changes):
@@ -118,6 +118,7 @@ def report_create(*, entry, reporter, kind, message=""):
 
 
 def report_close(*, report, moderator, resolved, reason=""):
+    """Resolve or dismiss a report, once: a second moderator's click is refused."""
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can close reports.")
     action = (
@@ -126,10 +127,19 @@ def report_close(*, report, moderator, resolved, reason=""):
         else ModerationDecision.Action.DISMISS_REPORT
     )
     with transaction.atomic():
+        report = _open_for_decision(Report, report, "report")
         report.status = Report.Status.RESOLVED if resolved else Report.Status.DISMISSED
         report.save(update_fields=["status"])
         _decide(report.entry, moderator, action, reason)
     return report
+
+
+def _open_for_decision(model, item, noun):
+    # Lock the row: two moderators can decide the same item at once, and only one may.
+    current = model.objects.select_for_update().get(pk=item.pk)
+    if current.status != model.Status.OPEN:
+        raise ValidationError(f"This {noun} has already been decided.")
+    return current
 
 
 def _decide(entry, moderator, action, reason):
