@@ -231,3 +231,76 @@ def test_two_moderators_deciding_at_the_same_moment_log_one_decision(
     noun = "suggestion" if kind == "changes" else "report"
     assert sorted(outcomes) == sorted(["decided", f"This {noun} has already been decided."])
     assert ModerationDecision.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "http:/\\evil"]
+)
+def test_a_decision_never_follows_next_to_another_site(client_for, pending, open_items, target):
+    moderator = client_for("moderator")
+    published = moderator.post(
+        f"/moderation/entries/{pending.slug}/publish/", {"next": target, "reason": ""}
+    )
+    declined_twice = [
+        moderator.post(f"/moderation/changes/{open_items['changes'].pk}/decline/", {"next": target})
+        for _ in range(2)
+    ]
+    for response in [published, *declined_twice]:
+        assert response.status_code == 302 and response["Location"] == "/moderation/"
+
+
+def test_a_decision_returns_to_the_same_site_page_it_came_from(client_for, pending):
+    response = client_for("moderator").post(
+        f"/moderation/entries/{pending.slug}/publish/", {"next": "/moderation/?pending_page=2"}
+    )
+    assert response["Location"] == "/moderation/?pending_page=2"
+
+
+def test_a_secure_queue_never_sends_the_moderator_back_over_plain_http(client_for, pending):
+    response = client_for("moderator").post(
+        f"/moderation/entries/{pending.slug}/publish/",
+        {"next": "http://testserver/moderation/?pending_page=2"},
+        secure=True,
+    )
+    assert response["Location"] == "/moderation/"
+
+
+@pytest.fixture
+def many_pending(make_entry):
+    return [make_entry(status="pending") for _ in range(60)]
+
+
+def test_the_queue_shows_one_page_of_pending_entries_at_a_time(client_for, many_pending):
+    import re
+
+    moderator = client_for("moderator")
+    pages, url = [], "/moderation/"
+    while url and len(pages) < 10:
+        response = moderator.get(url)
+        body = response.content.decode()
+        assert "Pending entries (60)" in body
+        pages.append([e.pk for e in response.context["pending"].object_list])
+        found = re.search(r'rel="next" href="(\?pending_page=\d+)#pending-title"', body)
+        url = found and f"/moderation/{found[1]}"
+    shown = [pk for page in pages for pk in page]
+    assert len(pages) > 1 and len({len(page) for page in pages[:-1]}) == 1
+    assert sorted(shown) == sorted(e.pk for e in many_pending)
+    second = moderator.get("/moderation/?pending_page=2").content.decode()
+    assert f"Page 2 of {len(pages)}" in second
+    last = moderator.get(f"/moderation/?pending_page={len(pages)}").content.decode()
+    assert f'name="next" value="/moderation/?pending_page={len(pages)}"' in last
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "999999999999999999999", "2.5", "\u0661"])
+def test_a_bad_queue_page_number_shows_a_real_page(client_for, many_pending, page):
+    response = client_for("moderator").get("/moderation/", {"pending_page": page})
+    assert response.status_code == 200
+    page = response.context["pending"]
+    assert 1 <= page.number <= page.paginator.num_pages < 60
+
+
+def test_an_empty_queue_says_so_on_every_section(client_for):
+    body = client_for("moderator").get("/moderation/", {"changes_page": "3"}).content.decode()
+    for text in ("No entries are waiting.", "No suggestions are waiting.", "No open reports."):
+        assert text in body
+    assert "Pending entries (0)" in body and 'class="pagination"' not in body

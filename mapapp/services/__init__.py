@@ -21,6 +21,7 @@ from mapapp.services.entries import (  # noqa: F401
 )
 from mapapp.services.moderation import (  # noqa: F401
     MODERATION_STATUS,
+    StaleSuggestion,
     change_data,
     change_request_apply,
     change_request_create,
