@@ -101,3 +101,18 @@ def test_the_three_way_view_never_follows_a_foreign_next(entry, people, client_f
         f"/moderation/changes/{change.pk}/apply/", {"next": "https://evil.example/"}
     )
     assert response.status_code == 409 and "evil.example" not in response.content.decode()
+
+
+def test_the_three_way_view_names_categories(entry, people, client_for):
+    from django.utils.html import escape
+
+    from mapapp.models import Category
+
+    change = suggest(entry, category="public-goods")
+    owner_edits(entry, people, category=Category.objects.get(slug="campaigns-resistance"))
+    response = client_for("moderator").post(f"/moderation/changes/{change.pk}/apply/")
+    body = response.content.decode()
+    assert response.status_code == 409
+    names = Category.objects.filter(slug__in=["commoning", "campaigns-resistance", "public-goods"])
+    for category in names:
+        assert f"<td>{escape(category.name)}</td>" in body, category.name
