@@ -304,3 +304,15 @@ def test_an_empty_queue_says_so_on_every_section(client_for):
     for text in ("No entries are waiting.", "No suggestions are waiting.", "No open reports."):
         assert text in body
     assert "Pending entries (0)" in body and 'class="pagination"' not in body
+
+
+def test_publishing_twice_logs_and_emails_once(client_for, pending, mailoutbox):
+    moderator = client_for("moderator")
+    for reason in ("First look", "Second look"):
+        response = moderator.post(
+            f"/moderation/entries/{pending.slug}/publish/", {"reason": reason}
+        )
+        assert response.status_code == 302
+    assert list(ModerationDecision.objects.values_list("reason", flat=True)) == ["First look"]
+    assert len(mailoutbox) == 1
+    assert Entry.objects.get(pk=pending.pk).version == 2

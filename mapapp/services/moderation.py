@@ -23,7 +23,12 @@ def entry_moderate(*, entry, moderator, action, reason=""):
     if action == ModerationDecision.Action.REJECT and not reason.strip():
         raise ValidationError({"reason": "Give the submitter a reason for the rejection."})
     with transaction.atomic():
-        entry = entry_set_status(entry=entry, status=MODERATION_STATUS[action], editor=moderator)
+        # Lock the row: two moderators can publish the same entry at once; the second one's
+        # click finds it decided and changes, logs and sends nothing.
+        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        if current.status == MODERATION_STATUS[action]:
+            return current
+        entry = entry_set_status(entry=current, status=MODERATION_STATUS[action], editor=moderator)
         decision = _decide(entry, moderator, action, reason)
     _tell_submitter(entry, decision)
     return entry
