@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpResponseRedirect
 from leaflet.admin import LeafletGeoAdmin
 
 from mapapp import services
@@ -47,12 +48,41 @@ def _bulk_status(modeladmin, request, queryset, action, verb):
     modeladmin.message_user(request, f"{verb} {changed} entries.", messages.SUCCESS)
 
 
+STALE_ADMIN_SAVE = (
+    "Someone saved this entry since you opened it (it is now at version {version}). "
+    "Your changes were not saved, so nothing of theirs is lost: open the entry again to see "
+    "their version, then make your changes."
+)
+
+
+class EntryAdminForm(forms.ModelForm):
+    # The version the form was loaded at: a save from an older one would overwrite an edit.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk and loaded != self.instance.version:
+            raise forms.ValidationError(
+                STALE_ADMIN_SAVE.format(version=self.instance.version), code="stale"
+            )
+        return cleaned
+
+
 @admin.register(Entry)
 class EntryAdmin(LeafletGeoAdmin):
+    form = EntryAdminForm
     list_display = ["name", "category", "status", "threat", "precision", "locality", "updated_at"]
     list_filter = ["status", "category", "threat", "precision"]
     search_fields = ["name", "summary", "locality", "postcode"]
-    readonly_fields = ["slug", "version", "created_at", "updated_at", "published_at"]
+    # Status changes only through the actions below (entry_moderate: a decision is logged,
+    # the submitter told, published_at stamped), never by editing the field.
+    readonly_fields = ["slug", "status", "version", "created_at", "updated_at", "published_at"]
     autocomplete_fields = ["tags"]
     list_select_related = ["category"]
     actions = ["publish", "reject", "archive"]
@@ -71,6 +101,7 @@ class EntryAdmin(LeafletGeoAdmin):
                     "source",
                     "licence",
                     "version",
+                    "loaded_version",
                     "created_at",
                     "updated_at",
                     "published_at",
@@ -83,8 +114,22 @@ class EntryAdmin(LeafletGeoAdmin):
         # Deletes archive: entries leave the map through the "Archive" action, never the bin.
         return False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleVersion as stale:
+            # A save that slipped in after the form was checked: nothing was written.
+            self.message_user(
+                request, STALE_ADMIN_SAVE.format(version=stale.entry.version), messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
-        services.entry_save_from_admin(entry=obj, author=request.user, is_new=not change)
+        services.entry_save_from_admin(
+            entry=obj,
+            editor=request.user,
+            expected_version=form.cleaned_data.get("loaded_version") if change else None,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -3,7 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from mapapp import permissions, services
@@ -16,6 +19,9 @@ ENTRY_ACTIONS = {
     "reject": ModerationDecision.Action.REJECT,
     "archive": ModerationDecision.Action.ARCHIVE,
 }
+
+# Items per section and page of the queue: thousands pending must not make one huge page.
+QUEUE_PAGE_SIZE = 25
 
 
 def moderator_required(view):
@@ -33,13 +39,35 @@ def moderator_required(view):
 @moderator_required
 @require_safe
 def queue(request):
-    context = {
+    """Each section pages on its own (`pending_page`, `changes_page`, `reports_page`)."""
+    sections = {
         "pending": Entry.objects.filter(status="pending").select_related("category"),
         "changes": ChangeRequest.objects.filter(status="open").select_related("entry"),
         "reports": Report.objects.filter(status="open").select_related("entry"),
-        "decisions": ModerationDecision.objects.select_related("entry", "moderator")[:50],
     }
+    context = {
+        name: _page(request, items.order_by("-created_at", "-pk"), f"{name}_page")
+        for name, items in sections.items()
+    }
+    context["decisions"] = ModerationDecision.objects.select_related("entry", "moderator")[:50]
     return with_csp(render(request, "mapapp/moderation.html", context))
+
+
+def _page(request, items, parameter):
+    # get_page: a page number gone stale (the last item on it was decided) or garbled shows
+    # the nearest real page rather than an error, as the public list does.
+    page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get(parameter))
+    page.prev_url = _page_url(request, parameter, page.has_previous() and page.number - 1)
+    page.next_url = _page_url(request, parameter, page.has_next() and page.number + 1)
+    return page
+
+
+def _page_url(request, parameter, number):
+    if not number:
+        return ""
+    query = request.GET.copy()
+    query[parameter] = number
+    return f"?{query.urlencode()}"
 
 
 def _reason(request):
@@ -49,15 +77,25 @@ def _reason(request):
     return form.cleaned_data["reason"]
 
 
+def _next(request):
+    """Where to go after a decision: the form's `next` if it stays on this site, else the queue."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("moderation")
+
+
 def _done(request, text):
     messages.success(request, text)
-    return redirect(request.POST.get("next") or "moderation")
+    return redirect(_next(request))
 
 
 def _refused(request, error):
     problems = error.message_dict.values() if hasattr(error, "message_dict") else [error.messages]
     messages.error(request, " ".join(p for group in problems for p in group))
-    return redirect(request.POST.get("next") or "moderation")
+    return redirect(_next(request))
 
 
 @moderator_required
@@ -84,19 +122,53 @@ def decide_change(request, pk, action):
     change = get_object_or_404(ChangeRequest, pk=pk)
     try:
         if action == "apply":
-            services.change_request_apply(change_request=change, moderator=request.user)
+            services.change_request_apply(
+                change_request=change,
+                moderator=request.user,
+                confirm_version=_confirmed_version(request),
+            )
         elif action == "decline":
             services.change_request_decline(
                 change_request=change, moderator=request.user, reason=_reason(request)
             )
         else:
             raise PermissionDenied("Unknown moderation action.")
+    except services.StaleSuggestion as stale:
+        return _stale_suggestion(request, stale)
     except services.StaleVersion:
         messages.error(request, "The entry changed while you were deciding; look again.")
-        return redirect("moderation")
+        return redirect(_next(request))
     except ValidationError as error:
         return _refused(request, error)
     return _done(request, f"Suggestion for \u201c{change.entry.name}\u201d: {action}ed.")
+
+
+def _confirmed_version(request):
+    """The entry version an "apply anyway" was shown; anything else confirms nothing."""
+    value = request.POST.get("confirm_version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def _stale_suggestion(request, stale):
+    """Then / now / suggested for each field that moved on, with "apply anyway" or decline."""
+    rows = [
+        {
+            "label": Entry._meta.get_field(moved["field"]).verbose_name,
+            "then": _shown(moved["then"]),
+            "now": _shown(moved["now"]),
+            "suggested": _shown(moved["suggested"]),
+        }
+        for moved in stale.fields
+    ]
+    context = {"change": stale.change_request, "entry": stale.entry, "rows": rows}
+    context["next"] = _next(request)
+    return with_csp(render(request, "mapapp/suggestion_conflict.html", context, status=409))
+
+
+def _shown(value):
+    if hasattr(value, "coords"):
+        return f"{value.x:.6f}, {value.y:.6f} (longitude, latitude)"
+    return "" if value is None else str(value)
 
 
 @moderator_required

@@ -1,6 +1,7 @@
 """The moderation queue: decisions with reasons, suggested changes, reports, and the log."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from mapapp import services
@@ -146,3 +147,172 @@ def test_unknown_actions_are_refused(client_for, pending):
     response = client_for("moderator").post(f"/moderation/entries/{pending.slug}/explode/")
     assert response.status_code == 403
     assert Entry.objects.get(pk=pending.pk).status == "pending"
+
+
+@pytest.fixture
+def open_items(make_entry):
+    entry = make_entry(name="Open Library")
+    change = services.change_request_create(
+        entry=entry, proposer=None, message="New hours", changes={"opening_times": "Mon"}
+    )
+    report = services.report_create(entry=entry, reporter=None, kind="closed")
+    return {"changes": change, "reports": report}
+
+
+@pytest.mark.parametrize("kind,action", [("changes", "decline"), ("reports", "dismiss")])
+def test_deciding_an_item_twice_logs_one_decision_and_says_why(
+    client_for, open_items, kind, action
+):
+    moderator = client_for("moderator")
+    url = f"/moderation/{kind}/{open_items[kind].pk}/{action}/"
+    first = moderator.post(url, {"reason": "First look"})
+    second = moderator.post(url, {"reason": "Second look"}, follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "already been decided" in second.content.decode()
+    assert list(ModerationDecision.objects.values_list("reason", flat=True)) == ["First look"]
+
+
+def test_a_resolved_report_cannot_be_dismissed_afterwards(open_items, people):
+    report = open_items["reports"]
+    services.report_close(report=report, moderator=people["moderator"], resolved=True)
+    with pytest.raises(ValidationError):
+        services.report_close(report=report, moderator=people["moderator"], resolved=False)
+    report.refresh_from_db()
+    assert report.status == "resolved" and ModerationDecision.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("kind", ["changes", "reports"])
+def test_two_moderators_deciding_at_the_same_moment_log_one_decision(
+    open_items, people, monkeypatch, kind
+):
+    """Both click at once; the database makes one wait, so it sees the item decided."""
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    model = ChangeRequest if kind == "changes" else Report
+    # Hold each save until both moderators are inside their transactions (or 2 s have passed:
+    # a database that makes the second one wait at the start never lets both arrive).
+    arrived = threading.Barrier(2, timeout=2)
+    real_save = model.save
+
+    def save_when_both_have_read(self, *args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            arrived.wait()
+        return real_save(self, *args, **kwargs)
+
+    outcomes = []
+
+    def decide(moderator):
+        try:
+            item = model.objects.get(pk=open_items[kind].pk)
+            if kind == "changes":
+                services.change_request_decline(change_request=item, moderator=moderator)
+            else:
+                services.report_close(report=item, moderator=moderator, resolved=False)
+            outcomes.append("decided")
+        except ValidationError as refused:
+            outcomes.append(" ".join(refused.messages))
+        except Exception as error:  # noqa: BLE001 (any other outcome is the failure shown)
+            outcomes.append(f"{type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(model, "save", save_when_both_have_read)
+    moderators = [people["moderator"], people["superuser"]]
+    threads = [threading.Thread(target=decide, args=(who,)) for who in moderators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    monkeypatch.undo()
+    noun = "suggestion" if kind == "changes" else "report"
+    assert sorted(outcomes) == sorted(["decided", f"This {noun} has already been decided."])
+    assert ModerationDecision.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "http:/\\evil"]
+)
+def test_a_decision_never_follows_next_to_another_site(client_for, pending, open_items, target):
+    moderator = client_for("moderator")
+    published = moderator.post(
+        f"/moderation/entries/{pending.slug}/publish/", {"next": target, "reason": ""}
+    )
+    declined_twice = [
+        moderator.post(f"/moderation/changes/{open_items['changes'].pk}/decline/", {"next": target})
+        for _ in range(2)
+    ]
+    for response in [published, *declined_twice]:
+        assert response.status_code == 302 and response["Location"] == "/moderation/"
+
+
+def test_a_decision_returns_to_the_same_site_page_it_came_from(client_for, pending):
+    response = client_for("moderator").post(
+        f"/moderation/entries/{pending.slug}/publish/", {"next": "/moderation/?pending_page=2"}
+    )
+    assert response["Location"] == "/moderation/?pending_page=2"
+
+
+def test_a_secure_queue_never_sends_the_moderator_back_over_plain_http(client_for, pending):
+    response = client_for("moderator").post(
+        f"/moderation/entries/{pending.slug}/publish/",
+        {"next": "http://testserver/moderation/?pending_page=2"},
+        secure=True,
+    )
+    assert response["Location"] == "/moderation/"
+
+
+@pytest.fixture
+def many_pending(make_entry):
+    return [make_entry(status="pending") for _ in range(60)]
+
+
+def test_the_queue_shows_one_page_of_pending_entries_at_a_time(client_for, many_pending):
+    import re
+
+    moderator = client_for("moderator")
+    pages, url = [], "/moderation/"
+    while url and len(pages) < 10:
+        response = moderator.get(url)
+        body = response.content.decode()
+        assert "Pending entries (60)" in body
+        pages.append([e.pk for e in response.context["pending"].object_list])
+        found = re.search(r'rel="next" href="(\?pending_page=\d+)#pending-title"', body)
+        url = found and f"/moderation/{found[1]}"
+    shown = [pk for page in pages for pk in page]
+    assert len(pages) > 1 and len({len(page) for page in pages[:-1]}) == 1
+    assert sorted(shown) == sorted(e.pk for e in many_pending)
+    second = moderator.get("/moderation/?pending_page=2").content.decode()
+    assert f"Page 2 of {len(pages)}" in second
+    last = moderator.get(f"/moderation/?pending_page={len(pages)}").content.decode()
+    assert f'name="next" value="/moderation/?pending_page={len(pages)}"' in last
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "999999999999999999999", "2.5", "\u0661"])
+def test_a_bad_queue_page_number_shows_a_real_page(client_for, many_pending, page):
+    response = client_for("moderator").get("/moderation/", {"pending_page": page})
+    assert response.status_code == 200
+    page = response.context["pending"]
+    assert 1 <= page.number <= page.paginator.num_pages < 60
+
+
+def test_an_empty_queue_says_so_on_every_section(client_for):
+    body = client_for("moderator").get("/moderation/", {"changes_page": "3"}).content.decode()
+    for text in ("No entries are waiting.", "No suggestions are waiting.", "No open reports."):
+        assert text in body
+    assert "Pending entries (0)" in body and 'class="pagination"' not in body
+
+
+def test_publishing_twice_logs_and_emails_once(client_for, pending, mailoutbox):
+    moderator = client_for("moderator")
+    for reason in ("First look", "Second look"):
+        response = moderator.post(
+            f"/moderation/entries/{pending.slug}/publish/", {"reason": reason}
+        )
+        assert response.status_code == 302
+    assert list(ModerationDecision.objects.values_list("reason", flat=True)) == ["First look"]
+    assert len(mailoutbox) == 1
+    assert Entry.objects.get(pk=pending.pk).version == 2

@@ -1,5 +1,7 @@
 from mapapp import services
-from mapapp.models import Entry
+from mapapp.models import Entry, ModerationDecision
+
+PUBLISH, ARCHIVE = ModerationDecision.Action.PUBLISH, ModerationDecision.Action.ARCHIVE
 
 
 def test_pending_rejected_and_archived_entries_are_never_published(make_entry):
@@ -9,17 +11,24 @@ def test_pending_rejected_and_archived_entries_are_never_published(make_entry):
     assert list(Entry.objects.published()) == [published]
 
 
-def test_archiving_removes_an_entry_from_the_published_set(make_entry):
+def test_archiving_removes_an_entry_from_the_published_set(make_entry, people):
     entry = make_entry()
-    services.entry_archive(entry=entry)
+    services.entry_moderate(entry=entry, moderator=people["moderator"], action=ARCHIVE)
     assert not Entry.objects.published().exists()
     assert Entry.objects.get(pk=entry.pk).status == "archived"
 
 
-def test_publishing_stamps_published_at_once(make_entry):
+def test_publishing_stamps_published_at_once(make_entry, people):
     entry = make_entry(status="pending")
     assert entry.published_at is None
-    first = services.entry_publish(entry=entry).published_at
-    services.entry_archive(entry=entry)
-    again = services.entry_publish(entry=entry)
+    moderator = people["moderator"]
+    first = services.entry_moderate(entry=entry, moderator=moderator, action=PUBLISH).published_at
+    services.entry_moderate(entry=entry, moderator=moderator, action=ARCHIVE)
+    again = services.entry_moderate(entry=entry, moderator=moderator, action=PUBLISH)
     assert first is not None and again.published_at == first
+
+
+def test_status_changes_have_no_back_door_around_the_moderation_decision():
+    """Publishing or archiving is a moderator's decision: services offers no way around it."""
+    for name in ("entry_publish", "entry_archive", "entry_set_status"):
+        assert not hasattr(services, name), name

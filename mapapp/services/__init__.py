@@ -10,13 +10,10 @@ from mapapp.services.accounts import (  # noqa: F401
 from mapapp.services.entries import (  # noqa: F401
     EDITABLE_FIELDS,
     StaleVersion,
-    entry_archive,
     entry_create,
     entry_edit,
-    entry_publish,
     entry_refresh_tags,
     entry_save_from_admin,
-    entry_set_status,
     entry_submit,
     entry_update,
     tag_save,
@@ -24,6 +21,7 @@ from mapapp.services.entries import (  # noqa: F401
 )
 from mapapp.services.moderation import (  # noqa: F401
     MODERATION_STATUS,
+    StaleSuggestion,
     change_data,
     change_request_apply,
     change_request_create,

@@ -91,17 +91,26 @@ def entry_update(*, entry, data, expected_version, tag_names=None, editor=None):
     return current
 
 
-def entry_save_from_admin(*, entry, author, is_new):
-    """Save an entry edited in the admin, keeping derived fields and the version right."""
+def entry_save_from_admin(*, entry, editor, expected_version=None):
+    """Save an entry edited in the admin: a new one gets its slug, an edit is refused with
+    StaleVersion if someone saved the entry since the admin loaded expected_version."""
+    entry._history_user = editor
     tags = list(entry.tags.all()) if entry.pk else []
     _refresh_derived(entry, tags)
-    if is_new:
-        entry.created_by = author
+    if entry.pk is None:
+        entry.created_by = editor
         with transaction.atomic():
             _save_with_unique_slug(entry)
         return entry
-    entry.version += 1
-    entry.save()
+    with transaction.atomic():
+        # Lock the row: an editor or moderator can save the same entry at the same moment.
+        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        # Status and publication change only through decisions (entry_moderate), never here.
+        entry.status, entry.published_at = current.status, current.published_at
+        entry.version = current.version + 1
+        entry.save()
     return entry
 
 
@@ -118,14 +127,6 @@ def entry_set_status(*, entry, status, editor=None):
         current.version += 1
         current.save(update_fields=["status", "published_at", "version", "updated_at"])
     return current
-
-
-def entry_publish(*, entry):
-    return entry_set_status(entry=entry, status=Entry.Status.PUBLISHED)
-
-
-def entry_archive(*, entry):
-    return entry_set_status(entry=entry, status=Entry.Status.ARCHIVED)
 
 
 def entry_refresh_tags(*, entry):

@@ -23,7 +23,12 @@ def entry_moderate(*, entry, moderator, action, reason=""):
     if action == ModerationDecision.Action.REJECT and not reason.strip():
         raise ValidationError({"reason": "Give the submitter a reason for the rejection."})
     with transaction.atomic():
-        entry = entry_set_status(entry=entry, status=MODERATION_STATUS[action], editor=moderator)
+        # Lock the row: two moderators can publish the same entry at once; the second one's
+        # click finds it decided and changes, logs and sends nothing.
+        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        if current.status == MODERATION_STATUS[action]:
+            return current
+        entry = entry_set_status(entry=current, status=MODERATION_STATUS[action], editor=moderator)
         decision = _decide(entry, moderator, action, reason)
     _tell_submitter(entry, decision)
     return entry
@@ -66,16 +71,38 @@ def change_request_create(*, entry, proposer, message, changes, contact_email=""
     return request
 
 
-def change_request_apply(*, change_request, moderator):
-    """Apply a suggested change in one step (a moderator has read it)."""
+class StaleSuggestion(Exception):
+    """Someone changed fields a suggestion changes since it was made; applying would undo that.
+
+    `fields` lists {"field", "then", "now", "suggested"} for each such field, and `entry` is
+    the entry as it is now (its version is what an "apply anyway" must confirm).
+    """
+
+    def __init__(self, change_request, entry, fields):
+        names = ", ".join(f["field"] for f in fields)
+        super().__init__(f"Changed since the suggestion was made: {names}.")
+        self.change_request = change_request
+        self.entry = entry
+        self.fields = fields
+
+
+def change_request_apply(*, change_request, moderator, confirm_version=None):
+    """Apply a suggested change (a moderator has read it).
+
+    When a field it changes was changed by someone else since the suggestion was made, it is
+    applied only if the moderator confirmed the entry's current version (they saw then / now /
+    suggested); otherwise StaleSuggestion says what moved.
+    """
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can apply suggested changes.")
     with transaction.atomic():
-        request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-        if request.status != ChangeRequest.Status.OPEN:
-            raise ValidationError("This suggestion has already been decided.")
-        entry = request.entry
+        request = _open_for_decision(ChangeRequest, change_request, "suggestion")
+        # Lock the entry too: an edit landing between the comparison and the save would be lost.
+        entry = Entry.objects.select_for_update().get(pk=request.entry_id)
         data = change_data(request.changes)
+        moved = _moved_fields(request, entry, data)
+        if moved and confirm_version != entry.version:
+            raise StaleSuggestion(request, entry, moved)
         entry = entry_update(
             entry=entry, data=data, expected_version=entry.version, editor=moderator
         )
@@ -85,14 +112,46 @@ def change_request_apply(*, change_request, moderator):
     return entry
 
 
+def _moved_fields(change_request, entry, data):
+    """The fields a suggestion changes that were changed since its base version, three ways."""
+    if entry.version == change_request.base_version:
+        return []
+    then = entry.history.filter(version=change_request.base_version).order_by("-history_id").first()
+    moved = []
+    for field, suggested in data.items():
+        now = getattr(entry, field)
+        # No record of the base version: nothing proves the field stood still, so show it.
+        was = getattr(then, field) if then is not None else None
+        if then is not None and _same(was, now):
+            continue
+        if _same(now, suggested):
+            continue  # someone already made this very change
+        moved.append({"field": field, "then": was, "now": now, "suggested": suggested})
+    return moved
+
+
+def _same(a, b):
+    return _comparable(a) == _comparable(b)
+
+
+def _comparable(value):
+    if hasattr(value, "coords"):
+        return tuple(round(c, 7) for c in value.coords)
+    if hasattr(value, "pk"):
+        return value.pk
+    return "" if value is None else str(value)
+
+
 def change_request_decline(*, change_request, moderator, reason=""):
+    """Decline a suggested change, once: a second moderator's click is refused."""
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can decline suggested changes.")
     with transaction.atomic():
-        change_request.status = ChangeRequest.Status.DECLINED
-        change_request.save(update_fields=["status"])
-        _decide(change_request.entry, moderator, ModerationDecision.Action.DECLINE_CHANGE, reason)
-    return change_request
+        request = _open_for_decision(ChangeRequest, change_request, "suggestion")
+        request.status = ChangeRequest.Status.DECLINED
+        request.save(update_fields=["status"])
+        _decide(request.entry, moderator, ModerationDecision.Action.DECLINE_CHANGE, reason)
+    return request
 
 
 def change_data(changes):
@@ -118,6 +177,7 @@ def report_create(*, entry, reporter, kind, message=""):
 
 
 def report_close(*, report, moderator, resolved, reason=""):
+    """Resolve or dismiss a report, once: a second moderator's click is refused."""
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can close reports.")
     action = (
@@ -126,10 +186,19 @@ def report_close(*, report, moderator, resolved, reason=""):
         else ModerationDecision.Action.DISMISS_REPORT
     )
     with transaction.atomic():
+        report = _open_for_decision(Report, report, "report")
         report.status = Report.Status.RESOLVED if resolved else Report.Status.DISMISSED
         report.save(update_fields=["status"])
         _decide(report.entry, moderator, action, reason)
     return report
+
+
+def _open_for_decision(model, item, noun):
+    # Lock the row: two moderators can decide the same item at once, and only one may.
+    current = model.objects.select_for_update().get(pk=item.pk)
+    if current.status != model.Status.OPEN:
+        raise ValidationError(f"This {noun} has already been decided.")
+    return current
 
 
 def _decide(entry, moderator, action, reason):
