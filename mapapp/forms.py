@@ -6,11 +6,60 @@ from mapapp.api.params import WORD
 from mapapp.models import Category, Entry, Report, Tag
 
 SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
+# What "under threat" means when the list's checkbox (or the map's threat=1) is ticked.
+UNDER_THREAT = [Entry.Threat.AT_RISK, Entry.Threat.LOST]
+TICKED = {"1", "on", "true"}
+
+
+def split_commas(values):
+    """Values of a repeatable parameter that also accepts comma lists, as the API does."""
+    return [v.strip() for raw in values or () for v in str(raw).split(",") if v.strip()]
+
+
+class SlugListField(forms.ModelMultipleChoiceField):
+    """Several slugs as checkboxes, repeated (`category=a&category=b`) or `category=a,b`."""
+
+    def clean(self, value):
+        return super().clean(split_commas(value))
+
+    def prepare_value(self, value):
+        # Tick the boxes of a comma list too, so the form shows the filters it applied.
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            value = split_commas(value)
+        return super().prepare_value(value)
+
+
+class ThreatCheckbox(forms.CheckboxInput):
+    """A checkbox that hands the field the submitted text, not just ticked or not."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class ThreatField(forms.Field):
+    """The list's checkbox (`threat=on`, the map's `threat=1`) or the API's threat values
+    (`threat=at_risk,lost`); cleans to the list of threats to show (empty: any)."""
+
+    widget = ThreatCheckbox
+
+    def to_python(self, value):
+        if value in (None, "", False, "0", "false"):
+            return []
+        if value is True or str(value).lower() in TICKED:
+            return list(UNDER_THREAT)
+        wanted = split_commas([value])
+        wrong = [w for w in wanted if w not in Entry.Threat.values]
+        if wrong:
+            raise forms.ValidationError(
+                f"Unknown threat: {', '.join(wrong)}. "
+                f"Use {', '.join(Entry.Threat.values)}, or tick the box."
+            )
+        return wanted
 
 
 class EntryFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
-    category = forms.ModelMultipleChoiceField(
+    category = SlugListField(
         queryset=Category.objects.all(),
         to_field_name="slug",
         required=False,
@@ -19,7 +68,7 @@ class EntryFilterForm(forms.Form):
     tag = forms.ModelChoiceField(
         queryset=Tag.objects.all(), to_field_name="slug", required=False, empty_label="Any tag"
     )
-    threat = forms.BooleanField(label="Only entries under threat", required=False)
+    threat = ThreatField(label="Only entries under threat", required=False)
     sort = forms.ChoiceField(choices=SORTS, required=False)
 
     def clean_q(self):
@@ -38,7 +87,7 @@ class EntryFilterForm(forms.Form):
         if data["tag"]:
             entries = entries.with_any_tag([data["tag"].slug])
         if data["threat"]:
-            entries = entries.with_threat([Entry.Threat.AT_RISK, Entry.Threat.LOST])
+            entries = entries.with_threat(data["threat"])
         if data.get("sort") == "-updated":
             return entries.order_by("-updated_at", "-id")
         return entries.order_by("name", "id")
