@@ -145,7 +145,13 @@ class EntryForm(HoneypotForm):
     address = forms.CharField(max_length=255, required=False)
     locality = forms.CharField(max_length=120, required=False, label="Town or neighbourhood")
     postcode = forms.CharField(max_length=16, required=False)
-    website = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    website = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        # Text, not type=url: a mistyped address shown back with its error must stay valid HTML.
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+    )
     email = forms.EmailField(required=False, label="Public contact email")
     phone = forms.CharField(max_length=40, required=False, label="Public phone")
     opening_times = forms.CharField(

@@ -77,3 +77,18 @@ def test_the_share_dialog_gives_a_permalink_and_working_iframe_code(session, liv
     frame = page.frame_locator("iframe")
     frame.locator("body[data-map-state='ready']").wait_for(timeout=15000)
     assert frame.locator("body").get_attribute("data-feature-count") == "1"
+
+
+def test_the_map_filters_open_the_list_without_javascript(browser, live, demo):
+    session = open_session(browser, javascript=False)
+    page = session.page
+    try:
+        page.goto(f"{live.url}/")
+        page.get_by_label("Commoning").check()
+        page.get_by_label("Reciprocal working").check()
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url("**/entries/?*")
+        names = page.locator(".entry-card h2").all_text_contents()
+        assert sorted(names) == ["Bristol Community Garden", "Bristol Timebank"]
+    finally:
+        session.context.close()
