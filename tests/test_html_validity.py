@@ -103,6 +103,7 @@ def save_pages(directory, site, people, entry_form):
     samples = {
         "slug": exact.slug,
         "feature_id": exact.slug,
+        "collection_id": "entries",
         "history_id": exact.history.earliest().history_id,
         "pk": 1,
         "action": "publish",
