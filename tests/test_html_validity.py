@@ -94,6 +94,8 @@ def extra_pages(site, entry_form):
         ("anonymous", "post", "/accounts/password/reset/", {"email": "nobody"}),
         ("moderator", "post", f"/entries/{exact.slug}/edit/", {**bad_form, "version": "1"}),
         ("anonymous", "post", f"/entries/{exact.slug}/report/", {"kind": "nope"}),
+        ("resident", "get", f"/entries/{exact.slug}/edit/", None),  # 403
+        ("resident", "get", "/moderation/", None),  # 403
     ]
 
 
@@ -112,9 +114,10 @@ def save_pages(directory, site, people, entry_form):
     }
     urls, unbuilt = sample_urls(samples)
     assert not unbuilt, f"Give these URL arguments a sample value: {unbuilt}"
-    clients = {"anonymous": Client(), "moderator": Client()}
+    clients = {"anonymous": Client(), "moderator": Client(), "resident": Client()}
     clients["moderator"].force_login(people["moderator"])
-    visits = [(who, "get", url, None) for url in urls for who in clients]
+    clients["resident"].force_login(people["resident"])
+    visits = [(who, "get", url, None) for url in urls for who in ("anonymous", "moderator")]
     visits += extra_pages(site, entry_form)
     saved = {}
     for who, method, url, data in visits:

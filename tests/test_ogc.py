@@ -70,6 +70,14 @@ def test_unknown_collections_items_and_addresses_answer_an_ogc_exception(client,
     assert set(body) == {"code", "description"} and body["code"] == "NotFound"
 
 
+@pytest.mark.parametrize("path", ["", "conformance", "collections/entries/items"])
+def test_a_nul_in_the_query_answers_an_ogc_exception(client, db, path):
+    status, body, _ = get(client, f"{BASE}{path}", bbox="1,2\x00,3,4")
+    assert (
+        status == 400 and body["code"] == "InvalidParameterValue" and "NUL" in body["description"]
+    )
+
+
 def test_conformance_declares_core_and_geojson(client, db):
     body = get(client, f"{BASE}conformance")[1]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in body["conformsTo"]
