@@ -9,6 +9,7 @@ SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
 # What "under threat" means when the list's checkbox (or the map's threat=1) is ticked.
 UNDER_THREAT = [Entry.Threat.AT_RISK, Entry.Threat.LOST]
 TICKED = {"1", "on", "true"}
+UNTICKED = {"0", "false", "none"}
 
 
 def split_commas(values):
@@ -32,6 +33,10 @@ class SlugListField(forms.ModelMultipleChoiceField):
 class ThreatCheckbox(forms.CheckboxInput):
     """A checkbox that hands the field the submitted text, not just ticked or not."""
 
+    def __init__(self, attrs=None):
+        # Ticked when the filter shows threatened entries (not for threat=none or threat=0).
+        super().__init__(attrs, check_test=lambda v: bool(v) and str(v).lower() not in UNTICKED)
+
     def value_from_datadict(self, data, files, name):
         return data.get(name)
 
@@ -43,7 +48,7 @@ class ThreatField(forms.Field):
     widget = ThreatCheckbox
 
     def to_python(self, value):
-        if value in (None, "", False, "0", "false"):
+        if value in (None, "", False) or str(value).lower() in {"0", "false"}:
             return []
         if value is True or str(value).lower() in TICKED:
             return list(UNDER_THREAT)

@@ -125,7 +125,15 @@ def test_the_list_takes_several_categories_as_the_map_sends_them(client, make_en
 
 
 @pytest.mark.parametrize(
-    "threat,names", [("1", ["A", "L"]), ("at_risk,lost", ["A", "L"]), ("lost", ["L"])]
+    "threat,names",
+    [
+        ("1", ["A", "L"]),
+        ("on", ["A", "L"]),
+        ("at_risk,lost", ["A", "L"]),
+        ("lost", ["L"]),
+        ("none", ["N"]),
+        ("0", ["A", "L", "N"]),
+    ],
 )
 def test_the_list_takes_the_threat_as_the_map_and_the_api_send_it(
     client, make_entry, threat, names
