@@ -1,7 +1,7 @@
 """Commons Map URLs: public pages, the API, OGC API - Features and the admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from mapapp import ogc
 
@@ -9,9 +9,11 @@ ogc_patterns = [
     path("", ogc.landing, name="ogc-landing"),
     path("conformance", ogc.conformance, name="ogc-conformance"),
     path("collections", ogc.collections, name="ogc-collections"),
-    path("collections/entries", ogc.collection, name="ogc-collection"),
-    path("collections/entries/items", ogc.items, name="ogc-items"),
-    path("collections/entries/items/<str:feature_id>", ogc.item, name="ogc-item"),
+    path("collections/<str:collection_id>", ogc.collection, name="ogc-collection"),
+    path("collections/<str:collection_id>/items", ogc.items, name="ogc-items"),
+    path("collections/<str:collection_id>/items/<str:feature_id>", ogc.item, name="ogc-item"),
+    # Anything else under /ogc/ answers in OGC's exception shape too.
+    re_path(r"^.*$", ogc.not_found, name="ogc-not-found"),
 ]
 
 urlpatterns = [

@@ -9,11 +9,65 @@ from mapapp.models import Category, Entry, Report, Tag
 SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
 # Decimals of a public point shown in forms, as in the API (about 10 cm).
 PUBLIC_DECIMALS = 6
+# What "under threat" means when the list's checkbox (or the map's threat=1) is ticked.
+UNDER_THREAT = [Entry.Threat.AT_RISK, Entry.Threat.LOST]
+TICKED = {"1", "on", "true"}
+UNTICKED = {"0", "false", "none"}
+
+
+def split_commas(values):
+    """Values of a repeatable parameter that also accepts comma lists, as the API does."""
+    return [v.strip() for raw in values or () for v in str(raw).split(",") if v.strip()]
+
+
+class SlugListField(forms.ModelMultipleChoiceField):
+    """Several slugs as checkboxes, repeated (`category=a&category=b`) or `category=a,b`."""
+
+    def clean(self, value):
+        return super().clean(split_commas(value))
+
+    def prepare_value(self, value):
+        # Tick the boxes of a comma list too, so the form shows the filters it applied.
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            value = split_commas(value)
+        return super().prepare_value(value)
+
+
+class ThreatCheckbox(forms.CheckboxInput):
+    """A checkbox that hands the field the submitted text, not just ticked or not."""
+
+    def __init__(self, attrs=None):
+        # Ticked when the filter shows threatened entries (not for threat=none or threat=0).
+        super().__init__(attrs, check_test=lambda v: bool(v) and str(v).lower() not in UNTICKED)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class ThreatField(forms.Field):
+    """The list's checkbox (`threat=on`, the map's `threat=1`) or the API's threat values
+    (`threat=at_risk,lost`); cleans to the list of threats to show (empty: any)."""
+
+    widget = ThreatCheckbox
+
+    def to_python(self, value):
+        if value in (None, "", False) or str(value).lower() in {"0", "false"}:
+            return []
+        if value is True or str(value).lower() in TICKED:
+            return list(UNDER_THREAT)
+        wanted = split_commas([value])
+        wrong = [w for w in wanted if w not in Entry.Threat.values]
+        if wrong:
+            raise forms.ValidationError(
+                f"Unknown threat: {', '.join(wrong)}. "
+                f"Use {', '.join(Entry.Threat.values)}, or tick the box."
+            )
+        return wanted
 
 
 class EntryFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
-    category = forms.ModelMultipleChoiceField(
+    category = SlugListField(
         queryset=Category.objects.all(),
         to_field_name="slug",
         required=False,
@@ -25,7 +79,7 @@ class EntryFilterForm(forms.Form):
         required=False,
         empty_label="Any tag",
     )
-    threat = forms.BooleanField(label="Only entries under threat", required=False)
+    threat = ThreatField(label="Only entries under threat", required=False)
     sort = forms.ChoiceField(choices=SORTS, required=False)
 
     def clean_q(self):
@@ -44,7 +98,7 @@ class EntryFilterForm(forms.Form):
         if data["tag"]:
             entries = entries.with_any_tag([data["tag"].slug])
         if data["threat"]:
-            entries = entries.with_threat([Entry.Threat.AT_RISK, Entry.Threat.LOST])
+            entries = entries.with_threat(data["threat"])
         if data.get("sort") == "-updated":
             return entries.order_by("-updated_at", "-id")
         return entries.order_by("name", "id")
@@ -102,7 +156,13 @@ class EntryForm(HoneypotForm):
     address = forms.CharField(max_length=255, required=False)
     locality = forms.CharField(max_length=120, required=False, label="Town or neighbourhood")
     postcode = forms.CharField(max_length=16, required=False)
-    website = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    website = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        # Text, not type=url: a mistyped address shown back with its error must stay valid HTML.
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+    )
     email = forms.EmailField(required=False, label="Public contact email")
     phone = forms.CharField(max_length=40, required=False, label="Public phone")
     opening_times = forms.CharField(

@@ -19,7 +19,12 @@ class RejectNulMiddleware:
         if in_path or "%00" in query or "\x00" in query:
             where = "path" if in_path else "query"
             message = f"The {where} contains a NUL character, which is never valid here."
-            if request.path.startswith(("/api/", "/ogc/")):
+            if request.path.startswith("/ogc/"):
+                # OGC API clients read its exception document.
+                return JsonResponse(
+                    {"code": "InvalidParameterValue", "description": message}, status=400
+                )
+            if request.path.startswith("/api/"):
                 # Same shape as the API's other 400s: the key names what is wrong.
                 return JsonResponse({where: [message]}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -21,19 +21,36 @@ from mapapp.models import Entry
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
+COLLECTION_ID = "entries"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
 ITEM_PARAMS = {"bbox", "limit", "offset", "datetime", "f", "bbox-crs"}
 
 
 def _url(request, name, **kwargs):
+    if name in {"ogc-collection", "ogc-items", "ogc-item"}:
+        kwargs["collection_id"] = COLLECTION_ID
     return request.build_absolute_uri(reverse(name, kwargs=kwargs))
 
 
 def _error(status, code, description):
+    """OGC API's exception document (Common, exception.yaml), not DRF's {"detail": …}."""
     return JsonResponse({"code": code, "description": description}, status=status)
+
+
+def _unknown_collection(collection_id):
+    return _error(
+        404, "NotFound", f"No collection {collection_id!r}; the only one is {COLLECTION_ID!r}."
+    )
+
+
+def not_found(request, *args, **kwargs):
+    """Any other address under /ogc/."""
+    return _error(404, "NotFound", f"Nothing is at {request.path}; start at /ogc/.")
 
 
 def _refuse_unknown(request, allowed):
@@ -56,9 +73,20 @@ def landing(request):
             "description": "Initiatives that make and defend the social commons.",
             "links": [
                 {"rel": "self", "type": JSON, "href": _url(request, "ogc-landing")},
+                {
+                    "rel": "service-desc",
+                    "type": OPENAPI_JSON,
+                    "title": "The OpenAPI definition of this service",
+                    "href": _url(request, "api-schema") + "?format=json",
+                },
+                {
+                    "rel": "service-doc",
+                    "type": "text/html",
+                    "title": "Its interactive documentation",
+                    "href": _url(request, "api-docs"),
+                },
                 {"rel": "conformance", "type": JSON, "href": _url(request, "ogc-conformance")},
                 {"rel": "data", "type": JSON, "href": _url(request, "ogc-collections")},
-                {"rel": "service-doc", "type": "text/html", "href": _url(request, "api-docs")},
             ],
         }
     )
@@ -78,7 +106,7 @@ def _collection(request):
     )
     bbox = list(facts["extent"]) if facts["extent"] else [-180, -90, 180, 90]
     return {
-        "id": "entries",
+        "id": COLLECTION_ID,
         "title": "Commons Map entries",
         "description": "Published entries; approximate locations are shown as such.",
         "itemType": "feature",
@@ -114,7 +142,9 @@ def collections(request):
 
 
 @require_safe
-def collection(request):
+def collection(request, collection_id):
+    if collection_id != COLLECTION_ID:
+        return _unknown_collection(collection_id)
     if problem := _refuse_unknown(request, {"f"}):
         return problem
     return JsonResponse(_collection(request))
@@ -152,7 +182,9 @@ def _item_filters(query):
 
 
 @require_safe
-def items(request):
+def items(request, collection_id):
+    if collection_id != COLLECTION_ID:
+        return _unknown_collection(collection_id)
     if problem := _refuse_unknown(request, ITEM_PARAMS):
         return problem
     try:
@@ -201,7 +233,9 @@ def _item_links(request, filters, matched):
 
 
 @require_safe
-def item(request, feature_id):
+def item(request, collection_id, feature_id):
+    if collection_id != COLLECTION_ID:
+        return _unknown_collection(collection_id)
     if problem := _refuse_unknown(request, {"f"}):
         return problem
     feature = detail_feature(Entry.objects.published(), feature_id)

@@ -40,4 +40,5 @@ urlpatterns = [
     path("account/token/", account.token_renew, name="account-token"),
     path("account/token/revoke/", account.token_revoke, name="account-token-revoke"),
     path("privacy/", views.privacy, name="privacy"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

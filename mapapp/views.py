@@ -3,10 +3,12 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
@@ -15,6 +17,7 @@ from mapapp.forms import EntryFilterForm
 from mapapp.models import Category, Entry
 
 LIST_PAGE_SIZE = 25
+FAVICON = "mapapp/favicon.svg"
 
 
 def tile_origin():
@@ -117,6 +120,13 @@ def entry_detail(request, slug):
         "absolute_url": request.build_absolute_uri(),
     }
     return with_csp(render(request, "mapapp/entry_detail.html", context))
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every site whatever the page's <link rel=icon>."""
+    return FileResponse(open(finders.find(FAVICON), "rb"), content_type="image/svg+xml")
 
 
 @require_safe

