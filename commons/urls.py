@@ -13,7 +13,7 @@ ogc_patterns = [
     path("collections/<str:collection_id>/items", ogc.items, name="ogc-items"),
     path("collections/<str:collection_id>/items/<str:feature_id>", ogc.item, name="ogc-item"),
     # Anything else under /ogc/ answers in OGC's exception shape too.
-    re_path(r"^.*$", ogc.not_found, name="ogc-not-found"),
+    re_path(r"^(?P<rest>.+)$", ogc.not_found, name="ogc-not-found"),
 ]
 
 urlpatterns = [

@@ -111,6 +111,7 @@ def save_pages(directory, site, people, entry_form):
         "action": "publish",
         "key": "not-a-key",
         "uidb36": "1",
+        "rest": "no-such-resource",
     }
     urls, unbuilt = sample_urls(samples)
     assert not unbuilt, f"Give these URL arguments a sample value: {unbuilt}"

@@ -273,6 +273,7 @@ def samples_for(world):
         "key": ["set-by-email-6f1"],
         "app_label": ["mapapp", "auth"],
         "url": ["no-such-page/"],
+        "rest": ["no-such-resource"],
     }
 
 
