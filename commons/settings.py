@@ -86,8 +86,15 @@ def database_from_url(url):
 
 
 def cache_from_url(url):
-    """Translate CACHE_URL (locmem://, dummy://, redis://host:port/db) into CACHES."""
+    """Translate CACHE_URL (db://, redis://host:port/db, locmem://, dummy://) into CACHES."""
     parts = urlsplit(url)
+    if parts.scheme == "db":
+        # Shared by every worker (rate limits must not multiply with WEB_CONCURRENCY); the
+        # table is made by `manage.py createcachetable` (scripts/run.sh, test set-up).
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": parts.netloc or "commons_cache",
+        }
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if parts.scheme == "dummy":
@@ -95,7 +102,8 @@ def cache_from_url(url):
     if parts.scheme in {"redis", "rediss"} and parts.hostname:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     raise ImproperlyConfigured(
-        f"CACHE_URL={url!r} is not understood: use locmem://, dummy:// or redis://host:port/db."
+        f"CACHE_URL={url!r} is not understood: use db://, redis://host:port/db, locmem:// "
+        "or dummy://."
     )
 
 
@@ -127,7 +135,9 @@ DATABASE_URL = env_str("DATABASE_URL", "spatialite:///var/commons.sqlite3")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "db://"))}
+# Proxies in front of the app server (see README): how many X-Forwarded-For values to trust.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 
 TILE_URL = tile_url_checked(env_str("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
 TILE_ATTRIBUTION = env_str(
@@ -322,6 +332,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Commons Map] "
+ACCOUNT_ADAPTER = "mapapp.account_adapter.AccountAdapter"
 # Failed sign-ins and password resets are rate limited per address and per IP.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_RATE_LIMIT", "5/5m/key,20/5m/ip"),
