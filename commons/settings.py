@@ -107,6 +107,29 @@ def cache_from_url(url):
     )
 
 
+def tile_origin(url):
+    """The tile server's origin for the Content-Security-Policy ({s} subdomains as *)."""
+    parts = urlsplit(url.replace("{s}.", "__sub__."))
+    return f"{parts.scheme}://{parts.netloc.replace('__sub__.', '*.')}"
+
+
+def content_security_policy(tile_url):
+    """Our pages load nothing from other hosts but map tiles; the browser enforces it."""
+    return {
+        "DIRECTIVES": {
+            "default-src": ["'self'"],
+            "img-src": ["'self'", "data:", tile_origin(tile_url)],
+            "style-src": ["'self'"],
+            "script-src": ["'self'"],
+            "connect-src": ["'self'"],
+            "object-src": ["'none'"],
+            "base-uri": ["'self'"],
+            "form-action": ["'self'"],
+            "frame-ancestors": ["'none'"],
+        }
+    }
+
+
 def tile_url_checked(url):
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc or "{z}" not in url:
@@ -165,11 +188,13 @@ INSTALLED_APPS = [
     "simple_history",
     "allauth",
     "allauth.account",
+    "csp",
     "mapapp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "mapapp.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,6 +205,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "mapapp.middleware.NoStoreFormsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -224,7 +250,12 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Without DEBUG, hashed names (collectstatic writes the manifest) served as immutable.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if DEBUG
+        else "mapapp.storage.HashedStaticFiles"
+    },
 }
 # Serve straight from the finders in development so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
@@ -232,8 +263,21 @@ WHITENOISE_USE_FINDERS = DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Served over HTTPS (the default without DEBUG): redirect plain HTTP, send HSTS, secure cookies.
+# HTTPS=false is for trying a production configuration on plain HTTP locally.
+HTTPS = env_bool("HTTPS", "false" if DEBUG else "true")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", "true")
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", "true")
+# Behind a proxy that terminates TLS, its X-Forwarded-Proto says whether the client used HTTPS;
+# with no proxy in front the header is the client's to forge, so it is not read.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_HOPS else None
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+
+# Every response: nothing from other hosts but map tiles (django-csp's middleware).
+CONTENT_SECURITY_POLICY = content_security_policy(TILE_URL)
 
 # Anonymous GETs from any origin; nothing else crosses origins.
 CORS_URLS_REGEX = r"^/(api|ogc)/.*$"

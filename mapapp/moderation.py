@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST, require_safe
 from mapapp import permissions, services
 from mapapp.forms import DecisionForm
 from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
-from mapapp.views import with_csp
 
 ENTRY_ACTIONS = {
     "publish": ModerationDecision.Action.PUBLISH,
@@ -39,7 +38,7 @@ def queue(request):
         "reports": Report.objects.filter(status="open").select_related("entry"),
         "decisions": ModerationDecision.objects.select_related("entry", "moderator")[:50],
     }
-    return with_csp(render(request, "mapapp/moderation.html", context))
+    return render(request, "mapapp/moderation.html", context)
 
 
 def _reason(request):
