@@ -94,6 +94,9 @@ def cache_from_url(url):
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": parts.netloc or "commons_cache",
+            # Above this many keys Django drops a third of them, counters included: room for
+            # the throttle's one key per client address in a busy minute.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
