@@ -86,8 +86,18 @@ def database_from_url(url):
 
 
 def cache_from_url(url):
-    """Translate CACHE_URL (locmem://, dummy://, redis://host:port/db) into CACHES."""
+    """Translate CACHE_URL (db://, redis://host:port/db, locmem://, dummy://) into CACHES."""
     parts = urlsplit(url)
+    if parts.scheme == "db":
+        # Shared by every worker (rate limits must not multiply with WEB_CONCURRENCY); the
+        # table is made by `manage.py createcachetable` (scripts/run.sh, test set-up).
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": parts.netloc or "commons_cache",
+            # Above this many keys Django drops a third of them, counters included: room for
+            # the throttle's one key per client address in a busy minute.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if parts.scheme == "dummy":
@@ -95,8 +105,32 @@ def cache_from_url(url):
     if parts.scheme in {"redis", "rediss"} and parts.hostname:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     raise ImproperlyConfigured(
-        f"CACHE_URL={url!r} is not understood: use locmem://, dummy:// or redis://host:port/db."
+        f"CACHE_URL={url!r} is not understood: use db://, redis://host:port/db, locmem:// "
+        "or dummy://."
     )
+
+
+def tile_origin(url):
+    """The tile server's origin for the Content-Security-Policy ({s} subdomains as *)."""
+    parts = urlsplit(url.replace("{s}.", "__sub__."))
+    return f"{parts.scheme}://{parts.netloc.replace('__sub__.', '*.')}"
+
+
+def content_security_policy(tile_url):
+    """Our pages load nothing from other hosts but map tiles; the browser enforces it."""
+    return {
+        "DIRECTIVES": {
+            "default-src": ["'self'"],
+            "img-src": ["'self'", "data:", tile_origin(tile_url)],
+            "style-src": ["'self'"],
+            "script-src": ["'self'"],
+            "connect-src": ["'self'"],
+            "object-src": ["'none'"],
+            "base-uri": ["'self'"],
+            "form-action": ["'self'"],
+            "frame-ancestors": ["'none'"],
+        }
+    }
 
 
 def tile_url_checked(url):
@@ -127,7 +161,9 @@ DATABASE_URL = env_str("DATABASE_URL", "spatialite:///var/commons.sqlite3")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "db://"))}
+# Proxies in front of the app server (see README): how many X-Forwarded-For values to trust.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 
 TILE_URL = tile_url_checked(env_str("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
 TILE_ATTRIBUTION = env_str(
@@ -155,11 +191,13 @@ INSTALLED_APPS = [
     "simple_history",
     "allauth",
     "allauth.account",
+    "csp",
     "mapapp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "mapapp.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,6 +208,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "mapapp.middleware.NoStoreFormsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -214,7 +253,12 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Without DEBUG, hashed names (collectstatic writes the manifest) served as immutable.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if DEBUG
+        else "mapapp.storage.HashedStaticFiles"
+    },
 }
 # Serve straight from the finders in development so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
@@ -222,8 +266,21 @@ WHITENOISE_USE_FINDERS = DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Served over HTTPS (the default without DEBUG): redirect plain HTTP, send HSTS, secure cookies.
+# HTTPS=false is for trying a production configuration on plain HTTP locally.
+HTTPS = env_bool("HTTPS", "false" if DEBUG else "true")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", "true")
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", "true")
+# Behind a proxy that terminates TLS, its X-Forwarded-Proto says whether the client used HTTPS;
+# with no proxy in front the header is the client's to forge, so it is not read.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_HOPS else None
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+
+# Every response: nothing from other hosts but map tiles (django-csp's middleware).
+CONTENT_SECURITY_POLICY = content_security_policy(TILE_URL)
 
 # Anonymous GETs from any origin; nothing else crosses origins.
 CORS_URLS_REGEX = r"^/(api|ogc)/.*$"
@@ -327,6 +384,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Commons Map] "
+ACCOUNT_ADAPTER = "mapapp.account_adapter.AccountAdapter"
 # Failed sign-ins and password resets are rate limited per address and per IP.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_RATE_LIMIT", "5/5m/key,20/5m/ip"),

@@ -25,3 +25,5 @@ urlpatterns = [
 ]
 
 handler404 = "mapapp.views.not_found"
+# allauth looks for this name when one of its rate limits is reached.
+handler429 = "mapapp.errors.too_many_requests"

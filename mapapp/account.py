@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mapapp import services
 from mapapp.models import Profile
-from mapapp.views import with_csp
 
 
 class ProfileForm(forms.Form):
@@ -44,9 +43,7 @@ def account(request):
         messages.success(request, "Your display name is saved.")
         return redirect("account")
     context = {"form": form, "delete_form": DeleteForm(), "token": _token(request.user)}
-    return with_csp(
-        render(request, "mapapp/account.html", context, status=400 if form.errors else 200)
-    )
+    return render(request, "mapapp/account.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -66,7 +63,7 @@ def account_delete(request):
     form = DeleteForm(request.POST)
     if not form.is_valid():
         context = {"form": ProfileForm(), "delete_form": form, "token": _token(request.user)}
-        return with_csp(render(request, "mapapp/account.html", context, status=400))
+        return render(request, "mapapp/account.html", context, status=400)
     user = request.user
     logout(request)
     services.account_delete(user=user)

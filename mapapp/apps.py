@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_cache_table(using, **kwargs):
+    """Every set-up that migrates gets the database cache's table (CACHE_URL=db://)."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class MapAppConfig(AppConfig):
     name = "mapapp"
     verbose_name = "Commons Map"
+
+    def ready(self):
+        # Rate limits and throttles live in the cache; a missing table would be a 500.
+        post_migrate.connect(create_cache_table, sender=self)

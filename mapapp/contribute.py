@@ -12,14 +12,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from mapapp import permissions, ratelimit, services
 from mapapp.forms import EditEntryForm, NewEntryForm, ReportForm, SuggestChangeForm
 from mapapp.models import Entry
-from mapapp.views import map_config, with_csp
+from mapapp.views import map_config
 
 DUPLICATE_RADIUS_M = 400
 
 
 def _page(request, template, context, status=200):
     context.setdefault("config", map_config(request))
-    return with_csp(render(request, template, context, status=status))
+    return render(request, template, context, status=status)
 
 
 def _limited(request, scope):
@@ -244,7 +244,7 @@ def entry_history(request, slug):
         "versions": versions,
         "can_revert": permissions.is_moderator(request.user),
     }
-    return with_csp(render(request, "mapapp/entry_history.html", context))
+    return render(request, "mapapp/entry_history.html", context)
 
 
 # Fields whose changes the public history lists; the exact location only as "Location".
@@ -289,7 +289,7 @@ def display_name(user):
 def my_entries(request):
     entries = Entry.objects.filter(created_by=request.user).select_related("category")
     context = {"entries": entries.order_by("-updated_at")}
-    return with_csp(render(request, "mapapp/my_entries.html", context))
+    return render(request, "mapapp/my_entries.html", context)
 
 
 def precision_help():

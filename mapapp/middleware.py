@@ -1,6 +1,7 @@
 """Request guards that apply to every page and API call."""
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 
 class RejectNulMiddleware:
@@ -29,3 +30,27 @@ class RejectNulMiddleware:
                 return JsonResponse({where: [message]}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class NoStoreFormsMiddleware:
+    """`Cache-Control: no-store` on every page that holds a form or someone's own data.
+
+    Decided by what the response did rather than by a list of views, so a new form is covered
+    without anyone remembering it: rendering {% csrf_token %} marks the request, and pages for a
+    signed-in person (tokens, their entries, the admin) are theirs alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        used_csrf_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        # Only if the response read the session: an API call never does, and need not pay
+        # for a session lookup here.
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)  # DRF leaves None for anonymous API clients
+        personal = session is not None and session.accessed and bool(user and user.is_authenticated)
+        if used_csrf_token or personal:
+            add_never_cache_headers(response)
+        return response

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST, require_safe
 from mapapp import permissions, services
 from mapapp.forms import DecisionForm
 from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
-from mapapp.views import with_csp
 
 ENTRY_ACTIONS = {
     "publish": ModerationDecision.Action.PUBLISH,
@@ -50,7 +49,7 @@ def queue(request):
         for name, items in sections.items()
     }
     context["decisions"] = ModerationDecision.objects.select_related("entry", "moderator")[:50]
-    return with_csp(render(request, "mapapp/moderation.html", context))
+    return render(request, "mapapp/moderation.html", context)
 
 
 def _page(request, items, parameter):
@@ -162,7 +161,7 @@ def _stale_suggestion(request, stale):
     ]
     context = {"change": stale.change_request, "entry": stale.entry, "rows": rows}
     context["next"] = _next(request)
-    return with_csp(render(request, "mapapp/suggestion_conflict.html", context, status=409))
+    return render(request, "mapapp/suggestion_conflict.html", context, status=409)
 
 
 def _shown(value):

@@ -6,10 +6,12 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from mapapp.clientip import client_ip
+
 
 def client_key(request):
     """A hash of the client's address: enough to count requests, never stored in the clear."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
 

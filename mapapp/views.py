@@ -1,7 +1,6 @@
 """Public pages of Commons Map: the map, the list, entry pages and the embeddable map."""
 
-from urllib.parse import urlsplit
-
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
@@ -18,25 +17,6 @@ from mapapp.models import Category, Entry
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
-
-
-def tile_origin():
-    """The tile server's origin for the Content-Security-Policy ({s} subdomains as *)."""
-    parts = urlsplit(settings.TILE_URL.replace("{s}.", "__sub__."))
-    host = parts.netloc.replace("__sub__.", "*.")
-    return f"{parts.scheme}://{host}"
-
-
-def with_csp(response, *, frame_ancestors="'none'"):
-    """Our pages load nothing from other hosts but map tiles; the browser enforces it."""
-    response["Content-Security-Policy"] = (
-        "default-src 'self'; "
-        f"img-src 'self' data: {tile_origin()}; "
-        "style-src 'self'; script-src 'self'; connect-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; "
-        f"frame-ancestors {frame_ancestors}"
-    )
-    return response
 
 
 def map_config(request, *, embed=False):
@@ -61,14 +41,15 @@ def map_config(request, *, embed=False):
 @require_safe
 def home(request):
     context = {"config": map_config(request), "categories": Category.objects.all()}
-    return with_csp(render(request, "mapapp/home.html", context))
+    return render(request, "mapapp/home.html", context)
 
 
 @require_safe
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})  # the one page other sites may frame
 def embed(request):
     context = {"config": map_config(request, embed=True)}
-    return with_csp(render(request, "mapapp/embed.html", context), frame_ancestors="*")
+    return render(request, "mapapp/embed.html", context)
 
 
 @require_safe
@@ -92,7 +73,7 @@ def entry_list(request):
         "query": query.urlencode(),
         "categories": Category.objects.all(),
     }
-    return with_csp(render(request, "mapapp/entry_list.html", context, status=status))
+    return render(request, "mapapp/entry_list.html", context, status=status)
 
 
 @require_safe
@@ -119,7 +100,7 @@ def entry_detail(request, slug):
         },
         "absolute_url": request.build_absolute_uri(),
     }
-    return with_csp(render(request, "mapapp/entry_detail.html", context))
+    return render(request, "mapapp/entry_detail.html", context)
 
 
 @require_safe
@@ -131,11 +112,11 @@ def favicon(request):
 
 @require_safe
 def privacy(request):
-    return with_csp(render(request, "mapapp/privacy.html"))
+    return render(request, "mapapp/privacy.html")
 
 
 def not_found(request, exception=None):
     """404s: JSON for API and OGC clients, a page for people."""
     if request.path.startswith(("/api/", "/ogc/")):
         return JsonResponse({"detail": f"Nothing is at {request.path}."}, status=404)
-    return with_csp(render(request, "404.html", {"path": request.path}, status=404))
+    return render(request, "404.html", {"path": request.path}, status=404)

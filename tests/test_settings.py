@@ -84,3 +84,20 @@ def test_a_redis_cache_url_selects_redis():
         timeout=60,
     )
     assert result.stdout.strip().endswith("RedisCache"), result.stderr
+
+
+def test_the_content_security_policy_admits_the_tile_servers_subdomains():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import commons.settings as s; "
+            "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "TILE_URL": "https://{s}.tiles.example.net/{z}/{x}/{y}.png"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "'self' data: https://*.tiles.example.net", result.stderr

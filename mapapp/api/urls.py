@@ -1,8 +1,15 @@
+from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from mapapp.api import views
 from mapapp.api.schema import SchemaView
+
+# The split view serves Swagger UI's start-up script as a file, so script-src stays 'self'; the
+# page's own <style> block needs inline styles, on this page only.
+swagger_ui = csp_update({"style-src": ["'unsafe-inline'"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
 
 urlpatterns = [
     path("v1/entries/", views.EntryList.as_view(), name="api-entries"),
@@ -12,5 +19,5 @@ urlpatterns = [
     path("v1/categories/", views.CategoryList.as_view(), name="api-categories"),
     path("v1/tags/", views.TagList.as_view(), name="api-tags"),
     path("v1/schema/", SchemaView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", swagger_ui, name="api-docs"),
 ]

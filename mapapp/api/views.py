@@ -36,6 +36,7 @@ from mapapp.api.write import (
     check_body_size,
     expected_version,
 )
+from mapapp.clientip import client_ip
 from mapapp.models import Category, Entry, ModerationDecision, Tag
 
 GEOJSON = "application/geo+json"
@@ -46,6 +47,10 @@ class AnonThrottle(AnonRateThrottle):
 
     def get_rate(self):
         return settings.API_THROTTLE_ANON
+
+    def get_ident(self, request):
+        # DRF's own reading trusts X-Forwarded-For unless NUM_PROXIES is set; ours is shared.
+        return client_ip(request)
 
 
 class GeoJSONRenderer(JSONRenderer):

@@ -52,9 +52,11 @@ def browser():
 @pytest.fixture
 def live(live_server, settings):
     """The live server with tiles pointed at the stub host."""
+    from commons.settings import content_security_policy
     from tests.conftest import ensure_categories
 
     settings.TILE_URL = TILE_URL
+    settings.CONTENT_SECURITY_POLICY = content_security_policy(TILE_URL)
     settings.API_THROTTLE_ANON = None
     ensure_categories()
     return live_server

@@ -1,0 +1,36 @@
+"""Error pages that are ours rather than Django's or allauth's defaults."""
+
+from django.shortcuts import render
+
+# Which allauth rate limit (ACCOUNT_RATE_LIMITS key) guards each of its views.
+ALLAUTH_ACTIONS = {
+    "account_login": "login",
+    "account_signup": "signup",
+    "account_reset_password": "reset_password",
+    "account_reset_password_from_key": "reset_password_from_key",
+    "account_email": "manage_email",
+    "account_change_password": "change_password",
+    "account_reauthenticate": "reauthenticate",
+}
+DEFAULT_WAIT = 60
+
+
+def allauth_wait(request):
+    """Seconds after which allauth's limit on this view has surely let go: its longest window."""
+    # allauth renders its 429s without saying how long it counts; its rate strings do.
+    from allauth.account import app_settings
+    from allauth.core.internal.ratelimit import parse_rates
+
+    match = request.resolver_match
+    action = ALLAUTH_ACTIONS.get(match.url_name if match else None)
+    rates = parse_rates(app_settings.RATE_LIMITS.get(action)) if action else []
+    return int(max((rate.duration for rate in rates), default=DEFAULT_WAIT))
+
+
+def too_many_requests(request, exception=None, *, wait=None):
+    """A 429 in the site's layout with Retry-After (allauth calls it as urls.handler429)."""
+    wait = allauth_wait(request) if wait is None else wait
+    context = {"wait_minutes": max(1, -(-wait // 60))}
+    response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response

@@ -1,0 +1,230 @@
+"""Production-settings smoke test: gunicorn, two workers, DEBUG off, behind one HTTPS proxy.
+
+The server runs on its own SpatiaLite file with the demo data (the default deployment, whatever
+database the rest of the suite uses). Requests arrive as from a proxy that terminates TLS
+(X-Forwarded-Proto, X-Forwarded-For with TRUSTED_PROXY_HOPS=1); each test speaks for its own
+client address so their rate-limit counts never meet.
+"""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv/bin/python")
+DB_FILE = ROOT / "var" / "test_production_server.sqlite3"
+ACCESS_LOG_FORMAT = "%(p)s %({x-forwarded-for}i)s %(U)s %(s)s"
+HASHED = re.compile(r"\.[0-9a-f]{12}\.js$")
+YEAR = 31_536_000
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own on the shared Redis
+
+
+def server_env(**extra):
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    return {
+        **keep,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"spatialite:///{DB_FILE}",
+        "CACHE_URL": "db://",
+        "TRUSTED_PROXY_HOPS": "1",
+        "API_THROTTLE_ANON": "5/minute",
+        "ANONYMOUS_SUBMISSIONS_PER_HOUR": "3",
+        **extra,
+    }
+
+
+def manage(*args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=server_env(), check=True)
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    """A fresh migrated database with the demo data, and the collected static files."""
+    DB_FILE.unlink(missing_ok=True)
+    manage("migrate", "--no-input", "-v", "0")
+    manage("load_demo", "--if-empty")
+    manage("collectstatic", "--no-input", "-v", "0")
+    yield
+    DB_FILE.unlink(missing_ok=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, tmp_path, **env):
+        self.port = free_port()
+        self.log = tmp_path / f"access-{self.port}.log"
+        command = [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "commons.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--access-logfile",
+            str(self.log),
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=server_env(**env))
+        self._wait_until_listening()
+
+    def _wait_until_listening(self):
+        for _ in range(300):
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn stopped at start-up")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def request(self, method, path, *, client="192.0.2.1", body=None, https=True):
+        """One request on a fresh connection, as the proxy would forward it."""
+        headers = {"Host": "127.0.0.1", "X-Forwarded-For": f"203.0.113.99, {client}"}
+        if https:
+            headers["X-Forwarded-Proto"] = "https"
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def workers_that_served(self, client):
+        """The pids of the workers that served requests forwarded for `client`."""
+        lines = self.log.read_text().splitlines() if self.log.exists() else []
+        return {line.split()[0] for line in lines if f", {client} " in line}
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(prepared, tmp_path_factory):
+    running = Server(tmp_path_factory.mktemp("gunicorn"))
+    yield running
+    running.stop()
+
+
+def headers_lower(headers):
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def assert_security_headers(headers):
+    h = headers_lower(headers)
+    assert "default-src 'self'" in h["content-security-policy"]
+    assert h["x-content-type-options"] == "nosniff"
+    assert h["referrer-policy"] == "same-origin"
+    assert "max-age=31536000" in h["strict-transport-security"]
+
+
+@pytest.mark.parametrize("path", ["/", "/entries/", "/api/v1/entries/"])
+def test_the_main_pages_and_the_api_are_served_with_the_security_headers(server, path):
+    status, headers, body = server.request("GET", path, client="192.0.2.10")
+    assert status == 200, body[:500]
+    assert_security_headers(headers)
+
+
+def test_a_missing_page_is_our_404_page(server):
+    status, headers, body = server.request("GET", "/no-such-page/", client="192.0.2.11")
+    assert status == 404 and b"We could not find that page" in body
+    assert_security_headers(headers)
+
+
+def test_plain_http_is_redirected_to_https(server):
+    status, headers, _ = server.request("GET", "/entries/", client="192.0.2.12", https=False)
+    assert status == 301
+    assert headers_lower(headers)["location"] == "https://127.0.0.1/entries/"
+
+
+def test_static_files_have_hashed_names_cached_for_a_year(server):
+    _, _, page = server.request("GET", "/", client="192.0.2.13")
+    main = re.search(r'<script type="module" src="([^"]+)"', page.decode()).group(1)
+    assert HASHED.search(main), main
+    status, headers, source = server.request("GET", main, client="192.0.2.13")
+    cache_control = headers_lower(headers)["cache-control"]
+    assert status == 200 and "immutable" in cache_control
+    assert int(re.search(r"max-age=(\d+)", cache_control).group(1)) >= YEAR
+    imports = re.findall(r'from "\./([^"]+)"', source.decode())
+    assert len(imports) >= 5
+    folder = main.rsplit("/", 1)[0]
+    for name in imports:
+        assert HASHED.search(name), name
+        status, headers, _ = server.request("GET", f"{folder}/{name}", client="192.0.2.13")
+        assert status == 200 and "immutable" in headers_lower(headers)["cache-control"]
+
+
+def count_allowed_across_workers(server, send, *, limit, client):
+    """Send one request per fresh connection until both workers have served some and we are
+    past the limit; return how many were allowed."""
+    codes = []
+    for _ in range(60):
+        codes.append(send())
+        if len(codes) > limit + 2 and len(server.workers_that_served(client)) == 2:
+            break
+    assert len(server.workers_that_served(client)) == 2, "one worker served all"
+    assert set(codes) <= {200, 201, 429}, codes
+    return sum(code != 429 for code in codes)
+
+
+def test_the_api_throttle_is_shared_by_both_workers(server):
+    client = "192.0.2.20"
+
+    def send():
+        return server.request("GET", "/api/v1/categories/", client=client)[0]
+
+    assert count_allowed_across_workers(server, send, limit=5, client=client) == 5
+
+
+def test_the_anonymous_report_limit_is_shared_by_both_workers(server):
+    client = "192.0.2.21"
+    _, _, body = server.request("GET", "/api/v1/entries/?limit=1", client="192.0.2.22")
+    slug = json.loads(body)["features"][0]["properties"]["slug"]
+    report = json.dumps({"kind": "closed", "message": "Shut for good"})
+
+    def send():
+        path = f"/api/v1/entries/{slug}/reports/"
+        return server.request("POST", path, client=client, body=report)[0]
+
+    assert count_allowed_across_workers(server, send, limit=3, client=client) == 3
+
+
+@pytest.fixture
+def redis_server(prepared, tmp_path):
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    running = Server(tmp_path, CACHE_URL=REDIS_URL)
+    yield running
+    running.stop()
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def test_with_redis_the_api_throttle_is_shared_by_both_workers(redis_server):
+    client = "192.0.2.30"
+
+    def send():
+        path = "/api/v1/categories/"
+        return redis_server.request("GET", path, client=client)[0]
+
+    assert count_allowed_across_workers(redis_server, send, limit=5, client=client) == 5
