@@ -60,6 +60,8 @@ DEEP = "[" * 1000 + "]" * 1000
             json.dumps({**BODY, "longitude": int("9" * 400), "latitude": 1, "geometry": None}),
             "longitude",
         ),  # fmt: skip
+        ('{"name": "x", "category": "commoning", "longitude": NaN, "latitude": 1}', "longitude"),
+        ('{"name": "x", "category": "commoning", "longitude": 1, "latitude": 1e999}', "latitude"),
     ],
 )
 def test_bodies_that_used_to_be_a_500_get_a_400_naming_the_field(moderator_token, raw, field):

@@ -1,6 +1,7 @@
 """JSON request bodies, read strictly: UTF-8 only, no lone surrogates, no absurd nesting."""
 
 import json
+import math
 
 import orjson
 from rest_framework.exceptions import ParseError, ValidationError
@@ -79,7 +80,7 @@ def field_refused(raw):
 
 
 def problem(value):
-    """Why a parsed value is unusable: text that is not UTF-8-encodable, a number too large."""
+    """Why a parsed value is unusable: text that cannot be UTF-8, a number beyond a double."""
     if isinstance(value, str):
         try:
             value.encode()
@@ -90,6 +91,8 @@ def problem(value):
             float(value)
         except OverflowError:
             return "A number this large cannot be used."
+    elif isinstance(value, float) and not math.isfinite(value):
+        return "Numbers must be finite (no NaN, Infinity or 1e999)."
     return None
 
 

@@ -17,7 +17,7 @@ CRS84 = {
 }
 
 
-# Versions are PositiveIntegerFields: never more than ten digits.
+# Versions are PositiveIntegerFields (at most 2**31 - 1): never more than ten digits.
 VERSION_DIGITS = 10
 
 
@@ -173,12 +173,9 @@ def expected_version(request):
     # A header without a number, or with more digits than any version can have (int() of
     # thousands of digits refuses outright), is malformed, not merely stale.
     if not match or len(match.group(1)) > VERSION_DIGITS:
-        raise ValidationError(
-            {
-                "If-Match": [
-                    f"If-Match {header[:40]!r} names no version of this entry: send its "
-                    'ETag (like "v3-…") or its version number.'
-                ]
-            }  # fmt: skip
+        message = (
+            f"If-Match {header[:40]!r} names no version of this entry: send its ETag "
+            '(like "v3-…") or its version number.'
         )
+        raise ValidationError({"If-Match": [message]})
     return int(match.group(1))
