@@ -25,6 +25,7 @@ SLUG = "fuzzed-garden"
 # Answers a GET may give besides 200: not modified, a refusal, no such entry (a fuzzed
 # feature id), or a refused format.
 GET_STATUSES = {200, 304, 400, 404, 406}
+OGC_PATHS = ["/ogc/", "/ogc/conformance", "/ogc/collections", "/ogc/collections/entries"]
 # Keys the API may use for a refusal besides the parameter names.
 GENERAL = {"unknown", "query", "path", "body"}
 
@@ -50,9 +51,10 @@ def get_endpoints():
         *[(path, names, "api") for path, names in api_parameters()],
         ("/ogc/collections/entries/items", sorted(ogc.ITEM_PARAMS), "ogc"),
         (f"/ogc/collections/entries/items/{SLUG}", ["f"], "ogc"),
-        ("/ogc/", ["f"], "ogc"),
-        ("/ogc/collections", ["f"], "ogc"),
+        *[(path, ["f"], "ogc") for path in OGC_PATHS],
         ("/entries/", entry_page, "page"),
+        (f"/entries/{SLUG}/", [], "page"),
+        (f"/entries/{SLUG}/history/", [], "page"),
         ("/", ["category", "q"], "page"),
         ("/embed/", ["category", "q"], "page"),
     ]
