@@ -78,6 +78,10 @@ json_fragments = st.one_of(
     st.sampled_from(["1e999", "-1e999", "NaN", "Infinity", "true", "null", "{}", "[]", '""']),
     st.sampled_from(['"\\ud800"', '"x\\udfff"', '"a\\u0000b"', '["\\ud800"]', '{"\\ud800":1}']),
     st.integers(0, 50_000).map(lambda n: json.dumps("x" * n)),
+    # Unescaped: lone surrogates reach the body as bytes that are not UTF-8 at all.
+    st.text(st.characters(codec=None), max_size=20).map(
+        lambda t: json.dumps(t, ensure_ascii=False)
+    ),
     st.sampled_from(NAUGHTY).map(json.dumps),
     json_values.map(json.dumps),
 )

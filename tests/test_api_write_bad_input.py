@@ -45,7 +45,7 @@ DEEP = "[" * 1000 + "]" * 1000
         (
             json.dumps({"type": "Feature", "geometry": POINT, "properties": {"threat": "\udfff"}}),
             "threat",
-        ),  # fmt: skip
+        ),
         (json.dumps({**BODY, "\ud800": 1}), "body"),
         (with_crs("EPSG:4326"), "geometry"),
         (with_crs([1]), "geometry"),
@@ -55,11 +55,11 @@ DEEP = "[" * 1000 + "]" * 1000
         (
             json.dumps({**BODY, "geometry": {**POINT, "coordinates": [int("9" * 400), 1]}}),
             "geometry",
-        ),  # fmt: skip
+        ),
         (
             json.dumps({**BODY, "longitude": int("9" * 400), "latitude": 1, "geometry": None}),
             "longitude",
-        ),  # fmt: skip
+        ),
         ('{"name": "x", "category": "commoning", "longitude": NaN, "latitude": 1}', "longitude"),
         ('{"name": "x", "category": "commoning", "longitude": 1, "latitude": 1e999}', "latitude"),
     ],

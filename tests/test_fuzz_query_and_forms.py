@@ -120,19 +120,19 @@ def form_targets():
             list(forms.SuggestChangeForm.base_fields),
             suggest,
             "anonymous",
-        ),  # fmt: skip
+        ),
         (
             f"/entries/{SLUG}/report/",
             list(forms.ReportForm.base_fields),
             {"kind": "closed", "message": "Gone"},
             "anonymous",
-        ),  # fmt: skip
+        ),
         (
             f"/entries/{SLUG}/edit/",
             list(forms.EditEntryForm.base_fields),
             {**ENTRY_FORM, "version": "1"},
             "moderator",
-        ),  # fmt: skip
+        ),
         (
             "/accounts/signup/",
             list(SignupForm().fields),
@@ -142,13 +142,13 @@ def form_targets():
                 "password2": "correct-horse-9",
             },
             "anonymous",
-        ),  # fmt: skip
+        ),
         (
             "/accounts/login/",
             list(LoginForm().fields),
             {"login": "nobody@example.org", "password": "wrong-password"},
             "anonymous",
-        ),  # fmt: skip
+        ),
     ]
 
 
