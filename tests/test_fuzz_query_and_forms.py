@@ -94,7 +94,7 @@ def assert_refusal_names(response, kind, names, known):
 
 
 @given(data=st.data())
-@fuzz_settings(100)
+@fuzz_settings(120)
 def test_every_query_parameter_of_every_get_endpoint_survives_naughty_strings(fuzz_entry, data):
     path, names, kind = data.draw(st.sampled_from(get_endpoints()), label="endpoint")
     # A name the endpoint does not know is fuzzed too: it must be refused by name.
@@ -153,7 +153,7 @@ def form_targets():
 
 
 @given(data=st.data())
-@fuzz_settings(60)
+@fuzz_settings(80)
 def test_every_field_of_every_form_survives_naughty_strings(fuzz_entry, people, data):
     path, fields, valid, who = data.draw(st.sampled_from(form_targets()), label="form")
     chosen = data.draw(st.lists(st.sampled_from(fields), min_size=1, max_size=2), label="fields")

@@ -97,7 +97,7 @@ def moderator_client(people, settings):
 
 
 @given(target=ENTRY_TARGETS, fragment=json_fragments)
-@fuzz_settings(30)
+@fuzz_settings(50)
 def test_creating_an_entry_never_fails_and_names_what_is_wrong(moderator_client, target, fragment):
     response = send(moderator_client, "post", URL, entry_body(target, fragment))
     assert response.status_code in (201, 400, 413)
@@ -111,7 +111,7 @@ def entry(make_entry):
 
 
 @given(target=ENTRY_TARGETS, fragment=json_fragments)
-@fuzz_settings(20)
+@fuzz_settings(30)
 def test_changing_an_entry_never_fails_and_names_what_is_wrong(
     moderator_client, entry, target, fragment
 ):
@@ -125,7 +125,7 @@ def test_changing_an_entry_never_fails_and_names_what_is_wrong(
 
 
 @given(if_match=header_values)
-@fuzz_settings(15)
+@fuzz_settings(20)
 def test_any_if_match_gets_a_precondition_answer_not_a_failure(moderator_client, entry, if_match):
     response = send(
         moderator_client, "patch", f"{URL}{entry.slug}/", '{"summary": "x"}',
@@ -140,7 +140,7 @@ def test_any_if_match_gets_a_precondition_answer_not_a_failure(moderator_client,
     fragment=json_fragments,
     anonymous=st.booleans(),
 )
-@fuzz_settings(20)
+@fuzz_settings(30)
 def test_reports_never_fail_and_name_what_is_wrong(
     moderator_client, entry, settings, where, fragment, anonymous
 ):
