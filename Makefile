@@ -4,7 +4,7 @@ PY := .venv/bin/python
 DEV_DB ?= spatialite:///var/commons.sqlite3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test lint format bench screenshots setup setup-dev clean
+.PHONY: run serve test fuzz lint format bench screenshots setup setup-dev clean
 
 run: setup  ## set everything up and serve the map with demo data on 127.0.0.1:8000
 	@scripts/run.sh
@@ -14,6 +14,14 @@ serve: setup  ## serve with gunicorn (production-style, static files via whiteno
 
 test:  ## set everything up (PostGIS, Chromium too) and run the whole suite on both databases
 	@scripts/test.sh
+
+FUZZ_EXAMPLES ?= 5000
+FUZZ_TESTS := tests/test_fuzz_write_api.py tests/test_fuzz_query_and_forms.py
+fuzz: setup-dev  ## the fuzz tests with FUZZ_EXAMPLES (default 5000) fresh examples each, both databases
+	@scripts/setup_postgis.sh commons
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DATABASE_URL=spatialite:///var/test.sqlite3 $(PY) -m pytest $(FUZZ_TESTS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DATABASE_URL=$${TEST_POSTGIS_URL:-postgis://postgres@127.0.0.1:5432/commons} \
+		$(PY) -m pytest $(FUZZ_TESTS)
 
 lint: setup-dev
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .

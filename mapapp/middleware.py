@@ -1,11 +1,15 @@
 """Request guards that apply to every page and API call."""
 
+from urllib.parse import parse_qsl
+
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
+NUL = "\x00"
+
 
 class RejectNulMiddleware:
-    """Refuse NUL characters in the path or query string with a 400.
+    """Refuse NUL characters in the path or query string with a 400 naming where they are.
 
     PostgreSQL cannot store or compare text containing NUL, so without this a crafted slug or
     filter value would reach the database and fail there as a server error.
@@ -16,20 +20,37 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         query = request.META.get("QUERY_STRING", "")
-        in_path = "\x00" in request.path
-        if in_path or "%00" in query or "\x00" in query:
-            where = "path" if in_path else "query"
-            message = f"The {where} contains a NUL character, which is never valid here."
-            if request.path.startswith("/ogc/"):
-                # OGC API clients read its exception document.
-                return JsonResponse(
-                    {"code": "InvalidParameterValue", "description": message}, status=400
-                )
-            if request.path.startswith("/api/"):
-                # Same shape as the API's other 400s: the key names what is wrong.
-                return JsonResponse({where: [message]}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        if NUL in request.path:
+            where = ["path"]
+        elif "%00" in query or NUL in query:
+            where = parameters_with_nul(query) or ["query"]
+        else:
+            return self.get_response(request)
+        named = ", ".join(f"'{name}'" for name in where)
+        message = f"{named} contains a NUL character, which is never valid here."
+        if request.path.startswith("/ogc/"):
+            # OGC API clients read its exception document.
+            return JsonResponse(
+                {"code": "InvalidParameterValue", "description": message}, status=400
+            )
+        if request.path.startswith("/api/"):
+            # Same shape as the API's other 400s: the key names what is wrong.
+            return JsonResponse({name: [message] for name in where}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def parameters_with_nul(query):
+    """The names of the query parameters whose name or value holds a NUL, in order, once each.
+
+    A NUL inside a name is shown as %00, the way the client wrote it in the address.
+    """
+    names = []
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if NUL in name or NUL in value:
+            shown = name.replace(NUL, "%00")
+            if shown not in names:
+                names.append(shown)
+    return names
 
 
 class NoStoreFormsMiddleware:

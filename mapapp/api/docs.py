@@ -380,7 +380,10 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=True,
-    description="The entry's ETag from a GET (or its version number). A stale one gets 412.",
+    description=(
+        "The entry's ETag from a GET (or its version number). A stale one gets 412; "
+        "one naming no version gets 400."
+    ),
 )
 ENTRY_CREATE = {
     "operation_id": "entries_create",

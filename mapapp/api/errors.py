@@ -1,6 +1,6 @@
 """One shape for every API 400: {"field": ["message", ...]}, however deep the problem was."""
 
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.views import exception_handler
 
 
@@ -16,6 +16,9 @@ def flat_messages(detail, prefix=""):
 
 def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, ParseError):
+        # A body that is not JSON we accept is a problem with the field called "body".
+        response.data = {"body": [str(exc.detail)]}
     if response is not None and isinstance(exc, ValidationError):
         data = response.data
         if isinstance(data, dict):

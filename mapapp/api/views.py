@@ -18,7 +18,6 @@ from rest_framework.exceptions import (
     Throttled,
     ValidationError,
 )
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -28,6 +27,7 @@ from mapapp.api import docs
 from mapapp.api.exports import export_response
 from mapapp.api.features import detail_feature, encode
 from mapapp.api.params import parse_cluster_query, parse_entry_filters
+from mapapp.api.parsers import StrictGeoJSONParser, StrictJSONParser
 from mapapp.api.queries import dataset_last_modified, filtered_entries, page_features
 from mapapp.api.write import (
     EntryWriteSerializer,
@@ -58,13 +58,9 @@ class GeoJSONRenderer(JSONRenderer):
     format = "geojson"
 
 
-class GeoJSONParser(JSONParser):
-    media_type = GEOJSON
-
-
 class CommonsAPIView(APIView):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
-    parser_classes = [JSONParser, GeoJSONParser]
+    parser_classes = [StrictJSONParser, StrictGeoJSONParser]
     throttle_classes = [AnonThrottle]
     # Token authentication only: no session cookies, so no cross-site request forgery.
     authentication_classes = [TokenAuthentication]

@@ -17,6 +17,10 @@ CRS84 = {
 }
 
 
+# Versions are PositiveIntegerFields (at most 2**31 - 1): never more than ten digits.
+VERSION_DIGITS = 10
+
+
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -48,13 +52,8 @@ def point_from_geometry(geometry):
     """(lon, lat) from a GeoJSON Point in EPSG:4326, or a ValidationError naming the problem."""
     if not isinstance(geometry, dict):
         raise ValidationError({"geometry": ["geometry must be a GeoJSON object."]})
-    crs = geometry.get("crs")
-    if crs is not None:
-        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
-        if name not in CRS84:
-            raise ValidationError(
-                {"geometry": ["Only EPSG:4326 (longitude, latitude) is accepted."]}
-            )
+    if not crs_is_lon_lat(geometry.get("crs")):
+        raise ValidationError({"geometry": ["Only EPSG:4326 (longitude, latitude) is accepted."]})
     if geometry.get("type") != "Point":
         raise ValidationError(
             {"geometry": [f"geometry must be a Point, not {geometry.get('type')!r}."]}
@@ -65,15 +64,32 @@ def point_from_geometry(geometry):
     return check_lon_lat(*coordinates, field="geometry")
 
 
+def crs_is_lon_lat(crs):
+    """Whether a GeoJSON (2008) crs member is absent/null or a named CRS meaning lon/lat."""
+    if crs is None:
+        return True
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
+    return isinstance(name, str) and name in CRS84
+
+
 def check_lon_lat(lon, lat, field):
     numbers = [v for v in (lon, lat) if isinstance(v, int | float) and not isinstance(v, bool)]
-    if len(numbers) != 2 or not all(math.isfinite(v) for v in numbers):
+    # float() of an integer with hundreds of digits overflows rather than becoming infinite.
+    if len(numbers) != 2 or not all(math.isfinite(v) for v in map(as_float, numbers)):
         raise ValidationError({field: ["Coordinates must be finite numbers."]})
     if not -180 <= lon <= 180:
         raise ValidationError({field: [f"Longitude {lon} is outside -180..180."]})
     if not -90 <= lat <= 90:
         raise ValidationError({field: [f"Latitude {lat} is outside -90..90."]})
     return float(lon), float(lat)
+
+
+def as_float(number):
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf
 
 
 class EntryWriteSerializer(serializers.Serializer):
@@ -154,6 +170,12 @@ def expected_version(request):
     if not header:
         raise PreconditionRequired()
     match = re.search(r'^(?:W/)?"?v?(\d+)', header)
-    if not match:
-        raise PreconditionFailed(f"If-Match {header!r} names no version of this entry.")
+    # A header without a number, or with more digits than any version can have (int() of
+    # thousands of digits refuses outright), is malformed, not merely stale.
+    if not match or len(match.group(1)) > VERSION_DIGITS:
+        message = (
+            f"If-Match {header[:40]!r} names no version of this entry: send its ETag "
+            '(like "v3-…") or its version number.'
+        )
+        raise ValidationError({"If-Match": [message]})
     return int(match.group(1))

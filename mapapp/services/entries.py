@@ -1,13 +1,16 @@
 """Writes to entries: creating, editing with version checks, statuses, tags and slugs."""
 
+import itertools
+import secrets
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from mapapp import permissions
 from mapapp.location import public_point_for
 from mapapp.models import Entry, Tag
+from mapapp.slugs import slug_for
 
 EDITABLE_FIELDS = [
     "name",
@@ -44,7 +47,7 @@ def tags_from_names(names):
     Services call it inside the entry's transaction, so a failed write creates no tags."""
     tags = []
     for name in {n.strip() for n in names if n and n.strip()}:
-        slug = slugify(name)[:60] or "tag"
+        slug = slug_for(name, fallback="tag", max_length=60)
         tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name[:60]})
         tags.append(tag)
     return tags
@@ -157,20 +160,22 @@ def _refresh_derived(entry, tags):
 
 
 def _save_with_unique_slug(entry):
-    base = slugify(entry.name)[:200].strip("-") or "entry"
-    for attempt in range(1, SLUG_ATTEMPTS + 1):
-        entry.slug = base if attempt == 1 else f"{base}-{attempt}"
-        if Entry.objects.filter(slug=entry.slug).exists():
-            continue
+    base = slug_for(entry.name, fallback="entry", max_length=200)
+    numbered = [base] + [f"{base}-{n}" for n in range(2, SLUG_ATTEMPTS + 1)]
+    taken = set(Entry.objects.filter(slug__in=numbered).values_list("slug", flat=True))
+    # After the readable numbers, random suffixes: a popular name never runs out of slugs.
+    randoms = (f"{base}-{secrets.token_hex(4)}" for _ in range(SLUG_ATTEMPTS))
+    for slug in itertools.chain((s for s in numbered if s not in taken), randoms):
+        entry.slug = slug
         try:
             # A savepoint, so losing a race for the slug leaves the transaction usable.
             with transaction.atomic():
                 entry.save()
             return
         except IntegrityError:
-            if not Entry.objects.filter(slug=entry.slug).exists():
+            if not Entry.objects.filter(slug=slug).exists():
                 raise
-    raise IntegrityError(f"No free slug for {entry.name!r} after {SLUG_ATTEMPTS} attempts.")
+    raise IntegrityError(f"No free slug for {entry.name!r}.")
 
 
 def entry_submit(*, author, data, tag_names=(), contact_email=""):
