@@ -30,8 +30,12 @@ OGC_PATHS = ["/ogc/", "/ogc/conformance", "/ogc/collections", "/ogc/collections/
 GENERAL = {"unknown", "query", "path", "body"}
 
 
+PATH_SAMPLES = {"{slug}": SLUG, "{collectionId}": "entries", "{featureId}": SLUG}
+
+
 def api_parameters():
-    """(path, [query parameter names]) for every GET operation the OpenAPI schema describes."""
+    """(path, [query parameter names], door) for every GET operation the OpenAPI schema
+    describes: the REST API's and OGC's."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     schema = yaml.safe_load(yaml.safe_dump(schema))  # plain dicts and strings
     endpoints = []
@@ -39,7 +43,10 @@ def api_parameters():
         if "get" not in operations:
             continue
         names = [p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query"]
-        endpoints.append((path.replace("{slug}", SLUG), names))
+        for placeholder, sample in PATH_SAMPLES.items():
+            path = path.replace(placeholder, sample)
+        assert "{" not in path, f"teach PATH_SAMPLES the parameter of {path}"
+        endpoints.append((path, names, "ogc" if path.startswith("/ogc/") else "api"))
     return endpoints
 
 
@@ -48,7 +55,7 @@ def get_endpoints():
     """Every public GET endpoint with the parameters its code reads."""
     entry_page = ["page", *forms.EntryFilterForm.base_fields]
     return [
-        *[(path, names, "api") for path, names in api_parameters()],
+        *api_parameters(),
         ("/ogc/collections/entries/items", sorted(ogc.ITEM_PARAMS), "ogc"),
         (f"/ogc/collections/entries/items/{SLUG}", ["f"], "ogc"),
         *[(path, ["f"], "ogc") for path in OGC_PATHS],
