@@ -55,7 +55,7 @@ def similar_entries(name, location, *, user, exclude=None):
 
     words = [w.lower() for w in WORD.findall(name) if len(w) > 2][:3]
     candidates = permissions.viewable(
-        Entry.objects.exclude(status__in=["rejected", "archived"]), user
+        Entry.objects.exclude(status__in=[Entry.Status.REJECTED, Entry.Status.ARCHIVED]), user
     )
     nearby = candidates.near(location.x, location.y, DUPLICATE_RADIUS_M)
     if exclude:
