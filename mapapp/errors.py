@@ -27,10 +27,16 @@ def allauth_wait(request):
     return int(max((rate.duration for rate in rates), default=DEFAULT_WAIT))
 
 
+def wait_in_words(seconds):
+    """How long to wait, for people: whole minutes rounded up, "1 minute" at least."""
+    minutes = max(1, -(-seconds // 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def too_many_requests(request, exception=None, *, wait=None):
     """A 429 in the site's layout with Retry-After (allauth calls it as urls.handler429)."""
     wait = allauth_wait(request) if wait is None else wait
-    context = {"wait_minutes": max(1, -(-wait // 60))}
+    context = {"wait": wait_in_words(wait)}
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response
