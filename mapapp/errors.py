@@ -1,6 +1,9 @@
 """Error pages that are ours rather than Django's or allauth's defaults."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
+
+from mapapp import ogc
 
 # Which allauth rate limit (ACCOUNT_RATE_LIMITS key) guards each of its views.
 ALLAUTH_ACTIONS = {
@@ -25,6 +28,15 @@ def allauth_wait(request):
     action = ALLAUTH_ACTIONS.get(match.url_name if match else None)
     rates = parse_rates(app_settings.RATE_LIMITS.get(action)) if action else []
     return int(max((rate.duration for rate in rates), default=DEFAULT_WAIT))
+
+
+def not_found(request, exception=None):
+    """404s (urls.handler404): each door's own error shape, a page for people."""
+    if request.path.startswith("/ogc/"):
+        return ogc.not_found(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"Nothing is at {request.path}."}, status=404)
+    return render(request, "404.html", {"path": request.path}, status=404)
 
 
 def wait_in_words(seconds):
