@@ -17,11 +17,8 @@ test:  ## set everything up (PostGIS, Chromium too) and run the whole suite on b
 
 FUZZ_EXAMPLES ?= 5000
 FUZZ_TESTS := tests/test_fuzz_write_api.py tests/test_fuzz_query_and_forms.py
-fuzz: setup-dev  ## the fuzz tests with FUZZ_EXAMPLES (default 5000) fresh examples each, both databases
-	@scripts/setup_postgis.sh commons
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DATABASE_URL=spatialite:///var/test.sqlite3 $(PY) -m pytest $(FUZZ_TESTS)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DATABASE_URL=$${TEST_POSTGIS_URL:-postgis://postgres@127.0.0.1:5432/commons} \
-		$(PY) -m pytest $(FUZZ_TESTS)
+fuzz:  ## the fuzz tests with FUZZ_EXAMPLES (default 5000) fresh examples each, both databases
+	@FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) scripts/test.sh $(FUZZ_TESTS)
 
 lint: setup-dev
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .

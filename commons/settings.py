@@ -89,8 +89,8 @@ def cache_from_url(url):
     """Translate CACHE_URL (db://, redis://host:port/db, locmem://, dummy://) into CACHES."""
     parts = urlsplit(url)
     if parts.scheme == "db":
-        # Shared by every worker (rate limits must not multiply with WEB_CONCURRENCY); the
-        # table is made by `manage.py createcachetable` (scripts/run.sh, test set-up).
+        # Shared by every worker (rate limits must not multiply with WEB_CONCURRENCY); every
+        # `migrate` makes the table (mapapp/apps.py), so no set-up step can forget it.
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": parts.netloc or "commons_cache",

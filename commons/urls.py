@@ -24,6 +24,6 @@ urlpatterns = [
     path("", include("mapapp.urls")),
 ]
 
-handler404 = "mapapp.views.not_found"
+handler404 = "mapapp.errors.not_found"
 # allauth looks for this name when one of its rate limits is reached.
 handler429 = "mapapp.errors.too_many_requests"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mapapp import permissions, ratelimit, services
+from mapapp.errors import wait_in_words
 from mapapp.forms import EditEntryForm, NewEntryForm, ReportForm, SuggestChangeForm
 from mapapp.models import Entry
 from mapapp.views import map_config
@@ -32,9 +33,7 @@ def _limited(request, scope):
 
 
 def _too_many(request, template, context, wait):
-    context["rate_limited"] = (
-        f"Too many submissions from here; try again in {wait // 60 + 1} minutes."
-    )
+    context["rate_limited"] = f"Too many submissions from here; try again in {wait_in_words(wait)}."
     response = _page(request, template, context, status=429)
     response["Retry-After"] = str(wait)
     return response
@@ -55,7 +54,7 @@ def similar_entries(name, location, *, user, exclude=None):
 
     words = [w.lower() for w in WORD.findall(name) if len(w) > 2][:3]
     candidates = permissions.viewable(
-        Entry.objects.exclude(status__in=["rejected", "archived"]), user
+        Entry.objects.exclude(status__in=[Entry.Status.REJECTED, Entry.Status.ARCHIVED]), user
     )
     nearby = candidates.near(location.x, location.y, DUPLICATE_RADIUS_M)
     if exclude:

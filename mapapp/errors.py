@@ -1,6 +1,9 @@
 """Error pages that are ours rather than Django's or allauth's defaults."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
+
+from mapapp import ogc
 
 # Which allauth rate limit (ACCOUNT_RATE_LIMITS key) guards each of its views.
 ALLAUTH_ACTIONS = {
@@ -27,10 +30,25 @@ def allauth_wait(request):
     return int(max((rate.duration for rate in rates), default=DEFAULT_WAIT))
 
 
+def not_found(request, exception=None):
+    """404s (urls.handler404): each door's own error shape, a page for people."""
+    if request.path.startswith("/ogc/"):
+        return ogc.not_found(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"Nothing is at {request.path}."}, status=404)
+    return render(request, "404.html", {"path": request.path}, status=404)
+
+
+def wait_in_words(seconds):
+    """How long to wait, for people: whole minutes rounded up, "1 minute" at least."""
+    minutes = max(1, -(-seconds // 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def too_many_requests(request, exception=None, *, wait=None):
     """A 429 in the site's layout with Retry-After (allauth calls it as urls.handler429)."""
     wait = allauth_wait(request) if wait is None else wait
-    context = {"wait_minutes": max(1, -(-wait // 60))}
+    context = {"wait": wait_in_words(wait)}
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response

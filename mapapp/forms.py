@@ -3,12 +3,10 @@
 from django import forms
 
 from mapapp.api.params import WORD
-from mapapp.location import public_address
+from mapapp.location import PUBLIC_DECIMALS, public_address
 from mapapp.models import Category, Entry, Report, Tag
 
 SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
-# Decimals of a public point shown in forms, as in the API (about 10 cm).
-PUBLIC_DECIMALS = 6
 # What "under threat" means when the list's checkbox (or the map's threat=1) is ticked.
 UNDER_THREAT = [Entry.Threat.AT_RISK, Entry.Threat.LOST]
 TICKED = {"1", "on", "true"}

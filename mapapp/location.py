@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 
 METRES_PER_DEGREE = 111_320.0
+# Decimals of a public point wherever it is shown (about 10 cm): API, exports, OGC, forms.
+PUBLIC_DECIMALS = 6
 
 
 def public_point_for(location, precision):

@@ -5,6 +5,8 @@ from urllib.parse import parse_qsl
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
+from mapapp import ogc
+
 NUL = "\x00"
 
 
@@ -30,9 +32,7 @@ class RejectNulMiddleware:
         message = f"{named} contains a NUL character, which is never valid here."
         if request.path.startswith("/ogc/"):
             # OGC API clients read its exception document.
-            return JsonResponse(
-                {"code": "InvalidParameterValue", "description": message}, status=400
-            )
+            return ogc.exception(400, "InvalidParameterValue", message)
         if request.path.startswith("/api/"):
             # Same shape as the API's other 400s: the key names what is wrong.
             return JsonResponse({name: [message] for name in where}, status=400)

@@ -39,10 +39,12 @@ def moderator_required(view):
 @require_safe
 def queue(request):
     """Each section pages on its own (`pending_page`, `changes_page`, `reports_page`)."""
+    changes = ChangeRequest.objects.filter(status=ChangeRequest.Status.OPEN)
+    reports = Report.objects.filter(status=Report.Status.OPEN)
     sections = {
-        "pending": Entry.objects.filter(status="pending").select_related("category"),
-        "changes": ChangeRequest.objects.filter(status="open").select_related("entry"),
-        "reports": Report.objects.filter(status="open").select_related("entry"),
+        "pending": Entry.objects.filter(status=Entry.Status.PENDING).select_related("category"),
+        "changes": changes.select_related("entry"),
+        "reports": reports.select_related("entry"),
     }
     context = {
         name: _page(request, items.order_by("-created_at", "-pk"), f"{name}_page")

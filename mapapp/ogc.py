@@ -37,29 +37,31 @@ def _url(request, name, **kwargs):
     return request.build_absolute_uri(reverse(name, kwargs=kwargs))
 
 
-def _error(status, code, description):
+def exception(status, code, description):
     """OGC API's exception document (Common, exception.yaml), not DRF's {"detail": …}."""
     return JsonResponse({"code": code, "description": description}, status=status)
 
 
 def _unknown_collection(collection_id):
-    return _error(
+    return exception(
         404, "NotFound", f"No collection {collection_id!r}; the only one is {COLLECTION_ID!r}."
     )
 
 
 def not_found(request, *args, **kwargs):
     """Any other address under /ogc/."""
-    return _error(404, "NotFound", f"Nothing is at {request.path}; start at /ogc/.")
+    return exception(404, "NotFound", f"Nothing is at {request.path}; start at /ogc/.")
 
 
 def _refuse_unknown(request, allowed):
     unknown = sorted(set(request.GET) - allowed)
     if unknown:
-        return _error(400, "InvalidParameterValue", f"Unknown parameter(s): {', '.join(unknown)}.")
+        return exception(
+            400, "InvalidParameterValue", f"Unknown parameter(s): {', '.join(unknown)}."
+        )
     fmt = request.GET.get("f", "json")
     if fmt not in {"json", "geojson"}:
-        return _error(400, "InvalidParameterValue", "f must be json (or geojson for features).")
+        return exception(400, "InvalidParameterValue", "f must be json (or geojson for features).")
     return None
 
 
@@ -190,7 +192,7 @@ def items(request, collection_id):
     try:
         filters, (start, end) = _item_filters(request.GET)
     except (ValueError, ValidationError) as exc:
-        return _error(400, "InvalidParameterValue", str(exc))
+        return exception(400, "InvalidParameterValue", str(exc))
     entries = filtered_entries(filters)
     if start:
         entries = entries.filter(updated_at__gte=start)
@@ -240,7 +242,7 @@ def item(request, collection_id, feature_id):
         return problem
     feature = detail_feature(Entry.objects.published(), feature_id)
     if feature is None:
-        return _error(404, "NotFound", f"No published entry has the id {feature_id!r}.")
+        return exception(404, "NotFound", f"No published entry has the id {feature_id!r}.")
     feature["links"] = [
         {"rel": "self", "type": GEOJSON, "href": _url(request, "ogc-item", feature_id=feature_id)},
         {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection")},

@@ -40,13 +40,11 @@ def can_view(user, entry):
 
 def viewable(entries, user):
     """The entries of a queryset that can_view allows user, as one query."""
-    from django.db.models import Q
-
     if is_moderator(user):
         return entries
     if user and user.is_authenticated:
-        return entries.filter(Q(status="published") | Q(created_by=user))
-    return entries.filter(status="published")
+        return entries.published() | entries.filter(created_by=user)
+    return entries.published()
 
 
 def can_see_exact_location(user, entry):

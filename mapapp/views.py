@@ -4,7 +4,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -113,10 +113,3 @@ def favicon(request):
 @require_safe
 def privacy(request):
     return render(request, "mapapp/privacy.html")
-
-
-def not_found(request, exception=None):
-    """404s: JSON for API and OGC clients, a page for people."""
-    if request.path.startswith(("/api/", "/ogc/")):
-        return JsonResponse({"detail": f"Nothing is at {request.path}."}, status=404)
-    return render(request, "404.html", {"path": request.path}, status=404)

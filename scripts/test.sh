@@ -7,7 +7,7 @@ step=""
 trap 'echo; echo "FAILED: make test stopped at: $step. Fix the error above and run make test again."' ERR
 set -e
 
-step="installing system packages"; say "Checking system packages (GDAL, SpatiaLite, PostGIS, Chromium)"
+step="installing system packages"; say "Checking system packages (GDAL, SpatiaLite, PostGIS, Chromium, Java, Redis)"
 scripts/setup_system.sh --test
 step="installing Python packages"; say "Checking the Python environment"
 scripts/setup_venv.sh requirements-dev.txt
@@ -29,4 +29,4 @@ step="pytest on PostGIS"; say "pytest on PostGIS ($pg_url)"
 DATABASE_URL=$pg_url .venv/bin/python -m pytest "$@"
 
 echo
-echo "OK: make test passed — lint, migrations and the whole suite on SpatiaLite and PostGIS."
+echo "OK: lint, migrations and pytest ${*:-(the whole suite)} passed on SpatiaLite and PostGIS."

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from mapapp.models import Entry
+from tests.concurrency import at_the_same_moment
 
 
 @pytest.fixture
@@ -186,13 +187,9 @@ def test_the_admin_save_service_refuses_a_version_that_moved_on(make_entry, peop
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_admins_saving_the_same_version_at_once_get_one_save_and_one_refusal(
-    make_entry, django_user_model, monkeypatch
+    make_entry, django_user_model
 ):
     """Both opened version 1; the database makes one wait, and it is told, not saved over."""
-    import contextlib
-    import threading
-
-    from django.db import connection
     from django.test import Client
 
     entry = make_entry(name="Start")
@@ -202,32 +199,13 @@ def test_two_admins_saving_the_same_version_at_once_get_one_save_and_one_refusal
         client.force_login(django_user_model.objects.create_superuser(name, f"{name}@x.example"))
         admins.append(client)
     forms = [change_form_data(c, entry, name=f"By {i}") for i, c in enumerate(admins)]
-    # Hold each save until both admins are inside their saves (or 2 s have passed: a
-    # database that makes the second one wait at the start never lets both arrive).
-    arrived = threading.Barrier(2, timeout=2)
-    real_save = Entry.save
+    url = reverse("admin:mapapp_entry_change", args=[entry.pk])
 
-    def save_when_both_have_read(self, *args, **kwargs):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            arrived.wait()
-        return real_save(self, *args, **kwargs)
+    def save(client_and_data):
+        client, data = client_and_data
+        return client.post(url, data, follow=True).content.decode()
 
-    bodies = []
-
-    def save(client, data):
-        try:
-            url = reverse("admin:mapapp_entry_change", args=[entry.pk])
-            bodies.append(client.post(url, data, follow=True).content.decode())
-        finally:
-            connection.close()
-
-    monkeypatch.setattr(Entry, "save", save_when_both_have_read)
-    threads = [threading.Thread(target=save, args=pair) for pair in zip(admins, forms, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    monkeypatch.undo()
+    bodies = at_the_same_moment(Entry, save, list(zip(admins, forms, strict=True)))
     refused = [b for b in bodies if "Someone saved this entry since you opened it" in b]
     assert len(bodies) == 2 and len(refused) == 1
     saved = Entry.objects.get(pk=entry.pk)

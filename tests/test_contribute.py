@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from mapapp.errors import wait_in_words
 from mapapp.models import Entry
 
 
@@ -64,14 +65,15 @@ def test_the_honeypot_rejects_bots(entry_form, db):
 def test_anonymous_suggestions_are_rate_limited_per_address(entry_form, db, settings):
     settings.ANONYMOUS_SUBMISSIONS_PER_HOUR = 2
     client = Client()
-    codes = [
-        post_new(
-            client, {**entry_form, "name": f"Garden {n}", "longitude": str(-2.0 - n)}
-        ).status_code
+    responses = [
+        post_new(client, {**entry_form, "name": f"Garden {n}", "longitude": str(-2.0 - n)})
         for n in range(3)
     ]
-    assert codes == [302, 302, 429]
+    assert [r.status_code for r in responses] == [302, 302, 429]
     assert Entry.objects.count() == 2
+    limited = responses[-1]
+    wait = wait_in_words(int(limited["Retry-After"]))
+    assert f"try again in {wait}." in limited.content.decode()
 
 
 def test_a_similar_entry_nearby_is_offered_before_saving(client_for, make_entry, entry_form):

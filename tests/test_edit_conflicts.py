@@ -4,6 +4,7 @@ import pytest
 
 from mapapp import services
 from mapapp.models import Entry
+from tests.concurrency import at_the_same_moment
 
 
 def form_for(entry, **changes):
@@ -70,46 +71,18 @@ def test_an_edit_with_bad_input_changes_nothing(make_entry, people, client_for):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_editors_saving_at_the_same_moment_get_one_save_and_one_conflict(
-    make_entry, monkeypatch
-):
+def test_two_editors_saving_at_the_same_moment_get_one_save_and_one_conflict(make_entry):
     """Both read version 1 at once; the database makes one wait, so it sees version 2."""
-    import contextlib
-    import threading
-
-    from django.db import connection
-
     entry = make_entry(name="Start")
-    # Hold each save until both editors are inside their transactions (or 2 s have passed:
-    # a database that makes the second editor wait at the start never lets both arrive).
-    arrived = threading.Barrier(2, timeout=2)
-    real_save = Entry.save
-
-    def save_when_both_have_read(self, *args, **kwargs):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            arrived.wait()
-        return real_save(self, *args, **kwargs)
-
-    outcomes = []
 
     def edit(name):
         try:
             services.entry_update(entry=entry, data={"name": name}, expected_version=1)
-            outcomes.append("saved")
+            return "saved"
         except services.StaleVersion as stale:
-            outcomes.append(f"conflict at version {stale.entry.version}")
-        except Exception as error:  # noqa: BLE001 (any other outcome is the failure shown)
-            outcomes.append(f"{type(error).__name__}: {error}")
-        finally:
-            connection.close()
+            return f"conflict at version {stale.entry.version}"
 
-    monkeypatch.setattr(Entry, "save", save_when_both_have_read)
-    editors = [threading.Thread(target=edit, args=(name,)) for name in ("One", "Two")]
-    for editor in editors:
-        editor.start()
-    for editor in editors:
-        editor.join(timeout=30)
-    monkeypatch.undo()
+    outcomes = at_the_same_moment(Entry, edit, ["One", "Two"])
     assert sorted(outcomes) == ["conflict at version 2", "saved"]
     saved = Entry.objects.get(pk=entry.pk)
     assert saved.version == 2 and saved.name in {"One", "Two"}

@@ -1,6 +1,6 @@
 """Naughty strings through every query parameter and every form field: never a 5xx.
 
-The parameters come from the code: the OpenAPI schema for the API, ogc.ITEM_PARAMS for OGC,
+The parameters come from the code: the OpenAPI schema for the API and OGC (it describes both),
 the filter form's fields for /entries/, each form's fields for the pages that post them. A
 new parameter or field is fuzzed without anyone listing it here. Values are sent as raw
 bytes (lone surrogates become the invalid UTF-8 a hostile client could send).
@@ -17,7 +17,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mapapp import forms, ogc
+from mapapp import forms
 from tests.conftest import ENTRY_FORM
 from tests.fuzzing import errors_name_fields, fuzz_settings, naughty_strings
 
@@ -25,17 +25,16 @@ SLUG = "fuzzed-garden"
 # Answers a GET may give besides 200: not modified, a refusal, no such entry (a fuzzed
 # feature id), or a refused format.
 GET_STATUSES = {200, 304, 400, 404, 406}
-OGC_PATHS = ["/ogc/", "/ogc/conformance", "/ogc/collections", "/ogc/collections/entries"]
-# Keys the API may use for a refusal besides the parameter names.
-GENERAL = {"unknown", "query", "path", "body"}
-
-
+# A value for each path parameter of the schema; a new one fails until it is given one here.
 PATH_SAMPLES = {"{slug}": SLUG, "{collectionId}": "entries", "{featureId}": SLUG}
+# The one key the API may use for a refusal besides the parameter names: never "query" (a NUL
+# must be named by its parameter), never "path" or "body" (a GET query cannot be either).
+GENERAL = {"unknown"}
 
 
-def api_parameters():
+def schema_endpoints():
     """(path, [query parameter names], door) for every GET operation the OpenAPI schema
-    describes: the REST API's and OGC's."""
+    describes, the API's and OGC's, each answering in its own door's error shape."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     schema = yaml.safe_load(yaml.safe_dump(schema))  # plain dicts and strings
     endpoints = []
@@ -43,9 +42,9 @@ def api_parameters():
         if "get" not in operations:
             continue
         names = [p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query"]
-        for placeholder, sample in PATH_SAMPLES.items():
-            path = path.replace(placeholder, sample)
-        assert "{" not in path, f"teach PATH_SAMPLES the parameter of {path}"
+        for placeholder, value in PATH_SAMPLES.items():
+            path = path.replace(placeholder, value)
+        assert "{" not in path, f"Give the path parameter of {path} a sample in PATH_SAMPLES."
         endpoints.append((path, names, "ogc" if path.startswith("/ogc/") else "api"))
     return endpoints
 
@@ -55,10 +54,7 @@ def get_endpoints():
     """Every public GET endpoint with the parameters its code reads."""
     entry_page = ["page", *forms.EntryFilterForm.base_fields]
     return [
-        *api_parameters(),
-        ("/ogc/collections/entries/items", sorted(ogc.ITEM_PARAMS), "ogc"),
-        (f"/ogc/collections/entries/items/{SLUG}", ["f"], "ogc"),
-        *[(path, ["f"], "ogc") for path in OGC_PATHS],
+        *schema_endpoints(),
         ("/entries/", entry_page, "page"),
         (f"/entries/{SLUG}/", [], "page"),
         (f"/entries/{SLUG}/history/", [], "page"),

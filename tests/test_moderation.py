@@ -6,6 +6,7 @@ from django.test import Client
 
 from mapapp import services
 from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
+from tests.concurrency import at_the_same_moment
 
 
 @pytest.fixture
@@ -183,51 +184,22 @@ def test_a_resolved_report_cannot_be_dismissed_afterwards(open_items, people):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("kind", ["changes", "reports"])
-def test_two_moderators_deciding_at_the_same_moment_log_one_decision(
-    open_items, people, monkeypatch, kind
-):
+def test_two_moderators_deciding_at_the_same_moment_log_one_decision(open_items, people, kind):
     """Both click at once; the database makes one wait, so it sees the item decided."""
-    import contextlib
-    import threading
-
-    from django.db import connection
-
     model = ChangeRequest if kind == "changes" else Report
-    # Hold each save until both moderators are inside their transactions (or 2 s have passed:
-    # a database that makes the second one wait at the start never lets both arrive).
-    arrived = threading.Barrier(2, timeout=2)
-    real_save = model.save
-
-    def save_when_both_have_read(self, *args, **kwargs):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            arrived.wait()
-        return real_save(self, *args, **kwargs)
-
-    outcomes = []
 
     def decide(moderator):
+        item = model.objects.get(pk=open_items[kind].pk)
         try:
-            item = model.objects.get(pk=open_items[kind].pk)
             if kind == "changes":
                 services.change_request_decline(change_request=item, moderator=moderator)
             else:
                 services.report_close(report=item, moderator=moderator, resolved=False)
-            outcomes.append("decided")
+            return "decided"
         except ValidationError as refused:
-            outcomes.append(" ".join(refused.messages))
-        except Exception as error:  # noqa: BLE001 (any other outcome is the failure shown)
-            outcomes.append(f"{type(error).__name__}: {error}")
-        finally:
-            connection.close()
+            return " ".join(refused.messages)
 
-    monkeypatch.setattr(model, "save", save_when_both_have_read)
-    moderators = [people["moderator"], people["superuser"]]
-    threads = [threading.Thread(target=decide, args=(who,)) for who in moderators]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    monkeypatch.undo()
+    outcomes = at_the_same_moment(model, decide, [people["moderator"], people["superuser"]])
     noun = "suggestion" if kind == "changes" else "report"
     assert sorted(outcomes) == sorted(["decided", f"This {noun} has already been decided."])
     assert ModerationDecision.objects.count() == 1

@@ -70,6 +70,15 @@ def test_unknown_collections_items_and_addresses_answer_an_ogc_exception(client,
     assert set(body) == {"code", "description"} and body["code"] == "NotFound"
 
 
+def test_a_404_raised_under_ogc_answers_an_ogc_exception_too(rf, db):
+    """The project's 404 handler, which any Http404 in an OGC view would reach."""
+    from mapapp.errors import not_found
+
+    response = not_found(rf.get(f"{BASE}collections/entries/items/x"))
+    body = json.loads(response.content)
+    assert response.status_code == 404 and body["code"] == "NotFound"
+
+
 @pytest.mark.parametrize("path", ["", "conformance", "collections/entries/items"])
 def test_a_nul_in_the_query_answers_an_ogc_exception(client, db, path):
     status, body, _ = get(client, f"{BASE}{path}", bbox="1,2\x00,3,4")

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import time
@@ -24,7 +25,6 @@ DB_FILE = ROOT / "var" / "test_production_server.sqlite3"
 ACCESS_LOG_FORMAT = "%(p)s %({x-forwarded-for}i)s %(U)s %(s)s"
 HASHED = re.compile(r"\.[0-9a-f]{12}\.js$")
 YEAR = 31_536_000
-REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own on the shared Redis
 
 
 def server_env(**extra):
@@ -64,6 +64,18 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_until_listening(process, port):
+    for _ in range(300):
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} stopped at start-up")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{process.args[0]} did not start")
+
+
 class Server:
     def __init__(self, tmp_path, **env):
         self.port = free_port()
@@ -81,18 +93,7 @@ class Server:
             ACCESS_LOG_FORMAT,
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, env=server_env(**env))
-        self._wait_until_listening()
-
-    def _wait_until_listening(self):
-        for _ in range(300):
-            if self.process.poll() is not None:
-                raise RuntimeError("gunicorn stopped at start-up")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
+        wait_until_listening(self.process, self.port)
 
     def request(self, method, path, *, client="192.0.2.1", body=None, https=True):
         """One request on a fresh connection, as the proxy would forward it."""
@@ -211,13 +212,21 @@ def test_the_anonymous_report_limit_is_shared_by_both_workers(server):
 
 @pytest.fixture
 def redis_server(prepared, tmp_path):
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    running = Server(tmp_path, CACHE_URL=REDIS_URL)
-    yield running
-    running.stop()
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    """The app on a Redis of its own: started here, so a fresh clone needs no Redis running
+    and no one's data in a shared one is flushed."""
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is needed: run scripts/setup_system.sh --test.")
+    port = free_port()
+    options = ["--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", str(tmp_path)]
+    redis = subprocess.Popen(["redis-server", *options], stdout=subprocess.DEVNULL)
+    try:
+        wait_until_listening(redis, port)
+        running = Server(tmp_path, CACHE_URL=f"redis://127.0.0.1:{port}/0")
+        yield running
+        running.stop()
+    finally:
+        redis.terminate()
+        redis.wait(timeout=30)
 
 
 def test_with_redis_the_api_throttle_is_shared_by_both_workers(redis_server):

@@ -142,3 +142,13 @@ def test_behind_one_proxy_each_client_has_its_own_count(make_entry, settings):
     assert sign_in_attempt(client, x_forwarded_for=alice).status_code == 200
     assert sign_in_attempt(client, x_forwarded_for=bob).status_code == 200
     assert sign_in_attempt(client, x_forwarded_for="8.8.8.8, 192.0.2.20").status_code == 429
+
+
+@pytest.mark.parametrize(
+    "seconds,words", [(1, "1 minute"), (60, "1 minute"), (61, "2 minutes"), (3600, "60 minutes")]
+)
+def test_the_wait_is_told_in_whole_minutes_rounded_up(seconds, words):
+    """One wording for allauth's 429 page and our own limits' ("1 minutes" was possible)."""
+    from mapapp.errors import wait_in_words
+
+    assert wait_in_words(seconds) == words

@@ -10,7 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(**env):
+def load_settings(expression="s.DATABASES['default']['ENGINE']", **env):
+    """Start-up under env alone (the suite's own variables removed); prints expression."""
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -22,7 +23,7 @@ def load_settings(**env):
         [
             sys.executable,
             "-c",
-            "import commons.settings as s; print(s.DATABASES['default']['ENGINE'])",
+            f"import commons.settings as s; print({expression})",
         ],
         cwd=ROOT,
         env=clean,
@@ -71,33 +72,18 @@ def test_production_settings_start_with_a_real_key_and_hosts():
 
 
 def test_a_redis_cache_url_selects_redis():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import commons.settings as s; print(s.CACHES['default']['BACKEND'])",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "CACHE_URL": "redis://127.0.0.1:6379/1"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = load_settings("s.CACHES['default']['BACKEND']", CACHE_URL="redis://127.0.0.1:6379/1")
     assert result.stdout.strip().endswith("RedisCache"), result.stderr
 
 
 def test_the_content_security_policy_admits_the_tile_servers_subdomains():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import commons.settings as s; "
-            "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "TILE_URL": "https://{s}.tiles.example.net/{z}/{x}/{y}.png"},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = load_settings(
+        "' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])",
+        TILE_URL="https://{s}.tiles.example.net/{z}/{x}/{y}.png",
     )
     assert result.stdout.strip() == "'self' data: https://*.tiles.example.net", result.stderr
+
+
+def test_by_default_limits_are_counted_in_the_database_every_worker_shares():
+    result = load_settings("s.CACHES['default']['BACKEND']")
+    assert result.stdout.strip() == "django.core.cache.backends.db.DatabaseCache", result.stderr

@@ -10,9 +10,8 @@ from django.contrib.gis.measure import D
 from django.db import connections
 from orjson import Fragment
 
-from mapapp.location import public_address
+from mapapp.location import PUBLIC_DECIMALS, public_address
 
-COORDINATE_DECIMALS = 6
 LIST_FIELDS = (
     "tag_slugs",
     "slug",
@@ -42,7 +41,7 @@ DETAIL_FIELDS = LIST_FIELDS + (
 
 
 def with_geojson(queryset):
-    return queryset.annotate(geojson=AsGeoJSON("public_point", precision=COORDINATE_DECIMALS))
+    return queryset.annotate(geojson=AsGeoJSON("public_point", precision=PUBLIC_DECIMALS))
 
 
 def page_values(queryset, *, with_distance=False):

@@ -118,18 +118,15 @@ def entry_save_from_admin(*, entry, editor, expected_version=None):
 
 
 def entry_set_status(*, entry, status, editor=None):
-    """Move an entry to a moderation status; publishing stamps published_at once."""
-    with transaction.atomic():
-        current = Entry.objects.select_for_update().get(pk=entry.pk)
-        if current.status == status:
-            return current
-        current._history_user = editor
-        current.status = status
-        if status == Entry.Status.PUBLISHED and current.published_at is None:
-            current.published_at = timezone.now()
-        current.version += 1
-        current.save(update_fields=["status", "published_at", "version", "updated_at"])
-    return current
+    """Move entry, a row the caller has locked and checked (entry_moderate), to a moderation
+    status; publishing stamps published_at once."""
+    entry._history_user = editor
+    entry.status = status
+    if status == Entry.Status.PUBLISHED and entry.published_at is None:
+        entry.published_at = timezone.now()
+    entry.version += 1
+    entry.save(update_fields=["status", "published_at", "version", "updated_at"])
+    return entry
 
 
 def entry_refresh_tags(*, entry):
