@@ -130,7 +130,10 @@ class Entry(models.Model):
         errors = {}
         if not (self.name or "").strip():
             errors["name"] = "Give the entry a name."
-        if self.location is not None:
+        if self.location is not None and self.location.empty:
+            # POINT EMPTY (also what GEOS makes of "POINT(nan nan)") has no x or y to check.
+            errors["location"] = "Give the location as a point with a longitude and latitude."
+        elif self.location is not None:
             problem = coordinate_problem(self.location.x, self.location.y)
             if problem:
                 errors["location"] = problem
