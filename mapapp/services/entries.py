@@ -5,6 +5,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from mapapp import permissions
@@ -159,9 +160,16 @@ def _refresh_derived(entry, tags):
     entry.tag_slugs = " ".join(sorted(tag.slug for tag in tags))
 
 
+def _reaches_its_page(slug):
+    # An entry named "New" must not take the slug "new": /entries/new/ is the add form, so
+    # its own page could never be opened.
+    return resolve(reverse("entry-detail", args=[slug])).url_name == "entry-detail"
+
+
 def _save_with_unique_slug(entry):
     base = slug_for(entry.name, fallback="entry", max_length=200)
     numbered = [base] + [f"{base}-{n}" for n in range(2, SLUG_ATTEMPTS + 1)]
+    numbered = [slug for slug in numbered if _reaches_its_page(slug)]
     taken = set(Entry.objects.filter(slug__in=numbered).values_list("slug", flat=True))
     # After the readable numbers, random suffixes: a popular name never runs out of slugs.
     randoms = (f"{base}-{secrets.token_hex(4)}" for _ in range(SLUG_ATTEMPTS))
