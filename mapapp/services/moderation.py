@@ -16,8 +16,12 @@ MODERATION_STATUS = {
 }
 
 
-def entry_moderate(*, entry, moderator, action, reason=""):
-    """Publish, reject or archive an entry, log the decision and tell the submitter."""
+def entry_moderate(*, entry, moderator, action, reason="", expected_status=None):
+    """Publish, reject or archive an entry, log the decision and tell the submitter.
+
+    With expected_status (the queue decides pending entries), an entry found in another
+    status was decided by someone else meanwhile: nothing changes and ValidationError says so.
+    """
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can publish, reject or archive entries.")
     if action == ModerationDecision.Action.REJECT and not reason.strip():
@@ -28,6 +32,9 @@ def entry_moderate(*, entry, moderator, action, reason=""):
         current = Entry.objects.select_for_update().get(pk=entry.pk)
         if current.status == MODERATION_STATUS[action]:
             return current
+        if expected_status is not None and current.status != expected_status:
+            status = current.get_status_display().lower()
+            raise ValidationError(f"This entry has already been decided: it is {status} now.")
         entry = entry_set_status(entry=current, status=MODERATION_STATUS[action], editor=moderator)
         decision = _decide(entry, moderator, action, reason)
     _tell_submitter(entry, decision)
