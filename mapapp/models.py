@@ -1,6 +1,7 @@
 """Commons Map data model: categories, tags and the entries people put on the map."""
 
 import math
+import unicodedata
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -128,7 +129,7 @@ class Entry(models.Model):
 
     def clean(self):
         errors = {}
-        if not (self.name or "").strip():
+        if not has_visible_text(self.name):
             errors["name"] = "Give the entry a name."
         if self.location is not None and self.location.empty:
             # POINT EMPTY (also what GEOS makes of "POINT(nan nan)") has no x or y to check.
@@ -143,6 +144,11 @@ class Entry(models.Model):
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED
+
+
+def has_visible_text(text):
+    """Whether text shows anything: not only spaces, zero-width, direction or control marks."""
+    return any(not unicodedata.category(c).startswith(("Z", "C")) for c in text or "")
 
 
 def coordinate_problem(lon, lat):
