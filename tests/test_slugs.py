@@ -66,3 +66,11 @@ def test_an_entry_named_like_a_page_under_entries_gets_a_slug_its_own_page_answe
     assert entry.slug == "new-2"
     response = client.get(reverse("entry-detail", args=[entry.slug]))
     assert response.status_code == 200 and response.context["entry"] == entry
+
+
+def test_a_tag_of_only_invisible_characters_is_left_out(db):
+    from mapapp.models import Tag
+    from mapapp.services import tags_from_names
+
+    assert [t.name for t in tags_from_names(["\u200b", "\u202e\u200d", "food"])] == ["food"]
+    assert list(Tag.objects.values_list("name", flat=True)) == ["food"]

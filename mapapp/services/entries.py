@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mapapp import permissions
 from mapapp.location import public_point_for
-from mapapp.models import Entry, Tag
+from mapapp.models import Entry, Tag, has_visible_text
 from mapapp.slugs import slug_for
 
 EDITABLE_FIELDS = [
@@ -47,7 +47,8 @@ def tags_from_names(names):
 
     Services call it inside the entry's transaction, so a failed write creates no tags."""
     tags = []
-    for name in {n.strip() for n in names if n and n.strip()}:
+    # A tag that shows nothing (only zero-width or direction marks) would be an empty choice.
+    for name in {n.strip() for n in names if has_visible_text(n)}:
         slug = slug_for(name, fallback="tag", max_length=60)
         tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name[:60]})
         tags.append(tag)
