@@ -62,9 +62,20 @@ def entry_revert(*, entry, moderator, history_id, reason=""):
     return entry
 
 
+# From finest to coarsest: what a change of precision reveals.
+PRECISION_RANK = {Entry.Precision.EXACT: 0, Entry.Precision.APPROXIMATE: 1, Entry.Precision.AREA: 2}
+
+
 def change_request_create(*, entry, proposer, message, changes, contact_email=""):
     """Suggest a change to an entry; it waits in the moderation queue."""
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+    if _reveals_withheld_location(entry, changes):
+        raise ValidationError(
+            {
+                "precision": "A suggestion can make the location more precise only by placing "
+                "the pin where the place is."
+            }
+        )
     request = ChangeRequest(
         entry=entry,
         proposer=proposer,
@@ -76,6 +87,15 @@ def change_request_create(*, entry, proposer, message, changes, contact_email=""
     request.full_clean()
     request.save()
     return request
+
+
+def _reveals_withheld_location(entry, changes):
+    # Applied, a finer precision without a new point would publish the point the owner
+    # withheld, to whoever asked; with a new point it publishes only what the suggester gave.
+    finer = changes.get("precision")
+    if finer is None or "location" in changes:
+        return False
+    return PRECISION_RANK.get(finer, 0) < PRECISION_RANK.get(entry.precision, 0)
 
 
 class StaleSuggestion(Exception):
