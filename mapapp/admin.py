@@ -55,6 +55,33 @@ STALE_ADMIN_SAVE = (
 )
 
 
+class TagChoiceField(forms.ModelMultipleChoiceField):
+    """Tag ids longer than any database integer are refused before any query: SQLite raises
+    OverflowError on them (a 500) instead of matching nothing. The form shown again with the
+    error leaves them out too, as its widget looks the chosen ids up."""
+
+    MAX_ID_DIGITS = 18
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            if self._too_long(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super().clean(value)
+
+    def prepare_value(self, value):
+        value = super().prepare_value(value)
+        if isinstance(value, list):
+            return [pk for pk in value if not self._too_long(pk)]
+        return value
+
+    def _too_long(self, pk):
+        return len(str(pk).strip().lstrip("+-")) > self.MAX_ID_DIGITS
+
+
 class EntryAdminForm(forms.ModelForm):
     # The version the form was loaded at: a save from an older one would overwrite an edit.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -109,6 +136,11 @@ class EntryAdmin(LeafletGeoAdmin):
             },
         ),
     ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "tags":
+            kwargs["form_class"] = TagChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         # Deletes archive: entries leave the map through the "Archive" action, never the bin.

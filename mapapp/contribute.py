@@ -175,13 +175,17 @@ def entry_suggest(request, slug):
         return _page(request, "mapapp/entry_suggest.html", context, 400)
     if wait := _limited(request, "suggest"):
         return _too_many(request, "mapapp/entry_suggest.html", context, wait)
-    services.change_request_create(
-        entry=entry,
-        proposer=request.user if request.user.is_authenticated else None,
-        message=form.cleaned_data["message"],
-        changes=changes,
-        contact_email=form.cleaned_data.get("contact_email", ""),
-    )
+    try:
+        services.change_request_create(
+            entry=entry,
+            proposer=request.user if request.user.is_authenticated else None,
+            message=form.cleaned_data["message"],
+            changes=changes,
+            contact_email=form.cleaned_data.get("contact_email", ""),
+        )
+    except ValidationError as error:
+        _attach_errors(form, error)
+        return _page(request, "mapapp/entry_suggest.html", context, 400)
     messages.success(request, "Thank you! A moderator will look at your suggestion.")
     return redirect("entry-detail", slug=entry.slug)
 

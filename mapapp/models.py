@@ -1,6 +1,7 @@
 """Commons Map data model: categories, tags and the entries people put on the map."""
 
 import math
+import unicodedata
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -128,9 +129,12 @@ class Entry(models.Model):
 
     def clean(self):
         errors = {}
-        if not (self.name or "").strip():
+        if not has_visible_text(self.name):
             errors["name"] = "Give the entry a name."
-        if self.location is not None:
+        if self.location is not None and self.location.empty:
+            # POINT EMPTY (also what GEOS makes of "POINT(nan nan)") has no x or y to check.
+            errors["location"] = "Give the location as a point with a longitude and latitude."
+        elif self.location is not None:
             problem = coordinate_problem(self.location.x, self.location.y)
             if problem:
                 errors["location"] = problem
@@ -140,6 +144,11 @@ class Entry(models.Model):
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED
+
+
+def has_visible_text(text):
+    """Whether text shows anything: not only spaces, zero-width, direction or control marks."""
+    return any(not unicodedata.category(c).startswith(("Z", "C")) for c in text or "")
 
 
 def coordinate_problem(lon, lat):

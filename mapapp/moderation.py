@@ -111,6 +111,9 @@ def decide_entry(request, slug, action):
             moderator=request.user,
             action=ENTRY_ACTIONS[action],
             reason=_reason(request),
+            # The queue shows pending entries: a click on one another moderator decided
+            # meanwhile (published, then "Reject" from a stale page) must not undo that.
+            expected_status=Entry.Status.PENDING,
         )
     except ValidationError as error:
         return _refused(request, error)

@@ -211,3 +211,33 @@ def test_two_admins_saving_the_same_version_at_once_get_one_save_and_one_refusal
     saved = Entry.objects.get(pk=entry.pk)
     assert saved.version == 2 and saved.name in {"By 0", "By 1"}
     assert saved.history.count() == 2  # created, then the one admin save
+
+
+@pytest.mark.parametrize("location", ["POINT EMPTY", "POINT(nan nan)"])
+def test_a_point_without_coordinates_in_the_change_form_is_a_form_error_not_a_500(
+    admin_client_logged_in, make_entry, location
+):
+    entry = make_entry(name="Start")
+    data = change_form_data(admin_client_logged_in, entry, name="Moved", location=location)
+    response = admin_client_logged_in.post(
+        reverse("admin:mapapp_entry_change", args=[entry.pk]), data
+    )
+    assert response.status_code == 200
+    message = "Give the location as a point with a longitude and latitude."
+    assert message in response.content.decode()
+    entry.refresh_from_db()
+    assert (entry.name, entry.version) == ("Start", 1)
+
+
+def test_a_tag_id_too_long_for_the_database_is_a_form_error_not_a_500(
+    admin_client_logged_in, make_entry
+):
+    entry = make_entry(name="Start")
+    data = change_form_data(admin_client_logged_in, entry, name="Tagged", tags=["9" * 400])
+    response = admin_client_logged_in.post(
+        reverse("admin:mapapp_entry_change", args=[entry.pk]), data
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["tags"]
+    entry.refresh_from_db()
+    assert (entry.name, entry.version) == ("Start", 1)

@@ -97,3 +97,10 @@ def test_an_offset_the_database_refuses_is_read_in_utc(api, make_entry, url):
     status, body, _ = api(url)
     assert status == 200, body
     assert body["numberMatched"] == 1
+
+
+def test_an_entry_given_a_parameter_says_it_takes_none_not_an_empty_list(client, make_entry):
+    entry = make_entry()
+    response = client.get(f"/api/v1/entries/{entry.slug}/", {"format": "json"})
+    assert response.status_code == 400
+    assert response.json()["unknown"] == ["Unknown parameter(s): format. It takes none."]

@@ -121,3 +121,17 @@ def test_an_if_match_with_a_plausible_but_stale_version_is_still_a_412(make_entr
         **{"If-Match": '"v9999999999"'},
     )  # fmt: skip
     assert status == 412 and "version 1" in body["detail"]
+
+
+def test_a_feature_naming_another_crs_for_its_geometry_is_refused_not_stored_as_lon_lat(
+    moderator_token,
+):
+    feature = {
+        "type": "Feature",
+        "crs": {"type": "name", "properties": {"name": "EPSG:3857"}},
+        "geometry": {"type": "Point", "coordinates": [-254795.5, 7122428.3]},
+        "properties": {"name": "Salford Tool Library", "category": "commoning"},
+    }
+    status, body = send("post", URL, json.dumps(feature), token=moderator_token)
+    assert status == 400 and "EPSG:4326" in body["crs"][0]
+    assert not Entry.objects.exists()

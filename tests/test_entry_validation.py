@@ -82,3 +82,16 @@ def test_it_rejects_an_unknown_status(category):
 
 def test_it_rejects_an_unknown_precision(category):
     assert_rejected(category, "precision", precision="roughly")
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200d\ufeff", "\u202e \u2066", "\x7f"])
+def test_a_name_of_only_invisible_characters_is_refused_as_blank(category, name):
+    """Zero-width and direction marks would make an entry whose link shows nothing."""
+    assert assert_rejected(category, "name", name=name) == ["Give the entry a name."]
+
+
+def test_the_add_form_refuses_an_invisible_name_naming_the_field(client, category, entry_form):
+    response = client.post("/entries/new/", {**entry_form, "name": "\u200b\u200b"})
+    assert response.status_code == 400
+    assert "name" in response.context["form"].errors
+    assert not Entry.objects.exists()

@@ -69,9 +69,16 @@ def site(make_entry, people):
     services.change_request_create(
         entry=exact, proposer=people["resident"], message="Open on Sundays", changes={"phone": "1"}
     )
+    # A suggestion someone's later edit overtook, for the moderator's three-way view.
+    stale = services.change_request_create(
+        entry=exact, proposer=None, message="New website", changes={"website": "https://a.example"}
+    )
+    services.entry_edit(
+        entry=exact, editor=owner, data={"website": "https://b.example"}, expected_version=2
+    )
     services.report_create(entry=approximate, reporter=None, kind="closed", message="Gone")
     exact.refresh_from_db()
-    return {"exact": exact, "approximate": approximate}
+    return {"exact": exact, "approximate": approximate, "stale": stale}
 
 
 def extra_pages(site, entry_form):
@@ -92,6 +99,7 @@ def extra_pages(site, entry_form):
         ("anonymous", "post", f"/entries/{exact.slug}/report/", {"kind": "nope"}),
         ("resident", "get", f"/entries/{exact.slug}/edit/", None),  # 403
         ("resident", "get", "/moderation/", None),  # 403
+        ("moderator", "post", f"/moderation/changes/{site['stale'].pk}/apply/", {}),  # 409
     ]
 
 

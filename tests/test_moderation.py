@@ -288,3 +288,18 @@ def test_publishing_twice_logs_and_emails_once(client_for, pending, mailoutbox):
     assert list(ModerationDecision.objects.values_list("reason", flat=True)) == ["First look"]
     assert len(mailoutbox) == 1
     assert Entry.objects.get(pk=pending.pk).version == 2
+
+
+def test_a_decision_from_a_stale_queue_does_not_undo_another_moderators_decision(
+    client_for, pending, mailoutbox
+):
+    """One moderator publishes; another, on a queue page loaded before, clicks Reject."""
+    client_for("moderator").post(f"/moderation/entries/{pending.slug}/publish/", {"reason": ""})
+    stale = client_for("moderator").post(
+        f"/moderation/entries/{pending.slug}/reject/", {"reason": "Spam"}, follow=True
+    )
+    assert "already been decided: it is published now" in stale.content.decode()
+    pending.refresh_from_db()
+    assert (pending.status, pending.version) == ("published", 2)
+    assert list(ModerationDecision.objects.values_list("action", flat=True)) == ["publish"]
+    assert len(mailoutbox) == 1

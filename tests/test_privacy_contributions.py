@@ -102,6 +102,35 @@ def test_a_suggested_move_never_shows_the_suggester_the_exact_point(client_for, 
         assert leaks(client.get(path).content.decode()) == [], path
 
 
+@pytest.mark.parametrize("precision,finer", [("approximate", "exact"), ("area", "approximate")])
+def test_a_suggestion_cannot_make_a_withheld_location_finer_without_moving_it(
+    client_for, withheld, precision, finer
+):
+    """Applied, it would publish the point the owner withheld to whoever asked."""
+    entry = withheld(precision)
+    client = client_for("resident")
+    data = form_as_shown(client.get(f"/entries/{entry.slug}/suggest/"))
+    response = client.post(
+        f"/entries/{entry.slug}/suggest/", {**data, "precision": finer, "message": "Show it"}
+    )
+    assert response.status_code == 400 and not ChangeRequest.objects.exists()
+    assert "precision" in response.context["form"].errors
+    assert leaks(response.content.decode()) == []
+
+
+def test_a_suggestion_may_make_a_location_exact_where_it_places_the_pin(client_for, withheld):
+    entry = withheld("approximate")
+    client = client_for("resident")
+    data = form_as_shown(client.get(f"/entries/{entry.slug}/suggest/"))
+    moved = {**data, "precision": "exact", "longitude": "-2.1301", "latitude": "51.6512"}
+    response = client.post(f"/entries/{entry.slug}/suggest/", {**moved, "message": "It is here"})
+    assert response.status_code == 302
+    assert ChangeRequest.objects.get().changes == {
+        "precision": "exact",
+        "location": [-2.1301, 51.6512],
+    }
+
+
 def test_an_exact_entry_is_still_suggested_from_its_address(client_for, make_entry):
     entry = make_entry(lon=LON, lat=LAT, address=ADDRESS, postcode=POSTCODE)
     body = client_for("resident").get(f"/entries/{entry.slug}/suggest/").content.decode()

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.urls import reverse
 
 from mapapp.models import Entry
 from mapapp.slugs import slug_for
@@ -55,3 +56,21 @@ def test_the_slug_does_not_change_when_the_entry_is_renamed(make_entry):
     entry = make_entry(name="Old Name")
     entry = services.entry_update(entry=entry, data={"name": "New Name"}, expected_version=1)
     assert entry.slug == "old-name" and entry.name == "New Name" and entry.version == 2
+
+
+def test_an_entry_named_like_a_page_under_entries_gets_a_slug_its_own_page_answers(
+    client, make_entry
+):
+    """/entries/new/ is the add form: an entry called "New" cannot have the slug "new"."""
+    entry = make_entry(name="New", status="published")
+    assert entry.slug == "new-2"
+    response = client.get(reverse("entry-detail", args=[entry.slug]))
+    assert response.status_code == 200 and response.context["entry"] == entry
+
+
+def test_a_tag_of_only_invisible_characters_is_left_out(db):
+    from mapapp.models import Tag
+    from mapapp.services import tags_from_names
+
+    assert [t.name for t in tags_from_names(["\u200b", "\u202e\u200d", "food"])] == ["food"]
+    assert list(Tag.objects.values_list("name", flat=True)) == ["food"]

@@ -62,9 +62,8 @@ def parse_entry_filters(query, *, allowed=LIST_PARAMS):
     errors = {}
     unknown = sorted(set(query) - allowed)
     if unknown:
-        errors["unknown"] = [
-            f"Unknown parameter(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(allowed))}."
-        ]
+        takes = f"Allowed: {', '.join(sorted(allowed))}." if allowed else "It takes none."
+        errors["unknown"] = [f"Unknown parameter(s): {', '.join(unknown)}. {takes}"]
     filters = EntryFilters(limit=settings.API_DEFAULT_LIMIT)
     for name, parse in PARSERS.items():
         if name not in query:

@@ -48,12 +48,15 @@ def check_body_size(request):
         )
 
 
+ONLY_LON_LAT = "Only EPSG:4326 (longitude, latitude) is accepted."
+
+
 def point_from_geometry(geometry):
     """(lon, lat) from a GeoJSON Point in EPSG:4326, or a ValidationError naming the problem."""
     if not isinstance(geometry, dict):
         raise ValidationError({"geometry": ["geometry must be a GeoJSON object."]})
     if not crs_is_lon_lat(geometry.get("crs")):
-        raise ValidationError({"geometry": ["Only EPSG:4326 (longitude, latitude) is accepted."]})
+        raise ValidationError({"geometry": [ONLY_LON_LAT]})
     if geometry.get("type") != "Point":
         raise ValidationError(
             {"geometry": [f"geometry must be a Point, not {geometry.get('type')!r}."]}
@@ -123,6 +126,9 @@ class EntryWriteSerializer(serializers.Serializer):
             properties = data.get("properties") or {}
             if not isinstance(properties, dict):
                 raise ValidationError({"properties": ["properties must be an object."]})
+            # GeoJSON (2008) lets the Feature itself name the crs of its geometry.
+            if not crs_is_lon_lat(data.get("crs")):
+                raise ValidationError({"crs": [ONLY_LON_LAT]})
             data = {**properties, "geometry": data.get("geometry")}
         unknown = sorted(set(data) - set(self.fields) - {"type", "id"})
         if unknown:

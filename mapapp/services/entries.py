@@ -5,11 +5,12 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from mapapp import permissions
 from mapapp.location import public_point_for
-from mapapp.models import Entry, Tag
+from mapapp.models import Entry, Tag, has_visible_text
 from mapapp.slugs import slug_for
 
 EDITABLE_FIELDS = [
@@ -46,7 +47,8 @@ def tags_from_names(names):
 
     Services call it inside the entry's transaction, so a failed write creates no tags."""
     tags = []
-    for name in {n.strip() for n in names if n and n.strip()}:
+    # A tag that shows nothing (only zero-width or direction marks) would be an empty choice.
+    for name in {n.strip() for n in names if has_visible_text(n)}:
         slug = slug_for(name, fallback="tag", max_length=60)
         tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name[:60]})
         tags.append(tag)
@@ -156,9 +158,16 @@ def _refresh_derived(entry, tags):
     entry.tag_slugs = " ".join(sorted(tag.slug for tag in tags))
 
 
+def _reaches_its_page(slug):
+    # An entry named "New" must not take the slug "new": /entries/new/ is the add form, so
+    # its own page could never be opened.
+    return resolve(reverse("entry-detail", args=[slug])).url_name == "entry-detail"
+
+
 def _save_with_unique_slug(entry):
     base = slug_for(entry.name, fallback="entry", max_length=200)
     numbered = [base] + [f"{base}-{n}" for n in range(2, SLUG_ATTEMPTS + 1)]
+    numbered = [slug for slug in numbered if _reaches_its_page(slug)]
     taken = set(Entry.objects.filter(slug__in=numbered).values_list("slug", flat=True))
     # After the readable numbers, random suffixes: a popular name never runs out of slugs.
     randoms = (f"{base}-{secrets.token_hex(4)}" for _ in range(SLUG_ATTEMPTS))

@@ -16,8 +16,12 @@ MODERATION_STATUS = {
 }
 
 
-def entry_moderate(*, entry, moderator, action, reason=""):
-    """Publish, reject or archive an entry, log the decision and tell the submitter."""
+def entry_moderate(*, entry, moderator, action, reason="", expected_status=None):
+    """Publish, reject or archive an entry, log the decision and tell the submitter.
+
+    With expected_status (the queue decides pending entries), an entry found in another
+    status was decided by someone else meanwhile: nothing changes and ValidationError says so.
+    """
     if not permissions.is_moderator(moderator):
         raise PermissionDenied("Only moderators can publish, reject or archive entries.")
     if action == ModerationDecision.Action.REJECT and not reason.strip():
@@ -28,6 +32,9 @@ def entry_moderate(*, entry, moderator, action, reason=""):
         current = Entry.objects.select_for_update().get(pk=entry.pk)
         if current.status == MODERATION_STATUS[action]:
             return current
+        if expected_status is not None and current.status != expected_status:
+            status = current.get_status_display().lower()
+            raise ValidationError(f"This entry has already been decided: it is {status} now.")
         entry = entry_set_status(entry=current, status=MODERATION_STATUS[action], editor=moderator)
         decision = _decide(entry, moderator, action, reason)
     _tell_submitter(entry, decision)
@@ -55,9 +62,20 @@ def entry_revert(*, entry, moderator, history_id, reason=""):
     return entry
 
 
+# From finest to coarsest: what a change of precision reveals.
+PRECISION_RANK = {Entry.Precision.EXACT: 0, Entry.Precision.APPROXIMATE: 1, Entry.Precision.AREA: 2}
+
+
 def change_request_create(*, entry, proposer, message, changes, contact_email=""):
     """Suggest a change to an entry; it waits in the moderation queue."""
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+    if _reveals_withheld_location(entry, changes):
+        raise ValidationError(
+            {
+                "precision": "A suggestion can make the location more precise only by placing "
+                "the pin where the place is."
+            }
+        )
     request = ChangeRequest(
         entry=entry,
         proposer=proposer,
@@ -69,6 +87,15 @@ def change_request_create(*, entry, proposer, message, changes, contact_email=""
     request.full_clean()
     request.save()
     return request
+
+
+def _reveals_withheld_location(entry, changes):
+    # Applied, a finer precision without a new point would publish the point the owner
+    # withheld, to whoever asked; with a new point it publishes only what the suggester gave.
+    finer = changes.get("precision")
+    if finer is None or "location" in changes:
+        return False
+    return PRECISION_RANK.get(finer, 0) < PRECISION_RANK.get(entry.precision, 0)
 
 
 class StaleSuggestion(Exception):
