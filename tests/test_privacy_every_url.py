@@ -114,6 +114,16 @@ def withheld_entry(name, precision, spot, *, owner, moderator, proposer, reporte
     return entry
 
 
+def submitted(name, lon, *, author, **extra):
+    """An entry submitted for review (pending) in Bristol at the given longitude."""
+    data = {
+        "name": name,
+        "category": Category.objects.get(slug="commoning"),
+        "location": Point(lon, 51.45, srid=4326),
+    }
+    return services.entry_submit(author=author, data=data, **extra)
+
+
 @pytest.fixture
 def world(db, django_user_model):
     ensure_categories()
@@ -129,29 +139,13 @@ def world(db, django_user_model):
         withheld_entry("Shelter Approximate", "approximate", APPROXIMATE, **roles),
         withheld_entry("Shelter Area", "area", AREA, **roles),
     ]
-    commoning = Category.objects.get(slug="commoning")
-    pending = services.entry_submit(
-        author=people["owner"],
-        data={
-            "name": "Zebulon Pending Orchard",
-            "category": commoning,
-            "location": Point(-2.5, 51.45, srid=4326),
-        },
-        tag_names=["pending-only-spam"],
+    pending = submitted(
+        "Zebulon Pending Orchard", -2.5, author=people["owner"], tag_names=["pending-only-spam"]
     )
-    anonymous_pending = services.entry_submit(
-        author=None,
-        data={"name": "Shed", "category": commoning, "location": Point(-2.51, 51.45, srid=4326)},
-        contact_email="anon-submitter@private.example",
+    anonymous_pending = submitted(
+        "Shed", -2.51, author=None, contact_email="anon-submitter@private.example"
     )
-    rejected = services.entry_submit(
-        author=people["owner"],
-        data={
-            "name": "Quillon Rejected Barn",
-            "category": commoning,
-            "location": Point(-2.52, 51.45, srid=4326),
-        },
-    )
+    rejected = submitted("Quillon Rejected Barn", -2.52, author=people["owner"])
     services.entry_moderate(
         entry=rejected,
         moderator=people["moderator"],
