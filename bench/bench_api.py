@@ -73,8 +73,8 @@ def choose_box(low=900, high=1000):
 
 def list_statement(box):
     """The endpoint's own SQL and parameters for the first page of 1,000 in box."""
-    from mapapp.api.params import EntryFilters
-    from mapapp.api.queries import page_statement
+    from mapapp.reads.filters import EntryFilters
+    from mapapp.reads.statements import page_statement
 
     return page_statement(EntryFilters(bbox=box, limit=1000))
 

@@ -198,7 +198,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "mapapp.middleware.RejectNulMiddleware",
+    "mapapp.web.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -208,7 +208,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "mapapp.middleware.NoStoreFormsMiddleware",
+    "mapapp.web.middleware.NoStoreFormsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -225,7 +225,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mapapp.context_processors.roles",
+                "mapapp.pages.context_processors.roles",
             ],
         },
     },
@@ -257,7 +257,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if DEBUG
-        else "mapapp.storage.HashedStaticFiles"
+        else "mapapp.web.storage.HashedStaticFiles"
     },
 }
 # Serve straight from the finders in development so `make run` needs no collectstatic.
@@ -348,7 +348,7 @@ SPECTACULAR_SETTINGS = {
     # The OGC API views are plain Django views: their paths are added after generation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "mapapp.ogc_openapi.add_ogc_paths",
+        "mapapp.ogc.openapi.add_ogc_paths",
     ],
 }
 
@@ -384,7 +384,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Commons Map] "
-ACCOUNT_ADAPTER = "mapapp.account_adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "mapapp.pages.account_adapter.AccountAdapter"
 # Failed sign-ins and password resets are rate limited per address and per IP.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_RATE_LIMIT", "5/5m/key,20/5m/ip"),

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from mapapp.api import queries
-from mapapp.api.features import encode, list_features
-from mapapp.api.params import EntryFilters
 from mapapp.querysets import EntryQuerySet
+from mapapp.reads import statements as queries
+from mapapp.reads.filters import EntryFilters
+from mapapp.reads.geojson import encode, list_features
 
 BRISTOL = (-2.7, 51.4, -2.5, 51.5)
 LEEDS = (-1.7, 53.7, -1.4, 53.9)

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from mapapp.errors import wait_in_words
 from mapapp.models import Entry
+from mapapp.web.errors import wait_in_words
 
 
 def post_new(client, data):

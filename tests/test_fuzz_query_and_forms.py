@@ -17,7 +17,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mapapp import forms
+from mapapp.pages import forms
 from tests.conftest import ENTRY_FORM
 from tests.fuzzing import errors_name_fields, fuzz_settings, naughty_strings
 

@@ -34,7 +34,7 @@ def test_the_landing_page_links_to_the_openapi_definition_as_json(client, db):
 
 
 def test_the_openapi_definition_describes_every_ogc_endpoint(client, db):
-    from mapapp.ogc import ITEM_PARAMS
+    from mapapp.ogc.views import ITEM_PARAMS
 
     schema = json.loads(client.get("/api/v1/schema/", {"format": "json"}).content)
     ogc = {path for path in schema["paths"] if path.startswith("/ogc/")}
@@ -72,7 +72,7 @@ def test_unknown_collections_items_and_addresses_answer_an_ogc_exception(client,
 
 def test_a_404_raised_under_ogc_answers_an_ogc_exception_too(rf, db):
     """The project's 404 handler, which any Http404 in an OGC view would reach."""
-    from mapapp.errors import not_found
+    from mapapp.web.errors import not_found
 
     response = not_found(rf.get(f"{BASE}collections/entries/items/x"))
     body = json.loads(response.content)

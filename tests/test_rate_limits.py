@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client, RequestFactory
 
-from mapapp.clientip import client_ip
+from mapapp.web.clientip import client_ip
 
 TOO_MANY = "Too many requests"
 
@@ -149,6 +149,6 @@ def test_behind_one_proxy_each_client_has_its_own_count(make_entry, settings):
 )
 def test_the_wait_is_told_in_whole_minutes_rounded_up(seconds, words):
     """One wording for allauth's 429 page and our own limits' ("1 minutes" was possible)."""
-    from mapapp.errors import wait_in_words
+    from mapapp.web.errors import wait_in_words
 
     assert wait_in_words(seconds) == words

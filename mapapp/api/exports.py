@@ -7,7 +7,7 @@ import orjson
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from mapapp.api.features import encode, public_address, with_geojson
+from mapapp.reads.geojson import encode, public_address, with_geojson
 
 CHUNK = 2000
 # Public text columns, in the order both downloads list them.

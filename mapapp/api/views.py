@@ -1,14 +1,11 @@
 """The API under /api/v1/: entries as GeoJSON (read, write, download), categories, tags."""
 
-import zlib
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import (
@@ -22,13 +19,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from mapapp import permissions, ratelimit, services
+from mapapp import permissions, services
 from mapapp.api import docs
 from mapapp.api.exports import export_response
-from mapapp.api.features import detail_feature, encode
-from mapapp.api.params import parse_cluster_query, parse_entry_filters
 from mapapp.api.parsers import StrictGeoJSONParser, StrictJSONParser
-from mapapp.api.queries import dataset_last_modified, filtered_entries, page_features
 from mapapp.api.write import (
     EntryWriteSerializer,
     PreconditionFailed,
@@ -36,8 +30,13 @@ from mapapp.api.write import (
     check_body_size,
     expected_version,
 )
-from mapapp.clientip import client_ip
 from mapapp.models import Category, Entry, ModerationDecision, Tag
+from mapapp.reads.filters import entries_matching, parse_cluster_query, parse_entry_filters
+from mapapp.reads.geojson import detail_feature, encode
+from mapapp.reads.statements import dataset_last_modified, page_features
+from mapapp.web import ratelimit
+from mapapp.web.clientip import client_ip
+from mapapp.web.conditional import cached_json
 
 GEOJSON = "application/geo+json"
 
@@ -80,20 +79,6 @@ class CommonsAPIView(APIView):
         return super().perform_content_negotiation(request, force=True)
 
 
-def cached_json(request, body, *, content_type, last_modified, max_age=60, etag_prefix=""):
-    """A response with ETag/Last-Modified that becomes a 304 when the client is up to date."""
-    response = HttpResponse(body, content_type=content_type)
-    # CRC-32 plus length: collisions between two versions of one URL are vanishingly unlikely,
-    # and it costs a fraction of a cryptographic hash on a 400 kB page.
-    etag = f'"{etag_prefix}{len(body):x}-{zlib.crc32(body):08x}"'
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={max_age}"
-    timestamp = int(last_modified.timestamp()) if last_modified else None
-    if timestamp is not None:
-        response["Last-Modified"] = http_date(timestamp)
-    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
-
-
 def page_links(request, filters, matched):
     base = request.build_absolute_uri(request.path)
     query = request.GET.copy()
@@ -126,11 +111,11 @@ class EntryList(CommonsAPIView):
     def get(self, request):
         filters = parse_entry_filters(request.GET)
         if filters.format in {"csv", "geojson"}:
-            return export_response(filtered_entries(filters), filters.format)
+            return export_response(entries_matching(filters), filters.format)
         features = page_features(filters)
         matched = len(features) + filters.offset
         if len(features) == filters.limit or (filters.offset and not features):
-            matched = filtered_entries(filters).count()
+            matched = entries_matching(filters).count()
         collection = {
             "type": "FeatureCollection",
             "numberMatched": matched,
@@ -262,7 +247,7 @@ class ClusterList(CommonsAPIView):
     @extend_schema(**docs.CLUSTER_LIST)
     def get(self, request):
         filters, cell = parse_cluster_query(request.GET)
-        rows = list(filtered_entries(filters).clusters(cell)[: settings.API_MAX_LIMIT + 1])
+        rows = list(entries_matching(filters).clusters(cell)[: settings.API_MAX_LIMIT + 1])
         if len(rows) > settings.API_MAX_LIMIT:
             too_many = (
                 f"More than {settings.API_MAX_LIMIT} cells: use a lower zoom or a smaller bbox."

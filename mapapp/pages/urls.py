@@ -1,6 +1,7 @@
 from django.urls import path
 
-from mapapp import account, contribute, moderation, views
+from mapapp.pages import account, contribute, moderation
+from mapapp.pages import public as views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,41 +1,21 @@
 """Public pages of Commons Map: the map, the list, entry pages and the embeddable map."""
 
 from csp.decorators import csp_replace
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from mapapp import permissions
-from mapapp.forms import EntryFilterForm
 from mapapp.models import Category, Entry
+from mapapp.pages.forms import EntryFilterForm
+from mapapp.pages.mapconfig import map_config
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
-
-
-def map_config(request, *, embed=False):
-    return {
-        "embed": embed,
-        "tileUrl": settings.TILE_URL,
-        "tileAttribution": settings.TILE_ATTRIBUTION,
-        "maxZoom": settings.TILE_MAX_ZOOM,
-        "center": [54.2, -2.8],
-        "zoom": 6,
-        "apiEntries": reverse("api-entries"),
-        "apiClusters": reverse("api-clusters"),
-        "apiTags": reverse("api-tags"),
-        "pageLimit": settings.API_DEFAULT_LIMIT,
-        "siteUrl": request.build_absolute_uri("/"),
-        "embedUrl": request.build_absolute_uri(reverse("embed")),
-        "listUrl": reverse("entry-list"),
-        "categories": list(Category.objects.values("slug", "name", "colour", "icon")),
-    }
 
 
 @require_safe

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from mapapp import permissions, ratelimit, services
-from mapapp.errors import wait_in_words
-from mapapp.forms import EditEntryForm, NewEntryForm, ReportForm, SuggestChangeForm
+from mapapp import permissions, services
 from mapapp.models import Entry
-from mapapp.views import map_config
+from mapapp.pages.forms import EditEntryForm, NewEntryForm, ReportForm, SuggestChangeForm
+from mapapp.pages.mapconfig import map_config
+from mapapp.web import ratelimit
+from mapapp.web.errors import wait_in_words
 
 DUPLICATE_RADIUS_M = 400
 
@@ -50,7 +51,7 @@ def similar_entries(name, location, *, user, exclude=None):
     """Entries user may see (published, or pending ones of their own or for moderators) with
     a similar name within a few hundred metres of their public point; each with a
     `distance_label` no finer than that point."""
-    from mapapp.api.params import WORD
+    from mapapp.reads.filters import WORD
 
     words = [w.lower() for w in WORD.findall(name) if len(w) > 2][:3]
     candidates = permissions.viewable(
@@ -296,7 +297,7 @@ def my_entries(request):
 
 
 def precision_help():
-    from mapapp.forms import PRECISION_HELP
+    from mapapp.pages.forms import PRECISION_HELP
 
     return PRECISION_HELP
 

@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from mapapp.clientip import client_ip
+from mapapp.web.clientip import client_ip
 
 
 def client_key(request):

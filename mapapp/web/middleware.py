@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
-from mapapp import ogc
+from mapapp.ogc import views as ogc
 
 NUL = "\x00"
 

@@ -2,7 +2,7 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 
-from mapapp.clientip import client_ip
+from mapapp.web.clientip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -10,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from mapapp import permissions, services
-from mapapp.forms import DecisionForm
 from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
+from mapapp.pages.forms import DecisionForm
 
 ENTRY_ACTIONS = {
     "publish": ModerationDecision.Action.PUBLISH,

@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from mapapp import ogc
+from mapapp.ogc import views as ogc
 
 # Which allauth rate limit (ACCOUNT_RATE_LIMITS key) guards each of its views.
 ALLAUTH_ACTIONS = {

@@ -12,11 +12,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ValidationError
 
-from mapapp.api.features import detail_feature, encode, list_features
-from mapapp.api.params import EntryFilters, parse_bbox, parse_int, parse_when
-from mapapp.api.queries import dataset_last_modified, filtered_entries
-from mapapp.api.views import cached_json
 from mapapp.models import Entry
+from mapapp.reads.filters import (
+    EntryFilters,
+    entries_matching,
+    parse_bbox,
+    parse_int,
+    parse_when,
+)
+from mapapp.reads.geojson import detail_feature, encode, list_features
+from mapapp.reads.statements import dataset_last_modified
+from mapapp.web.conditional import cached_json
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -193,7 +199,7 @@ def items(request, collection_id):
         filters, (start, end) = _item_filters(request.GET)
     except (ValueError, ValidationError) as exc:
         return exception(400, "InvalidParameterValue", str(exc))
-    entries = filtered_entries(filters)
+    entries = entries_matching(filters)
     if start:
         entries = entries.filter(updated_at__gte=start)
     if end:

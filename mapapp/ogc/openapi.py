@@ -7,8 +7,8 @@ landing page's `service-desc` link describes the whole service.
 
 from django.conf import settings
 
-from mapapp.api.docs import DETAIL_FEATURE, LINK, SUMMARY_FEATURE
-from mapapp.ogc import COLLECTION_ID, CRS84, GEOJSON, JSON
+from mapapp.ogc.views import COLLECTION_ID, CRS84, GEOJSON, JSON
+from mapapp.reads.schema import DETAIL_FEATURE, LINK, SUMMARY_FEATURE
 
 REF = "#/components/schemas/"
 EXCEPTION = {

@@ -14,38 +14,17 @@ from functools import cache, lru_cache
 
 from django.db import connections
 
-from mapapp.api.features import feature_rows, list_features, page_values
-from mapapp.api.params import ORDERINGS, EntryFilters
 from mapapp.models import Entry
+from mapapp.reads.filters import EntryFilters, entries_matching
+from mapapp.reads.geojson import feature_rows, list_features, page_values
 
 # Values no request can carry (longitudes beyond ±180, slugs with "~"), for finding slots.
 MARKER_BBOX = (-1001.25, -1002.25, -1003.25, -1004.25)
 SLOT_FIELDS = ("bbox", "categories", "tags", "threats")
 
 
-def filtered_entries(filters):
-    """Published entries narrowed by parsed EntryFilters, in the requested order."""
-    entries = Entry.objects.published()
-    if filters.bbox:
-        entries = entries.in_bbox(filters.bbox)
-    if filters.categories:
-        entries = entries.in_categories(filters.categories)
-    if filters.tags:
-        entries = entries.with_any_tag(filters.tags)
-    if filters.threats:
-        entries = entries.with_threat(filters.threats)
-    if filters.words:
-        entries = entries.search(filters.words)
-    if filters.updated_since:
-        entries = entries.updated_since(filters.updated_since)
-    if filters.near:
-        entries = entries.near(*filters.near, filters.radius)
-    order = ORDERINGS[filters.ordering] or ("distance", "id")
-    return entries.order_by(*order)
-
-
 def page_entries(filters):
-    return filtered_entries(filters)[filters.offset : filters.offset + filters.limit]
+    return entries_matching(filters)[filters.offset : filters.offset + filters.limit]
 
 
 def page_query(filters):

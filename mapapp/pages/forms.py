@@ -2,9 +2,9 @@
 
 from django import forms
 
-from mapapp.api.params import WORD
 from mapapp.location import PUBLIC_DECIMALS, public_address
 from mapapp.models import Category, Entry, Report, Tag
+from mapapp.reads.filters import WORD
 
 SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
 # What "under threat" means when the list's checkbox (or the map's threat=1) is ticked.

@@ -79,6 +79,27 @@ def parse_entry_filters(query, *, allowed=LIST_PARAMS):
     return filters
 
 
+def entries_matching(filters):
+    """Published entries narrowed by parsed EntryFilters, in the requested order."""
+    entries = Entry.objects.published()
+    if filters.bbox:
+        entries = entries.in_bbox(filters.bbox)
+    if filters.categories:
+        entries = entries.in_categories(filters.categories)
+    if filters.tags:
+        entries = entries.with_any_tag(filters.tags)
+    if filters.threats:
+        entries = entries.with_threat(filters.threats)
+    if filters.words:
+        entries = entries.search(filters.words)
+    if filters.updated_since:
+        entries = entries.updated_since(filters.updated_since)
+    if filters.near:
+        entries = entries.near(*filters.near, filters.radius)
+    order = ORDERINGS[filters.ordering] or ("distance", "id")
+    return entries.order_by(*order)
+
+
 def _single(query, name):
     values = query.getlist(name)
     if len(values) > 1:

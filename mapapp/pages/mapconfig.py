@@ -1,0 +1,25 @@
+"""The settings every map page hands its script: tiles, API addresses, categories."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from mapapp.models import Category
+
+
+def map_config(request, *, embed=False):
+    return {
+        "embed": embed,
+        "tileUrl": settings.TILE_URL,
+        "tileAttribution": settings.TILE_ATTRIBUTION,
+        "maxZoom": settings.TILE_MAX_ZOOM,
+        "center": [54.2, -2.8],
+        "zoom": 6,
+        "apiEntries": reverse("api-entries"),
+        "apiClusters": reverse("api-clusters"),
+        "apiTags": reverse("api-tags"),
+        "pageLimit": settings.API_DEFAULT_LIMIT,
+        "siteUrl": request.build_absolute_uri("/"),
+        "embedUrl": request.build_absolute_uri(reverse("embed")),
+        "listUrl": reverse("entry-list"),
+        "categories": list(Category.objects.values("slug", "name", "colour", "icon")),
+    }
