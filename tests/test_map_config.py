@@ -29,7 +29,7 @@ def test_entry_pages_and_forms_get_the_same_tile_settings_as_the_map(client, mak
         assert {k: config[k] for k in keys} == {k: home[k] for k in keys}, url
 
 
-def test_no_script_declares_a_category_colour_of_its_own(db):
+def test_no_script_declares_a_category_colour_of_its_own():
     default = Category._meta.get_field("colour").default.lower()
     for script in SCRIPTS.glob("*.js"):
         assert default not in script.read_text().lower(), script.name
