@@ -1,4 +1,5 @@
-"""The settings every map page hands its script: tiles, API addresses, categories."""
+"""The settings every map page hands its script: tiles, API addresses, categories and the
+colour of a category the page does not know (the model field's default, declared there once)."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -22,4 +23,5 @@ def map_config(request, *, embed=False):
         "embedUrl": request.build_absolute_uri(reverse("embed")),
         "listUrl": reverse("entry-list"),
         "categories": list(Category.objects.values("slug", "name", "colour", "icon")),
+        "defaultColour": Category._meta.get_field("colour").default,
     }

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from mapapp import permissions, services
 from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
 from mapapp.pages.forms import DecisionForm
+from mapapp.pages.paging import page_with_links
 
 ENTRY_ACTIONS = {
     "publish": ModerationDecision.Action.PUBLISH,
@@ -47,28 +47,16 @@ def queue(request):
         "reports": reports.select_related("entry"),
     }
     context = {
-        name: _page(request, items.order_by("-created_at", "-pk"), f"{name}_page")
+        name: page_with_links(
+            request,
+            items.order_by("-created_at", "-pk"),
+            size=QUEUE_PAGE_SIZE,
+            parameter=f"{name}_page",
+        )
         for name, items in sections.items()
     }
     context["decisions"] = ModerationDecision.objects.select_related("entry", "moderator")[:50]
     return render(request, "mapapp/moderation.html", context)
-
-
-def _page(request, items, parameter):
-    # get_page: a page number gone stale (the last item on it was decided) or garbled shows
-    # the nearest real page rather than an error, as the public list does.
-    page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get(parameter))
-    page.prev_url = _page_url(request, parameter, page.has_previous() and page.number - 1)
-    page.next_url = _page_url(request, parameter, page.has_next() and page.number + 1)
-    return page
-
-
-def _page_url(request, parameter, number):
-    if not number:
-        return ""
-    query = request.GET.copy()
-    query[parameter] = number
-    return f"?{query.urlencode()}"
 
 
 def _reason(request):

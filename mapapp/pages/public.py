@@ -2,7 +2,6 @@
 
 from csp.decorators import csp_replace
 from django.contrib.staticfiles import finders
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
@@ -13,6 +12,7 @@ from mapapp import permissions
 from mapapp.models import Category, Entry
 from mapapp.pages.forms import EntryFilterForm
 from mapapp.pages.mapconfig import map_config
+from mapapp.pages.paging import page_with_links
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
@@ -44,13 +44,9 @@ def entry_list(request):
         entries = form.filter(entries)
     else:
         entries = entries.order_by("name", "id")
-    page = Paginator(entries, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
-        "page": page,
-        "query": query.urlencode(),
+        "page": page_with_links(request, entries, size=LIST_PAGE_SIZE),
         "categories": Category.objects.all(),
     }
     return render(request, "mapapp/entry_list.html", context, status=status)

@@ -1,15 +1,14 @@
 // The small map on an entry page: its public point, as a pin or a soft circle.
 /* global L */
-const config = JSON.parse(document.getElementById("map-config").textContent);
+import { paintSwatches } from "./dom.js";
+import { baseMap, readConfig } from "./tiles.js";
+
+const config = readConfig();
 const container = document.getElementById("entry-map");
-for (const swatch of document.querySelectorAll(".swatch[data-colour]")) {
-  swatch.style.backgroundColor = swatch.dataset.colour;
-}
+paintSwatches();
 if (container) {
   const exact = config.precision === "exact";
-  const map = L.map(container, { scrollWheelZoom: false }).setView(config.point, exact ? 15 : 13);
-  L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: config.maxZoom }).addTo(map);
-  map.attributionControl.setPrefix(false);
+  const map = baseMap(container, config, { scrollWheelZoom: false }).setView(config.point, exact ? 15 : 13);
   if (exact) {
     L.circleMarker(config.point, { radius: 9, color: "#1d2a33", weight: 2, fillColor: config.colour, fillOpacity: 0.9 }).addTo(map);
   } else {

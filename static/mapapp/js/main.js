@@ -6,8 +6,9 @@ import { createMap, highlight, openFeature, renderCells, renderFeatures, visible
 import { markActive, renderList } from "./panel.js";
 import { emptyFilters, filtersQuery, readState, sameState, stateUrl, viewHash } from "./urlstate.js";
 import { setupShare } from "./share.js";
+import { readConfig } from "./tiles.js";
 
-const config = JSON.parse(document.getElementById("map-config").textContent);
+const config = readConfig();
 const $ = (id) => document.getElementById(id);
 const ui = {
   form: $("filters"), list: $("entry-list"), count: $("result-count"), empty: $("empty-state"),
@@ -63,7 +64,7 @@ function show(collection, cells) {
   document.body.dataset.featureCount = String(cells ? 0 : features.length);
   document.body.dataset.cellCount = String(cells ? cells.features.length : 0);
   if (!ui.list) return;
-  renderList(ui.list, features, mapState.categories, {
+  renderList(ui.list, features, mapState.categoryOf, {
     highlight: (id, on) => highlight(mapState, id, on),
     open: (id) => openFeature(mapState, id, features.find((f) => f.id === id)),
   });

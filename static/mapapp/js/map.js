@@ -2,25 +2,25 @@
 // locations, and popups built from DOM nodes.
 /* global L */
 import { el } from "./dom.js";
+import { baseMap } from "./tiles.js";
 
 const APPROXIMATE_RADIUS_M = { approximate: 400, area: 1200 };
 const THREAT_LABELS = { at_risk: "At risk", lost: "Lost" };
 const COMPACT = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 
 export function createMap(container, config, view) {
-  const map = L.map(container, { zoomControl: true, worldCopyJump: false, maxZoom: config.maxZoom });
-  L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: config.maxZoom })
-    .addTo(map);
-  map.attributionControl.setPrefix(false);
+  const map = baseMap(container, config, { zoomControl: true, worldCopyJump: false });
   map.setView(view ? [view.lat, view.lon] : config.center, view ? view.zoom : config.zoom);
   const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
   map.addLayer(cluster);
   const cells = L.layerGroup().addTo(map);
-  return { map, cluster, cells, layers: new Map(), categories: categoryIndex(config) };
+  return { map, cluster, cells, layers: new Map(), categoryOf: categoryIndex(config) };
 }
 
+// A category added since the page loaded is not in the config: it still gets the default colour.
 function categoryIndex(config) {
-  return new Map(config.categories.map((c) => [c.slug, c]));
+  const known = new Map(config.categories.map((c) => [c.slug, c]));
+  return (slug) => known.get(slug) || { slug, colour: config.defaultColour };
 }
 
 export function visibleBbox(map) {
@@ -62,7 +62,7 @@ export function renderFeatures(state, features, onOpen) {
 function featureLayer(state, feature) {
   const [lon, lat] = feature.geometry.coordinates;
   const props = feature.properties;
-  const colour = state.categories.get(props.category)?.colour || "#3b6e8f";
+  const colour = state.categoryOf(props.category).colour;
   if (props.precision !== "exact") {
     return L.circle([lat, lon], {
       radius: APPROXIMATE_RADIUS_M[props.precision] || 400,
@@ -78,10 +78,10 @@ function featureLayer(state, feature) {
 
 function popupContent(state, feature) {
   const props = feature.properties;
-  const category = state.categories.get(props.category);
+  const category = state.categoryOf(props.category);
   return el("div", { className: "cm-popup" },
     el("h3", { text: props.name }),
-    el("p", { className: "cm-popup-meta", text: [category?.name, props.locality].filter(Boolean).join(" · ") }),
+    el("p", { className: "cm-popup-meta", text: [category.name, props.locality].filter(Boolean).join(" · ") }),
     THREAT_LABELS[props.threat] ? el("p", { className: "cm-badge", text: THREAT_LABELS[props.threat] }) : null,
     props.summary ? el("p", { text: props.summary }) : null,
     props.precision !== "exact" ? el("p", { className: "cm-note", text: "Approximate location" }) : null,

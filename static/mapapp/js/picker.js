@@ -1,6 +1,8 @@
 // The location picker on entry forms: click or drag the pin, or type coordinates.
 /* global L */
-const config = JSON.parse(document.getElementById("map-config").textContent);
+import { baseMap, readConfig } from "./tiles.js";
+
+const config = readConfig();
 const container = document.getElementById("picker-map");
 const lonInput = document.getElementById("id_longitude");
 const latInput = document.getElementById("id_latitude");
@@ -14,9 +16,7 @@ function typedPoint() {
 
 if (container && lonInput && latInput) {
   const start = typedPoint();
-  const map = L.map(container).setView(start || config.center, start ? 15 : config.zoom);
-  L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: config.maxZoom }).addTo(map);
-  map.attributionControl.setPrefix(false);
+  const map = baseMap(container, config).setView(start || config.center, start ? 15 : config.zoom);
   let pin = null;
 
   const place = (latlng, { pan = false } = {}) => {
