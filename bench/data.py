@@ -66,7 +66,7 @@ def _insert_batch(rng, start, size, categories, tags):
     for n in range(start, start + size):
         lon, lat = random_point(rng)
         location = Point(lon, lat, srid=4326)
-        precision = "approximate" if n % 9 == 0 else "exact"
+        precision = Entry.Precision.APPROXIMATE if n % 9 == 0 else Entry.Precision.EXACT
         name = f"Bench entry {n}"
         entries.append(
             Entry(
@@ -78,7 +78,7 @@ def _insert_batch(rng, start, size, categories, tags):
                 precision=precision,
                 public_point=public_point_for(location, precision),
                 locality="Benchtown",
-                status="published",
+                status=Entry.Status.PUBLISHED,
                 source=SOURCE,
                 threat=("none", "at_risk", "lost")[n % 3] if n % 5 == 0 else "none",
                 search_text=f"{name}\nsynthetic entry",

@@ -198,6 +198,8 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["created_at", "entry", "kind", "status"]
     list_filter = ["status", "kind"]
     raw_id_fields = ["entry", "reporter"]
+    # Closed only in the moderation queue (report_close), which logs the decision.
+    readonly_fields = ["status"]
 
 
 @admin.register(ChangeRequest)
@@ -205,6 +207,8 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     list_display = ["created_at", "entry", "status"]
     list_filter = ["status"]
     raw_id_fields = ["entry", "proposer"]
+    # Applied or declined only in the moderation queue, which logs the decision.
+    readonly_fields = ["status"]
 
 
 @admin.register(Profile)

@@ -1,5 +1,7 @@
 """Fictional but realistic demo entries, spread over UK towns and every category."""
 
+from mapapp.choices import Precision, Threat
+
 # (town, longitude, latitude)
 TOWNS = [
     ("Bristol", -2.5879, 51.4545),
@@ -121,11 +123,15 @@ def demo_entries():
             # Spread entries a little around the town centre so markers do not overlap.
             d_lon = ((n * 37) % 19 - 9) * 0.0021
             d_lat = ((n * 53) % 17 - 8) * 0.0013
-            precision = "approximate" if n % 7 == 3 else ("area" if n % 11 == 5 else "exact")
+            precision = (
+                Precision.APPROXIMATE
+                if n % 7 == 3
+                else (Precision.AREA if n % 11 == 5 else Precision.EXACT)
+            )
             threat = (
-                "at_risk"
+                Threat.AT_RISK
                 if category in {"campaigns-resistance", "public-goods"} and n % 2
-                else ("lost" if n % 23 == 9 else "none")
+                else (Threat.LOST if n % 23 == 9 else Threat.NONE)
             )
             yield {
                 "name": pattern.format(town=town.split(",")[0]),
@@ -143,6 +149,8 @@ def demo_entries():
                 "opening_times": OPENING_TIMES[n % len(OPENING_TIMES)],
                 "website": f"https://example.org/{n}" if n % 3 else "",
                 "threat": threat,
-                "threat_note": "The council is consulting on closure." if threat != "none" else "",
+                "threat_note": (
+                    "The council is consulting on closure." if threat != Threat.NONE else ""
+                ),
                 "tags": tags,
             }

@@ -7,6 +7,8 @@ import math
 from django.conf import settings
 from django.contrib.gis.geos import Point
 
+from mapapp.choices import Precision
+
 METRES_PER_DEGREE = 111_320.0
 # Decimals of a public point wherever it is shown (about 10 cm): API, exports, OGC, forms.
 PUBLIC_DECIMALS = 6
@@ -14,9 +16,9 @@ PUBLIC_DECIMALS = 6
 
 def public_point_for(location, precision):
     """The point every public surface shows for an entry at `location` with `precision`."""
-    if precision == "approximate":
+    if precision == Precision.APPROXIMATE:
         lon, lat = _approximate(location.x, location.y)
-    elif precision == "area":
+    elif precision == Precision.AREA:
         lon, lat = _area_centre(location.x, location.y)
     else:
         lon, lat = location.x, location.y
@@ -25,7 +27,7 @@ def public_point_for(location, precision):
 
 def public_address(precision, address, postcode):
     """What may be shown of the address: nothing street-level unless the location is exact."""
-    if precision == "exact":
+    if precision == Precision.EXACT:
         return address, postcode
     outward = postcode.split()[0] if postcode.strip() else ""
     return "", outward

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from mapapp import choices
 from mapapp.querysets import EntryQuerySet, TagQuerySet
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
@@ -44,21 +46,9 @@ class Tag(models.Model):
 
 
 class Entry(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending review"
-        PUBLISHED = "published", "Published"
-        REJECTED = "rejected", "Rejected"
-        ARCHIVED = "archived", "Archived"
-
-    class Threat(models.TextChoices):
-        NONE = "none", "Not under threat"
-        AT_RISK = "at_risk", "At risk"
-        LOST = "lost", "Lost"
-
-    class Precision(models.TextChoices):
-        EXACT = "exact", "Exact location"
-        APPROXIMATE = "approximate", "Approximate (within a few hundred metres)"
-        AREA = "area", "Area only (within about 2 km)"
+    Status = choices.EntryStatus
+    Threat = choices.Threat
+    Precision = choices.Precision
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, editable=False)
@@ -141,9 +131,21 @@ class Entry(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def get_absolute_url(self):
+        return reverse("entry-detail", args=[self.slug])
+
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
+    def has_exact_location(self):
+        """Whether the public point is the place itself (and its street address is public)."""
+        return self.precision == self.Precision.EXACT
 
 
 def has_visible_text(text):

@@ -1,5 +1,7 @@
 """Who may do what with entries: the rules every view and API call asks."""
 
+from mapapp.choices import EntryStatus
+
 MODERATORS = "Moderators"
 TRUSTED = "Trusted contributors"
 
@@ -30,12 +32,12 @@ def is_owner(user, entry):
 
 
 def can_edit(user, entry):
-    return is_moderator(user) or (is_owner(user, entry) and entry.status != "archived")
+    return is_moderator(user) or (is_owner(user, entry) and entry.status != EntryStatus.ARCHIVED)
 
 
 def can_view(user, entry):
     """Published entries are public; others only to their owner and moderators."""
-    return entry.status == "published" or is_owner(user, entry) or is_moderator(user)
+    return entry.is_public or is_owner(user, entry) or is_moderator(user)
 
 
 def viewable(entries, user):
@@ -48,4 +50,4 @@ def viewable(entries, user):
 
 
 def can_see_exact_location(user, entry):
-    return entry.precision == "exact" or is_owner(user, entry) or is_moderator(user)
+    return entry.has_exact_location or is_owner(user, entry) or is_moderator(user)

@@ -12,6 +12,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Floor
 from django.db.models.lookups import Range
 
+from mapapp.choices import EntryStatus
+
 SPATIALITE_INDEX = "idx_mapapp_entry_public_point"
 
 
@@ -26,7 +28,7 @@ def _lat():
 class EntryQuerySet(models.QuerySet):
     def published(self):
         """Entries the public may see; pending, rejected and archived ones never are."""
-        return self.filter(status="published")
+        return self.filter(status=EntryStatus.PUBLISHED)
 
     def in_bbox(self, bbox):
         """Entries whose public point lies in bbox=(min_lon, min_lat, max_lon, max_lat).
@@ -147,5 +149,5 @@ class TagQuerySet(models.QuerySet):
         archived entries use is not public (anyone can submit one)."""
         through = self.model.entries.through
         return self.filter(
-            pk__in=through.objects.filter(entry__status="published").values("tag_id")
+            pk__in=through.objects.filter(entry__status=EntryStatus.PUBLISHED).values("tag_id")
         )

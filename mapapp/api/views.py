@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import (
@@ -136,7 +137,7 @@ def written_response(entry, status_code, request):
     feature = detail_feature(Entry.objects.all(), entry.slug)
     feature["properties"]["status"] = entry.status
     response = HttpResponse(encode(feature), content_type=GEOJSON, status=status_code)
-    response["Location"] = request.build_absolute_uri(f"/api/v1/entries/{entry.slug}/")
+    response["Location"] = request.build_absolute_uri(reverse("api-entry", args=[entry.slug]))
     response["ETag"] = f'"v{entry.version}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -13,10 +13,9 @@ from mapapp import permissions, services
 from mapapp.models import Entry
 from mapapp.pages.forms import EditEntryForm, NewEntryForm, ReportForm, SuggestChangeForm
 from mapapp.pages.mapconfig import map_config
+from mapapp.reads import history, similar
 from mapapp.web import ratelimit
 from mapapp.web.errors import wait_in_words
-
-DUPLICATE_RADIUS_M = 400
 
 
 def _page(request, template, context, status=200):
@@ -47,37 +46,6 @@ def _visible_entry(request, slug):
     return entry
 
 
-def similar_entries(name, location, *, user, exclude=None):
-    """Entries user may see (published, or pending ones of their own or for moderators) with
-    a similar name within a few hundred metres of their public point; each with a
-    `distance_label` no finer than that point."""
-    from mapapp.reads.filters import WORD
-
-    words = [w.lower() for w in WORD.findall(name) if len(w) > 2][:3]
-    candidates = permissions.viewable(
-        Entry.objects.exclude(status__in=[Entry.Status.REJECTED, Entry.Status.ARCHIVED]), user
-    )
-    nearby = candidates.near(location.x, location.y, DUPLICATE_RADIUS_M)
-    if exclude:
-        nearby = nearby.exclude(pk=exclude.pk)
-    matches = [
-        e for e in nearby.order_by("distance")[:20] if any(w in e.name.lower() for w in words)
-    ][:5]
-    for entry in matches:
-        entry.distance_label = distance_label(entry)
-    return matches
-
-
-def distance_label(entry):
-    # A withheld location's public point is hundreds of metres off the real place on purpose:
-    # metres to it would read as a measurement of the place itself.
-    if entry.precision == Entry.Precision.APPROXIMATE:
-        return "nearby, location approximate"
-    if entry.precision == Entry.Precision.AREA:
-        return "in this area"
-    return f"{entry.distance.m:.0f} m away"
-
-
 @require_http_methods(["GET", "POST"])
 def entry_new(request):
     anonymous = not request.user.is_authenticated
@@ -88,7 +56,7 @@ def entry_new(request):
     if request.method != "POST" or not form.is_valid():
         return _page(request, "mapapp/entry_form.html", context, 400 if form.is_bound else 200)
     data = form.entry_data()
-    duplicates = similar_entries(data["name"], data["location"], user=request.user)
+    duplicates = similar.similar_entries(data["name"], data["location"], user=request.user)
     if duplicates and not form.cleaned_data["confirm_new"]:
         context["duplicates"] = duplicates
         return _page(request, "mapapp/entry_form.html", context)
@@ -107,9 +75,9 @@ def entry_new(request):
     except ValidationError as error:
         _attach_errors(form, error)
         return _page(request, "mapapp/entry_form.html", context, 400)
-    if entry.status == Entry.Status.PUBLISHED:
+    if entry.is_public:
         messages.success(request, "Your entry is published. Thank you!")
-        return redirect("entry-detail", slug=entry.slug)
+        return redirect(entry)
     messages.success(request, "Thank you! A moderator will review your entry before it appears.")
     return redirect("my-entries" if not anonymous else "home")
 
@@ -135,26 +103,14 @@ def entry_edit(request, slug):
             tag_names=form.cleaned_data["tags"],
         )
     except services.StaleVersion as stale:
-        context["conflict"] = conflict_fields(stale.entry, form.cleaned_data["version"])
+        context["conflict"] = history.changes_since(stale.entry, form.cleaned_data["version"])
         context["current"] = stale.entry
         return _page(request, "mapapp/entry_edit.html", context, 409)
     except ValidationError as error:
         _attach_errors(form, error)
         return _page(request, "mapapp/entry_edit.html", context, 400)
     messages.success(request, "Your changes are saved.")
-    return redirect("entry-detail", slug=entry.slug)
-
-
-def conflict_fields(current, base_version):
-    """(label, their value) for each field changed since the version the editor started from."""
-    base = current.history.filter(version=base_version).order_by("-history_id").first()
-    if base is None:
-        return []
-    return [
-        (label, getattr(current, field if field != "category_id" else "category"))
-        for field, label in HISTORY_LABELS.items()
-        if field != "status" and getattr(base, field) != getattr(current, field)
-    ]
+    return redirect(entry)
 
 
 @require_http_methods(["GET", "POST"])
@@ -170,7 +126,9 @@ def entry_suggest(request, slug):
     }
     if request.method != "POST" or not form.is_valid():
         return _page(request, "mapapp/entry_suggest.html", context, 400 if form.is_bound else 200)
-    changes = changed_values(entry, form)
+    changes = services.suggested_changes(
+        shown=SuggestChangeForm.initial_for(entry), proposed=form.cleaned_data
+    )
     if not changes:
         form.add_error(None, "Nothing is different from the entry as it is. Change a field first.")
         return _page(request, "mapapp/entry_suggest.html", context, 400)
@@ -188,27 +146,7 @@ def entry_suggest(request, slug):
         _attach_errors(form, error)
         return _page(request, "mapapp/entry_suggest.html", context, 400)
     messages.success(request, "Thank you! A moderator will look at your suggestion.")
-    return redirect("entry-detail", slug=entry.slug)
-
-
-def changed_values(entry, form):
-    """JSON-safe {field: new value} for the fields the form changes from what it showed (the
-    public view of the entry, so an untouched pin or address is no change)."""
-    before = SuggestChangeForm.initial_for(entry)
-    changes = {}
-    for name, value in form.cleaned_data.items():
-        if name in {"version", "nickname", "message", "contact_email", "longitude", "latitude"}:
-            continue
-        new = value.slug if hasattr(value, "slug") else value
-        if name == "tags":
-            continue  # tags are edited by owners and moderators
-        if str(new) != str(before.get(name, "")):
-            changes[name] = new
-    lon, lat = form.cleaned_data["longitude"], form.cleaned_data["latitude"]
-    shown = (round(before["longitude"], 7), round(before["latitude"], 7))
-    if (round(lon, 7), round(lat, 7)) != shown:
-        changes["location"] = [lon, lat]
-    return changes
+    return redirect(entry)
 
 
 @require_http_methods(["GET", "POST"])
@@ -227,65 +165,18 @@ def entry_report(request, slug):
         message=form.cleaned_data["message"],
     )
     messages.success(request, "Thank you for the report. A moderator will look into it.")
-    return redirect("entry-detail", slug=entry.slug)
+    return redirect(entry)
 
 
 @require_safe
 def entry_history(request, slug):
     entry = _visible_entry(request, slug)
-    records = list(entry.history.select_related("history_user__profile").order_by("-history_id"))
-    versions = []
-    for record, older in zip(records, records[1:] + [None], strict=True):
-        versions.append(
-            {
-                "record": record,
-                "changed": changed_labels(record, older),
-                "by": display_name(record.history_user),
-            }
-        )
     context = {
         "entry": entry,
-        "versions": versions,
+        "versions": history.entry_versions(entry),
         "can_revert": permissions.is_moderator(request.user),
     }
     return render(request, "mapapp/entry_history.html", context)
-
-
-# Fields whose changes the public history lists; the exact location only as "Location".
-HISTORY_LABELS = {
-    "name": "Name",
-    "summary": "Summary",
-    "description": "Description",
-    "category_id": "Category",
-    "location": "Location",
-    "precision": "Location precision",
-    "address": "Address",
-    "locality": "Town",
-    "postcode": "Postcode",
-    "website": "Website",
-    "email": "Email",
-    "phone": "Phone",
-    "opening_times": "Opening times",
-    "status": "Status",
-    "threat": "Threat",
-    "threat_note": "Threat note",
-}
-
-
-def changed_labels(record, older):
-    if older is None:
-        return ["Created"]
-    return [
-        label
-        for field, label in HISTORY_LABELS.items()
-        if getattr(record, field) != getattr(older, field)
-    ]
-
-
-def display_name(user):
-    """What the public may see of an editor: their chosen display name, or nothing."""
-    profile = getattr(user, "profile", None) if user else None
-    return profile.display_name if profile and profile.display_name else ""
 
 
 @login_required

@@ -12,6 +12,7 @@ from mapapp import permissions, services
 from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
 from mapapp.pages.forms import DecisionForm
 from mapapp.pages.paging import page_with_links
+from mapapp.reads import history
 
 ENTRY_ACTIONS = {
     "publish": ModerationDecision.Action.PUBLISH,
@@ -145,7 +146,7 @@ def _stale_suggestion(request, stale):
     """Then / now / suggested for each field that moved on, with "apply anyway" or decline."""
     rows = [
         {
-            "label": Entry._meta.get_field(moved["field"]).verbose_name,
+            "label": history.field_label(moved["field"]),
             "then": _shown(moved["then"]),
             "now": _shown(moved["now"]),
             "suggested": _shown(moved["suggested"]),

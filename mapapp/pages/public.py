@@ -64,7 +64,7 @@ def entry_detail(request, slug):
         "can_edit": permissions.can_edit(request.user, entry),
         "is_moderator": permissions.is_moderator(request.user),
         "exact_location": entry.location
-        if entry.precision != "exact" and permissions.can_see_exact_location(request.user, entry)
+        if not entry.has_exact_location and permissions.can_see_exact_location(request.user, entry)
         else None,
         "entry": entry,
         "tags": entry.tags.all(),

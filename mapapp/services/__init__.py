@@ -30,4 +30,5 @@ from mapapp.services.moderation import (  # noqa: F401
     entry_revert,
     report_close,
     report_create,
+    suggested_changes,
 )

@@ -32,6 +32,7 @@ EDITABLE_FIELDS = [
 ]
 
 SLUG_ATTEMPTS = 50
+CONTRIBUTED_SOURCE = "Contributed on Commons Map"
 
 
 class StaleVersion(Exception):
@@ -55,15 +56,18 @@ def tags_from_names(names):
     return tags
 
 
-def entry_create(*, author, data, tag_names=()):
-    """Create an entry (pending unless data says otherwise) with a unique slug."""
-    entry = Entry(created_by=author, **data)
-    if entry.status == Entry.Status.PUBLISHED:
-        entry.published_at = timezone.now()
-    return _insert(entry, tag_names)
+def entry_create(*, author, data, tag_names=(), submitter_email=""):
+    """Create an entry with a unique slug, pending unless data gives another status.
+
+    The one way an entry comes to exist: the first version is recorded with author as its
+    editor, and an entry created published is stamped published_at, as a decision would."""
+    entry = Entry(created_by=author, submitter_email=submitter_email, **data)
+    return _insert(entry, tag_names, editor=author)
 
 
-def _insert(entry, tag_names):
+def _insert(entry, tag_names, *, editor):
+    entry._history_user = editor
+    _stamp_publication(entry)
     # New tags are created in the entry's transaction: a submission that fails validation
     # rolls them back instead of leaving orphans behind.
     with transaction.atomic():
@@ -75,10 +79,20 @@ def _insert(entry, tag_names):
     return entry
 
 
+def _stamp_publication(entry):
+    # Stamped once: an entry archived and published again keeps its first publication date.
+    if entry.status == Entry.Status.PUBLISHED and entry.published_at is None:
+        entry.published_at = timezone.now()
+
+
 def entry_update(*, entry, data, expected_version, tag_names=None, editor=None):
     """Apply data to entry unless someone else saved it since expected_version.
 
-    tag_names=None keeps the entry's tags; a list replaces them (creating new tags)."""
+    tag_names=None keeps the entry's tags; a list replaces them (creating new tags). Only
+    editable fields change here: a status changes through entry_moderate, which logs why."""
+    undecided = set(data) - {*EDITABLE_FIELDS, "category_id"}
+    if undecided:
+        raise ValueError(f"entry_update does not set {', '.join(sorted(undecided))}.")
     with transaction.atomic():
         # Lock the row: two editors can save the same entry at once.
         current = Entry.objects.select_for_update().get(pk=entry.pk)
@@ -99,14 +113,12 @@ def entry_update(*, entry, data, expected_version, tag_names=None, editor=None):
 def entry_save_from_admin(*, entry, editor, expected_version=None):
     """Save an entry edited in the admin: a new one gets its slug, an edit is refused with
     StaleVersion if someone saved the entry since the admin loaded expected_version."""
-    entry._history_user = editor
-    tags = list(entry.tags.all()) if entry.pk else []
-    _refresh_derived(entry, tags)
     if entry.pk is None:
+        # The admin saves the chosen tags after this; the entry starts pending like any other.
         entry.created_by = editor
-        with transaction.atomic():
-            _save_with_unique_slug(entry)
-        return entry
+        return _insert(entry, (), editor=editor)
+    entry._history_user = editor
+    _refresh_derived(entry, list(entry.tags.all()))
     with transaction.atomic():
         # Lock the row: an editor or moderator can save the same entry at the same moment.
         current = Entry.objects.select_for_update().get(pk=entry.pk)
@@ -124,8 +136,7 @@ def entry_set_status(*, entry, status, editor=None):
     status; publishing stamps published_at once."""
     entry._history_user = editor
     entry.status = status
-    if status == Entry.Status.PUBLISHED and entry.published_at is None:
-        entry.published_at = timezone.now()
+    _stamp_publication(entry)
     entry.version += 1
     entry.save(update_fields=["status", "published_at", "version", "updated_at"])
     return entry
@@ -186,26 +197,34 @@ def _save_with_unique_slug(entry):
 
 def entry_submit(*, author, data, tag_names=(), contact_email=""):
     """A contributor's new entry: published at once for trusted contributors, else pending."""
-    data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     trusted = permissions.is_trusted(author)
-    data["status"] = Entry.Status.PUBLISHED if trusted else Entry.Status.PENDING
-    data["source"] = "Contributed on Commons Map"
-    entry = Entry(created_by=author, submitter_email=contact_email if not author else "", **data)
-    entry._history_user = author
-    if trusted:
-        entry.published_at = timezone.now()
-    return _insert(entry, tag_names)
+    data = {
+        **editable_data(data),
+        "status": Entry.Status.PUBLISHED if trusted else Entry.Status.PENDING,
+        "source": CONTRIBUTED_SOURCE,
+    }
+    return entry_create(
+        author=author,
+        data=data,
+        tag_names=tag_names,
+        # An account is reached through its own address; only an anonymous suggester's is kept.
+        submitter_email="" if author else contact_email,
+    )
 
 
 def entry_edit(*, entry, editor, data, expected_version, tag_names=None):
     """An owner's or moderator's direct edit, refused for anyone else."""
     if not permissions.can_edit(editor, entry):
         raise PermissionDenied("Only the entry's owner or a moderator can edit it directly.")
-    data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     return entry_update(
         entry=entry,
-        data=data,
+        data=editable_data(data),
         expected_version=expected_version,
         tag_names=tag_names,
         editor=editor,
     )
+
+
+def editable_data(data):
+    """The part of data that contributors may set: never status, slug, version or owner."""
+    return {k: v for k, v in data.items() if k in EDITABLE_FIELDS}

@@ -7,7 +7,12 @@ from django.db import transaction
 
 from mapapp import permissions
 from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
-from mapapp.services.entries import EDITABLE_FIELDS, entry_set_status, entry_update
+from mapapp.services.entries import (
+    EDITABLE_FIELDS,
+    editable_data,
+    entry_set_status,
+    entry_update,
+)
 
 MODERATION_STATUS = {
     ModerationDecision.Action.PUBLISH: Entry.Status.PUBLISHED,
@@ -68,7 +73,7 @@ PRECISION_RANK = {Entry.Precision.EXACT: 0, Entry.Precision.APPROXIMATE: 1, Entr
 
 def change_request_create(*, entry, proposer, message, changes, contact_email=""):
     """Suggest a change to an entry; it waits in the moderation queue."""
-    changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+    changes = editable_data(changes)
     if _reveals_withheld_location(entry, changes):
         raise ValidationError(
             {
@@ -87,6 +92,31 @@ def change_request_create(*, entry, proposer, message, changes, contact_email=""
     request.full_clean()
     request.save()
     return request
+
+
+def suggested_changes(*, shown, proposed):
+    """JSON-safe {field: new value} for the fields a suggestion changes from what its proposer
+    was shown: the public view of the entry, so an untouched pin or address is no change.
+
+    Both hold editable fields' values, with the location as `longitude` and `latitude`."""
+    changes = {}
+    for name in EDITABLE_FIELDS:
+        if name == "location" or name not in proposed:
+            continue
+        value = proposed[name]
+        new = value.slug if hasattr(value, "slug") else value
+        if str(new) != str(shown.get(name, "")):
+            changes[name] = new
+    point = [proposed["longitude"], proposed["latitude"]]
+    if _rounded(point) != _rounded([shown["longitude"], shown["latitude"]]):
+        changes["location"] = point
+    return changes
+
+
+def _rounded(coords):
+    # Coordinates come back through float parsing and the database: 7 decimals (about 1 cm)
+    # tell an unmoved point from a moved one.
+    return [round(c, 7) for c in coords]
 
 
 def _reveals_withheld_location(entry, changes):
@@ -163,7 +193,7 @@ def _same(a, b):
 
 def _comparable(value):
     if hasattr(value, "coords"):
-        return tuple(round(c, 7) for c in value.coords)
+        return tuple(_rounded(value.coords))
     if hasattr(value, "pk"):
         return value.pk
     return "" if value is None else str(value)
@@ -187,7 +217,8 @@ def change_data(changes):
 
     from mapapp.models import Category
 
-    data = dict(changes)
+    # Only editable fields: a stored suggestion edited in the admin must not carry a status.
+    data = editable_data(changes)
     if "category" in data:
         data["category"] = Category.objects.get(slug=data["category"])
     if "location" in data:
