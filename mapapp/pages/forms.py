@@ -93,18 +93,20 @@ class EntryFilterForm(forms.Form):
     def showing(cls, filters, query):
         """A form whose controls show the filters parsed from query, as they were applied."""
         data = query.copy()
-        data.pop("sort", None)
+        for name in ("sort", "category", "tag", "threat"):
+            data.pop(name, None)
         data.setlist("category", filters.categories)
         data.setlist("tag", filters.tags)
-        data.setlist("threat", [",".join(filters.threats)] if filters.threats else [])
+        if filters.threats:
+            data["threat"] = ",".join(filters.threats)
         data["ordering"] = filters.ordering
         return cls(data, filters=filters)
 
     def full_clean(self):
         """The shared parser judges the filters; its messages land on the controls."""
         self._errors, self.cleaned_data = ErrorDict(), {}
-        if not self.is_bound:
-            return
+        if not self.is_bound or self.filters is not None:
+            return  # nothing to judge, or judged already (a form made by showing)
         try:
             self.filters = parse_filters(self.data)
         except FilterError as problem:
