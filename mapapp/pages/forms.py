@@ -15,9 +15,8 @@ ORDERING_LABELS = {
     "-updated": "Recently updated",
     "distance": "Nearest first",
 }
-ANY_THREAT = ("", "Any")
 THREAT_CHOICES = [
-    ANY_THREAT,
+    ("", "Any"),
     (",".join(UNDER_THREAT), "Under threat (at risk or lost)"),
     *((value, label) for value, label in Entry.Threat.choices if value != Entry.Threat.NONE),
     (Entry.Threat.NONE, Entry.Threat.NONE.label),
@@ -46,13 +45,6 @@ class CommaSelectMultiple(CommaListMixin, forms.SelectMultiple):
     pass
 
 
-class ShownChoiceField(forms.MultipleChoiceField):
-    """Choices for drawing only: any value is left to the shared parser to judge."""
-
-    def valid_value(self, value):
-        return True
-
-
 class EntryFilterForm(forms.Form):
     """The list page's filters, in the vocabulary of the API and the map (see
     mapapp.reads.filters). Validating it runs the shared parser; `filters` holds the result."""
@@ -62,8 +54,8 @@ class EntryFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"maxlength": MAX_Q_LENGTH, "type": "search"}),
     )
-    category = ShownChoiceField(required=False, widget=CommaCheckboxes)
-    tag = ShownChoiceField(required=False, widget=forms.Select)
+    category = forms.MultipleChoiceField(required=False, widget=CommaCheckboxes)
+    tag = forms.MultipleChoiceField(required=False, widget=forms.Select)
     threat = forms.CharField(label="Threat", required=False, widget=forms.Select)
     ordering = forms.CharField(label="Sort by", required=False, widget=forms.Select)
     # The old name of ordering, still read from links; never drawn, only its errors are.
@@ -76,17 +68,16 @@ class EntryFilterForm(forms.Form):
     def __init__(self, data=None, *, filters=None, **kwargs):
         super().__init__(data, **kwargs)
         self.filters = filters
-        given = self.data
         self.fields["category"].choices = Category.objects.values_list("slug", "name")
         tags = list(Tag.objects.in_use_publicly().values_list("slug", "name"))
         self.fields["tag"].choices = [("", "Any tag"), *tags]
-        if len(comma_values(given, "tag")) > 1:
+        if len(comma_values(self.data, "tag")) > 1:
             self.fields["tag"].widget = CommaSelectMultiple(choices=tags)
         self.fields["threat"].widget.choices = self._threat_choices()
         self.fields["ordering"].widget.choices = [
             (value, label)
             for value, label in ORDERING_LABELS.items()
-            if value != "distance" or "near" in given
+            if value != "distance" or "near" in self.data
         ]
 
     @classmethod
