@@ -121,3 +121,21 @@ def test_reads_import_neither_drf_nor_django_forms():
     for path in READS.glob("*.py"):
         banned = [n for n in imported(path) if n.startswith(("rest_framework", "django.forms"))]
         assert not banned, (path, banned)
+
+
+def test_ogc_items_take_the_shared_category_tag_threat_and_q(client, three):
+    def items(**params):
+        response = client.get("/ogc/collections/entries/items", params)
+        assert response.status_code == 200, response.content
+        return ids(response.json())
+
+    assert items(threat="1") == ["alpha", "bravo"]
+    assert items(tag="food,books") == ["alpha", "charlie"]
+    assert items(q="brav") == ["bravo"]
+    assert items(category="commoning", threat="none") == ["charlie"]
+
+
+def test_ogc_names_a_bad_shared_filter_in_its_exception(client, db):
+    response = client.get("/ogc/collections/entries/items", {"category": "nope"})
+    assert response.status_code == 400
+    assert response.json()["description"].startswith("Unknown category: nope.")

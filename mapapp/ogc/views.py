@@ -1,9 +1,10 @@
 """OGC API - Features (Part 1: Core, GeoJSON) for published entries, under /ogc/.
 
 GIS clients such as QGIS and GDAL's OAPIF driver read Commons Map through these endpoints.
-Items take the shared filters' bbox and datetime (mapapp.reads.filters parses both: datetime is
-the interval of the last update); f, bbox-crs, limit (lowered, not refused, when too large) and
-offset are this door's own. Every problem answers OGC's exception document.
+Items take the shared filters (mapapp.reads.filters parses them as for the list and the API):
+bbox, datetime (an interval on the last update), and category, tag, threat and q as further
+parameters on the feature properties; f, bbox-crs, limit (lowered, not refused, when too large)
+and offset are this door's own. Every problem answers OGC's exception document.
 """
 
 from django.conf import settings
@@ -30,7 +31,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-ITEM_FILTERS = ("bbox", "datetime")
+ITEM_FILTERS = ("bbox", "datetime", "category", "tag", "threat", "q")
 ITEM_PARAMS = {*ITEM_FILTERS, "limit", "offset", "f", "bbox-crs"}
 MAX_OFFSET = 10**9
 
