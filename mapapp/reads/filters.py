@@ -1,8 +1,8 @@
 """How a query string becomes filters on published entries: one vocabulary, one parser.
 
 Every door speaks it — the list page (/entries/), the REST API (/api/v1/entries/, clusters),
-OGC API items and the map's own address — so a list URL, a map URL and an API URL with the same
-filters select the same entries. The filter parameters are:
+OGC API items and the map's own address (static/mapapp/js/filterquery.js) — so a list URL, a
+map URL and an API URL with the same filters select the same entries. The filter parameters:
 
     bbox=minLon,minLat,maxLon,maxLat   category=a,b (or repeated)   tag=a,b (or repeated)
     threat=none,at_risk,lost           q=words                      near=lon,lat&radius=metres
@@ -10,11 +10,11 @@ filters select the same entries. The filter parameters are:
     datetime=start/end                 (OGC's interval on the last update; either end '..')
 
 Old addresses keep working in every door: `threat=1|on|true` (the map's and the list's
-checkbox) means at_risk and lost, `threat=0|false` means any, `sort` is the old name of
-`ordering`. Problems raise FilterError naming each parameter; each door turns it into its own
-400 (the API's JSON body, OGC's exception document, the list page's form errors). Parameters
-that belong to one door (limit, offset, format, zoom, page, f) are parsed by that door, with
-the small parsers here (`single`, `parse_int`).
+checkbox) means at_risk and lost, `threat=0|false` means any, and wherever ordering is taken
+`sort` is its old name. Problems raise FilterError naming each parameter; each door turns it
+into its own 400 (the API's JSON body, OGC's exception document, the list page's form errors).
+Parameters that belong to one door (limit, offset, format, zoom, page, f) are parsed by that
+door, with the small parsers here (`single`, `parse_int`).
 """
 
 import math
