@@ -34,7 +34,7 @@ class EntryQuerySet(models.QuerySet):
         """Entries whose public point lies in bbox=(min_lon, min_lat, max_lon, max_lat).
 
         The box reaches the SQL as its four plain numbers on both databases, so a compiled
-        statement can be reused for another box (see mapapp.api.queries).
+        statement can be reused for another box (see mapapp.reads.statements).
         """
         min_lon, min_lat, max_lon, max_lat = bbox
         if self._is_spatialite():
@@ -92,6 +92,9 @@ class EntryQuerySet(models.QuerySet):
 
     def updated_since(self, when):
         return self.filter(updated_at__gte=when)
+
+    def updated_until(self, when):
+        return self.filter(updated_at__lte=when)
 
     def search(self, words):
         """Entries whose text contains every word (as a word prefix), via the full-text index.

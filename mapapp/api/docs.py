@@ -4,7 +4,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from mapapp.reads.filters import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM
+from mapapp.api.params import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM
 from mapapp.reads.schema import DETAIL_FEATURE, LINK, POINT, SUMMARY_FEATURE
 
 GEOJSON = "application/geo+json"

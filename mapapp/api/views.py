@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from mapapp import permissions, services
 from mapapp.api import docs
 from mapapp.api.exports import export_response
+from mapapp.api.params import parse_cluster_query, parse_list_query, refuse_parameters
 from mapapp.api.parsers import StrictGeoJSONParser, StrictJSONParser
 from mapapp.api.write import (
     EntryWriteSerializer,
@@ -32,7 +33,7 @@ from mapapp.api.write import (
     expected_version,
 )
 from mapapp.models import Category, Entry, ModerationDecision, Tag
-from mapapp.reads.filters import entries_matching, parse_cluster_query, parse_entry_filters
+from mapapp.reads.filters import entries_matching
 from mapapp.reads.geojson import detail_feature, encode
 from mapapp.reads.statements import dataset_last_modified, page_features
 from mapapp.web import ratelimit
@@ -110,9 +111,9 @@ class EntryList(CommonsAPIView):
 
     @extend_schema(**docs.ENTRY_LIST)
     def get(self, request):
-        filters = parse_entry_filters(request.GET)
-        if filters.format in {"csv", "geojson"}:
-            return export_response(entries_matching(filters), filters.format)
+        filters, fmt = parse_list_query(request.GET)
+        if fmt in {"csv", "geojson"}:
+            return export_response(entries_matching(filters), fmt)
         features = page_features(filters)
         matched = len(features) + filters.offset
         if len(features) == filters.limit or (filters.offset and not features):
@@ -158,7 +159,7 @@ def django_errors(error):
 class EntryDetail(CommonsAPIView):
     @extend_schema(**docs.ENTRY_DETAIL)
     def get(self, request, slug):
-        parse_entry_filters(request.GET, allowed=set())
+        refuse_parameters(request.GET)
         feature = detail_feature(Entry.objects.published(), slug)
         if feature is None:
             raise NotFound(f"No published entry has the slug {slug!r}.")
@@ -285,7 +286,7 @@ def cluster_feature(row):
 class CategoryList(CommonsAPIView):
     @extend_schema(**docs.CATEGORY_LIST)
     def get(self, request):
-        parse_entry_filters(request.GET, allowed=set())
+        refuse_parameters(request.GET)
         published = Q(entries__status=Entry.Status.PUBLISHED)
         rows = Category.objects.annotate(entry_count=Count("entries", filter=published)).values(
             "slug", "name", "description", "colour", "icon", "order", "entry_count"
@@ -302,7 +303,7 @@ class CategoryList(CommonsAPIView):
 class TagList(CommonsAPIView):
     @extend_schema(**docs.TAG_LIST)
     def get(self, request):
-        parse_entry_filters(request.GET, allowed=set())
+        refuse_parameters(request.GET)
         published = Q(entries__status=Entry.Status.PUBLISHED)
         rows = (
             Tag.objects.in_use_publicly()

@@ -8,6 +8,7 @@ landing page's `service-desc` link describes the whole service.
 from django.conf import settings
 
 from mapapp.ogc.views import COLLECTION_ID, CRS84, GEOJSON, JSON
+from mapapp.reads.filters import MAX_Q_LENGTH
 from mapapp.reads.schema import DETAIL_FEATURE, LINK, SUMMARY_FEATURE
 
 REF = "#/components/schemas/"
@@ -85,6 +86,7 @@ F_GEOJSON = _query("f", "Output format.", {"type": "string", "enum": ["json", "g
 COLLECTION_ID_PARAM = _path(
     "collectionId", "The collection: entries.", {"type": "string", "enum": [COLLECTION_ID]}
 )
+SLUGS = {"type": "array", "items": {"type": "string"}}
 ITEM_PARAMETERS = [
     COLLECTION_ID_PARAM,
     _query(
@@ -99,6 +101,32 @@ ITEM_PARAMETERS = [
         "datetime",
         "An instant or an interval (`start/end`, either end `..`) on the last update.",
         {"type": "string"},
+    ),
+    _query(
+        "category",
+        "Category slugs, comma-separated: entries in any of them.",
+        SLUGS,
+        style="form",
+        explode=False,
+    ),
+    _query(
+        "tag",
+        "Tag slugs, comma-separated: entries with any of them.",
+        SLUGS,
+        style="form",
+        explode=False,
+    ),
+    _query(
+        "threat",
+        "none, at_risk or lost, comma-separated: entries with any of them.",
+        SLUGS,
+        style="form",
+        explode=False,
+    ),
+    _query(
+        "q",
+        "Words that must all match (as word prefixes) in the entry's text.",
+        {"type": "string", "minLength": 1, "maxLength": MAX_Q_LENGTH},
     ),
     _query(
         "limit",

@@ -1,6 +1,10 @@
 """OGC API - Features (Part 1: Core, GeoJSON) for published entries, under /ogc/.
 
 GIS clients such as QGIS and GDAL's OAPIF driver read Commons Map through these endpoints.
+Items take the shared filters (mapapp.reads.filters parses them as for the list and the API):
+bbox, datetime (an interval on the last update), and category, tag, threat and q as further
+parameters on the feature properties; f, bbox-crs, limit (lowered, not refused, when too large)
+and offset are this door's own. Every problem answers OGC's exception document.
 """
 
 from django.conf import settings
@@ -10,16 +14,9 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from rest_framework.exceptions import ValidationError
 
 from mapapp.models import Entry
-from mapapp.reads.filters import (
-    EntryFilters,
-    entries_matching,
-    parse_bbox,
-    parse_int,
-    parse_when,
-)
+from mapapp.reads.filters import entries_matching, parse_filters, parse_int, single
 from mapapp.reads.geojson import detail_feature, encode, list_features
 from mapapp.reads.statements import dataset_last_modified
 from mapapp.web.conditional import cached_json
@@ -34,7 +31,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-ITEM_PARAMS = {"bbox", "limit", "offset", "datetime", "f", "bbox-crs"}
+ITEM_FILTERS = ("bbox", "datetime", "category", "tag", "threat", "q")
+ITEM_PARAMS = {*ITEM_FILTERS, "limit", "offset", "f", "bbox-crs"}
+MAX_OFFSET = 10**9
 
 
 def _url(request, name, **kwargs):
@@ -158,35 +157,22 @@ def collection(request, collection_id):
     return JsonResponse(_collection(request))
 
 
-def parse_datetime_interval(text):
-    """An instant or an interval start/end (either end may be '..' or empty)."""
-    if "/" not in text:
-        when = parse_when(text, "datetime")
-        return when, when
-    start, _, end = text.partition("/")
-    start = None if start in {"", ".."} else parse_when(start, "datetime")
-    end = None if end in {"", ".."} else parse_when(end, "datetime")
-    if start and end and start > end:
-        raise ValueError("datetime: the interval starts after it ends.")
-    return start, end
-
-
 def _item_filters(query):
-    filters = EntryFilters(limit=settings.API_DEFAULT_LIMIT)
-    interval = (None, None)
+    """EntryFilters for the items asked for; raises ValueError (FilterError is one)."""
     if "bbox-crs" in query and query["bbox-crs"] != CRS84:
         raise ValueError(f"bbox-crs: only {CRS84} is supported.")
-    if "bbox" in query:
-        filters.bbox = parse_bbox(query["bbox"])
+    filters = parse_filters(query, names=ITEM_FILTERS)
+    filters.limit = settings.API_DEFAULT_LIMIT
     if "limit" in query:
         # The standard asks for a too-large limit to be lowered, not refused.
-        requested = parse_int(query["limit"], "limit", minimum=1, maximum=10**9)
+        requested = parse_int(
+            single(query.getlist("limit"), "limit"), "limit", minimum=1, maximum=10**9
+        )
         filters.limit = min(requested, settings.API_MAX_LIMIT)
     if "offset" in query:
-        filters.offset = parse_int(query["offset"], "offset", minimum=0, maximum=10**9)
-    if "datetime" in query:
-        interval = parse_datetime_interval(query["datetime"])
-    return filters, interval
+        offset = single(query.getlist("offset"), "offset")
+        filters.offset = parse_int(offset, "offset", minimum=0, maximum=MAX_OFFSET)
+    return filters
 
 
 @require_safe
@@ -196,14 +182,10 @@ def items(request, collection_id):
     if problem := _refuse_unknown(request, ITEM_PARAMS):
         return problem
     try:
-        filters, (start, end) = _item_filters(request.GET)
-    except (ValueError, ValidationError) as exc:
+        filters = _item_filters(request.GET)
+    except ValueError as exc:
         return exception(400, "InvalidParameterValue", str(exc))
     entries = entries_matching(filters)
-    if start:
-        entries = entries.filter(updated_at__gte=start)
-    if end:
-        entries = entries.filter(updated_at__lte=end)
     features = list_features(entries[filters.offset : filters.offset + filters.limit])
     matched = entries.count()
     return cached_json(

@@ -1,105 +1,121 @@
-"""Forms: the list view's filters (plain GET, works without JavaScript)."""
+"""Forms of the pages. The list's filter form only draws its controls: what a filter means
+and what is wrong with it come from mapapp.reads.filters, the parser every door shares."""
 
 from django import forms
+from django.forms.utils import ErrorDict
 
 from mapapp.location import PUBLIC_DECIMALS, public_address
 from mapapp.models import Category, Entry, Report, Tag
-from mapapp.reads.filters import WORD
+from mapapp.reads.filters import MAX_Q_LENGTH, UNDER_THREAT, FilterError, parse_filters
 
-SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
-# What "under threat" means when the list's checkbox (or the map's threat=1) is ticked.
-UNDER_THREAT = [Entry.Threat.AT_RISK, Entry.Threat.LOST]
-TICKED = {"1", "on", "true"}
-UNTICKED = {"0", "false", "none"}
-
-
-def split_commas(values):
-    """Values of a repeatable parameter that also accepts comma lists, as the API does."""
-    return [v.strip() for raw in values or () for v in str(raw).split(",") if v.strip()]
-
-
-class SlugListField(forms.ModelMultipleChoiceField):
-    """Several slugs as checkboxes, repeated (`category=a&category=b`) or `category=a,b`."""
-
-    def clean(self, value):
-        return super().clean(split_commas(value))
-
-    def prepare_value(self, value):
-        # Tick the boxes of a comma list too, so the form shows the filters it applied.
-        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-            value = split_commas(value)
-        return super().prepare_value(value)
+ORDERING_LABELS = {
+    "name": "Name (A–Z)",
+    "-name": "Name (Z–A)",
+    "updated": "Least recently updated",
+    "-updated": "Recently updated",
+    "distance": "Nearest first",
+}
+THREAT_CHOICES = [
+    ("", "Any"),
+    (",".join(UNDER_THREAT), "Under threat (at risk or lost)"),
+    *((value, label) for value, label in Entry.Threat.choices if value != Entry.Threat.NONE),
+    (Entry.Threat.NONE, Entry.Threat.NONE.label),
+]
+# Filters the list has no control for: carried through the form so a resubmission keeps them.
+CARRIED = ("bbox", "near", "radius", "updated_since")
 
 
-class ThreatCheckbox(forms.CheckboxInput):
-    """A checkbox that hands the field the submitted text, not just ticked or not."""
+def comma_values(data, name):
+    """`name=a,b` as well as `name=a&name=b`, as every door reads them."""
+    return [v.strip() for raw in data.getlist(name) for v in raw.split(",") if v.strip()]
 
-    def __init__(self, attrs=None):
-        # Ticked when the filter shows threatened entries (not for threat=none or threat=0).
-        super().__init__(attrs, check_test=lambda v: bool(v) and str(v).lower() not in UNTICKED)
+
+class CommaListMixin:
+    """A widget showing a comma list as its several choices."""
 
     def value_from_datadict(self, data, files, name):
-        return data.get(name)
+        return comma_values(data, name)
 
 
-class ThreatField(forms.Field):
-    """The list's checkbox (`threat=on`, the map's `threat=1`) or the API's threat values
-    (`threat=at_risk,lost`); cleans to the list of threats to show (empty: any)."""
+class CommaCheckboxes(CommaListMixin, forms.CheckboxSelectMultiple):
+    pass
 
-    widget = ThreatCheckbox
 
-    def to_python(self, value):
-        if value in (None, "", False) or str(value).lower() in {"0", "false"}:
-            return []
-        if value is True or str(value).lower() in TICKED:
-            return list(UNDER_THREAT)
-        wanted = split_commas([value])
-        wrong = [w for w in wanted if w not in Entry.Threat.values]
-        if wrong:
-            raise forms.ValidationError(
-                f"Unknown threat: {', '.join(wrong)}. "
-                f"Use {', '.join(Entry.Threat.values)}, or tick the box."
-            )
-        return wanted
+class CommaSelectMultiple(CommaListMixin, forms.SelectMultiple):
+    pass
 
 
 class EntryFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=200)
-    category = SlugListField(
-        queryset=Category.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    tag = forms.ModelChoiceField(
-        queryset=Tag.objects.in_use_publicly(),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any tag",
-    )
-    threat = ThreatField(label="Only entries under threat", required=False)
-    sort = forms.ChoiceField(choices=SORTS, required=False)
+    """The list page's filters, in the vocabulary of the API and the map (see
+    mapapp.reads.filters). Validating it runs the shared parser; `filters` holds the result."""
 
-    def clean_q(self):
-        text = self.cleaned_data["q"].strip()
-        if text and not WORD.search(text):
-            raise forms.ValidationError("Search for at least one word (letters or digits).")
-        return text
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": MAX_Q_LENGTH, "type": "search"}),
+    )
+    category = forms.MultipleChoiceField(required=False, widget=CommaCheckboxes)
+    tag = forms.MultipleChoiceField(required=False, widget=forms.Select)
+    threat = forms.CharField(label="Threat", required=False, widget=forms.Select)
+    ordering = forms.CharField(label="Sort by", required=False, widget=forms.Select)
+    # The old name of ordering, still read from links; never drawn, only its errors are.
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    bbox = forms.CharField(required=False, widget=forms.HiddenInput)
+    near = forms.CharField(required=False, widget=forms.HiddenInput)
+    radius = forms.CharField(required=False, widget=forms.HiddenInput)
+    updated_since = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def filter(self, entries):
-        """Apply the cleaned filters to a queryset of published entries."""
-        data = self.cleaned_data
-        if data["q"]:
-            entries = entries.search([w.lower() for w in WORD.findall(data["q"])][:10])
-        if data["category"]:
-            entries = entries.in_categories([c.slug for c in data["category"]])
-        if data["tag"]:
-            entries = entries.with_any_tag([data["tag"].slug])
-        if data["threat"]:
-            entries = entries.with_threat(data["threat"])
-        if data.get("sort") == "-updated":
-            return entries.order_by("-updated_at", "-id")
-        return entries.order_by("name", "id")
+    def __init__(self, data=None, *, filters=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.filters = filters
+        self.fields["category"].choices = Category.objects.values_list("slug", "name")
+        tags = list(Tag.objects.in_use_publicly().values_list("slug", "name"))
+        self.fields["tag"].choices = [("", "Any tag"), *tags]
+        if len(comma_values(self.data, "tag")) > 1:
+            self.fields["tag"].widget = CommaSelectMultiple(choices=tags)
+        self.fields["threat"].widget.choices = self._threat_choices()
+        self.fields["ordering"].widget.choices = [
+            (value, label)
+            for value, label in ORDERING_LABELS.items()
+            if value != "distance" or "near" in self.data
+        ]
+
+    @classmethod
+    def showing(cls, filters, query):
+        """A form whose controls show the filters parsed from query, as they were applied."""
+        data = query.copy()
+        for name in ("sort", "category", "tag", "threat"):
+            data.pop(name, None)
+        data.setlist("category", filters.categories)
+        data.setlist("tag", filters.tags)
+        if filters.threats:
+            data["threat"] = ",".join(filters.threats)
+        data["ordering"] = filters.ordering
+        return cls(data, filters=filters)
+
+    def full_clean(self):
+        """The shared parser judges the filters; its messages land on the controls."""
+        self._errors, self.cleaned_data = ErrorDict(), {}
+        if not self.is_bound or self.filters is not None:
+            return  # nothing to judge, or judged already (a form made by showing)
+        try:
+            self.filters = parse_filters(self.data)
+        except FilterError as problem:
+            for name, messages in problem.errors.items():
+                self._errors[name] = self.error_class(messages)
+
+    def carried(self):
+        """Hidden inputs for the filters the list has no control for, when given and sound."""
+        return [self[name] for name in CARRIED if self.data.get(name) and name not in self.errors]
+
+    def carried_errors(self):
+        """Problems with filters that have no control to show them beside."""
+        return [message for name in CARRIED for message in self.errors.get(name, ())]
+
+    def _threat_choices(self):
+        value = ",".join(comma_values(self.data, "threat"))
+        known = {v for v, _ in THREAT_CHOICES}
+        return THREAT_CHOICES if value in known else [*THREAT_CHOICES, (value, value)]
 
 
 PRECISION_HELP = {

@@ -3,19 +3,21 @@
 from django.core.paginator import Paginator
 
 
-def page_with_links(request, items, *, size, parameter="page"):
+def page_with_links(request, items, *, size, parameter="page", query=None):
     """The page `parameter` asks for, as `get_page` finds it: a page number gone stale (its last
     item was decided or filtered away) or garbled shows the nearest real page, not an error.
-    `prev_url` and `next_url` are "" where there is no such page."""
+    `prev_url` and `next_url` are "" where there is no such page; they keep `query` (by default
+    the request's)."""
+    query = request.GET if query is None else query
     page = Paginator(items, size).get_page(request.GET.get(parameter))
-    page.prev_url = _page_url(request, parameter, page.has_previous() and page.number - 1)
-    page.next_url = _page_url(request, parameter, page.has_next() and page.number + 1)
+    page.prev_url = _page_url(query, parameter, page.has_previous() and page.number - 1)
+    page.next_url = _page_url(query, parameter, page.has_next() and page.number + 1)
     return page
 
 
-def _page_url(request, parameter, number):
+def _page_url(query, parameter, number):
     if not number:
         return ""
-    query = request.GET.copy()
+    query = query.copy()
     query[parameter] = number
     return f"?{query.urlencode()}"

@@ -13,6 +13,7 @@ from mapapp.models import Category, Entry
 from mapapp.pages.forms import EntryFilterForm
 from mapapp.pages.mapconfig import map_config
 from mapapp.pages.paging import page_with_links
+from mapapp.reads.filters import entries_matching
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
@@ -34,22 +35,33 @@ def embed(request):
 
 @require_safe
 def entry_list(request):
-    form = EntryFilterForm(request.GET or None)
-    entries = Entry.objects.published().select_related("category")
-    status = 200
-    if form.is_bound and not form.is_valid():
-        status = 400
-        entries = entries.none()
-    elif form.is_bound:
-        entries = form.filter(entries)
+    """The list: the filters of the API and the map (one parser), 25 entries a page."""
+    query = filled_in(request.GET)
+    form = EntryFilterForm(query)
+    if form.is_valid():
+        entries = entries_matching(form.filters).select_related("category")
+        form, status = EntryFilterForm.showing(form.filters, query), 200
     else:
-        entries = entries.order_by("name", "id")
+        entries, status = Entry.objects.none(), 400
     context = {
         "form": form,
-        "page": page_with_links(request, entries, size=LIST_PAGE_SIZE),
+        # Page links keep the filters, without the blank fields of a submitted form.
+        "page": page_with_links(request, entries, size=LIST_PAGE_SIZE, query=query),
         "categories": Category.objects.all(),
     }
     return render(request, "mapapp/entry_list.html", context, status=status)
+
+
+def filled_in(query):
+    """The query without the blank values a form sends for its untouched controls."""
+    filled = query.copy()
+    for name in list(filled):
+        values = [value for value in filled.getlist(name) if value.strip()]
+        if values:
+            filled.setlist(name, values)
+        else:
+            del filled[name]
+    return filled
 
 
 @require_safe

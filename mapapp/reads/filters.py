@@ -1,25 +1,32 @@
-"""Query parameters of the entries API: parsed once, each problem named by its parameter."""
+"""How a query string becomes filters on published entries: one vocabulary, one parser.
+
+Every door speaks it — the list page (/entries/), the REST API (/api/v1/entries/, clusters),
+OGC API items and the map's own address (static/mapapp/js/filterquery.js) — so a list URL, a
+map URL and an API URL with the same filters select the same entries. The filter parameters:
+
+    bbox=minLon,minLat,maxLon,maxLat   category=a,b (or repeated)   tag=a,b (or repeated)
+    threat=none,at_risk,lost           q=words                      near=lon,lat&radius=metres
+    updated_since=ISO 8601             ordering=name|-name|updated|-updated|distance
+    datetime=start/end                 (OGC's interval on the last update; either end '..')
+
+Old addresses keep working in every door: `threat=1|on|true` (the map's and the list's
+checkbox) means at_risk and lost, `threat=0|false` means any, and wherever ordering is taken
+`sort` is its old name. Problems raise FilterError naming each parameter; each door turns it
+into its own 400 (the API's JSON body, OGC's exception document, the list page's form errors).
+Parameters that belong to one door (limit, offset, format, zoom, page, f) are parsed by that
+door, with the small parsers here (`single`, `parse_int`).
+"""
 
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.utils.dateparse import parse_date, parse_datetime
-from rest_framework.exceptions import ValidationError
 
 from mapapp.models import Category, Entry, Tag
 
-ORDERINGS = {
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
-    "updated": ("updated_at", "id"),
-    "-updated": ("-updated_at", "-id"),
-    "distance": None,  # only with near; ordered by the computed distance
-}
-FORMATS = {"geojson", "csv"}
-LIST_PARAMS = {
+FILTER_PARAMS = (
     "bbox",
     "category",
     "tag",
@@ -29,16 +36,32 @@ LIST_PARAMS = {
     "radius",
     "updated_since",
     "ordering",
-    "limit",
-    "offset",
-    "format",
+)
+# Old names still read from links made before the vocabulary was shared: {old: current}.
+ALIASES = {"sort": "ordering"}
+ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "distance": None,  # only with near; ordered by the computed distance
 }
-CLUSTER_PARAMS = {"bbox", "category", "tag", "threat", "q", "updated_since", "zoom"}
-MAX_ZOOM = 20
-# Cells a map tile (256 px) is cut into when clustering: cells of 64 px at any zoom.
-CELLS_PER_TILE = 4
+# What "under threat" means when a checkbox says so (threat=1 from the map, threat=on).
+UNDER_THREAT = [Entry.Threat.AT_RISK, Entry.Threat.LOST]
+THREAT_TICKED = {"1", "on", "true"}
+THREAT_ANY = {"0", "false"}
 MAX_RADIUS_METRES = 200_000
+MAX_Q_LENGTH = 200
+MAX_WORDS = 10
 WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class FilterError(ValueError):
+    """Bad filter parameters; `errors` is {parameter: [messages]}, named as the client sent."""
+
+    def __init__(self, errors):
+        super().__init__(" ".join(m for messages in errors.values() for m in messages))
+        self.errors = errors
 
 
 @dataclass
@@ -51,31 +74,36 @@ class EntryFilters:
     near: tuple | None = None
     radius: float | None = None
     updated_since: datetime | None = None
+    updated_until: datetime | None = None
     ordering: str = "name"
+    # The page of the selection a door asks for (set by the door; 0 means none yet).
     limit: int = 0
     offset: int = 0
-    format: str = "json"
 
 
-def parse_entry_filters(query, *, allowed=LIST_PARAMS):
-    """Parse a QueryDict into EntryFilters, raising ValidationError naming every bad one."""
-    errors = {}
-    unknown = sorted(set(query) - allowed)
-    if unknown:
-        takes = f"Allowed: {', '.join(sorted(allowed))}." if allowed else "It takes none."
-        errors["unknown"] = [f"Unknown parameter(s): {', '.join(unknown)}. {takes}"]
-    filters = EntryFilters(limit=settings.API_DEFAULT_LIMIT)
-    for name, parse in PARSERS.items():
-        if name not in query:
+def names_accepted(names):
+    """The parameter names a door reading `names` takes, old aliases included."""
+    return {*names, *(old for old, new in ALIASES.items() if new in names)}
+
+
+def parse_filters(query, *, names=FILTER_PARAMS):
+    """EntryFilters from the filter parameters `names` of a QueryDict (other parameters are
+    the door's to read or refuse); raises FilterError naming every bad one."""
+    errors, given = {}, set()
+    filters = EntryFilters()
+    for name in names:
+        key = _key_given(query, name)
+        if key is None:
             continue
+        given.add(name)
         try:
-            parse(filters, query)
+            PARSERS[name](filters, query.getlist(key), key)
         except ValueError as exc:
-            errors[name] = [str(exc)]
-    if "near" in allowed:
-        _check_combinations(filters, query, errors)
+            errors[key] = [str(exc)]
+    if "near" in names:
+        _check_combinations(filters, given, errors)
     if errors:
-        raise ValidationError(errors)
+        raise FilterError(errors)
     return filters
 
 
@@ -94,14 +122,28 @@ def entries_matching(filters):
         entries = entries.search(filters.words)
     if filters.updated_since:
         entries = entries.updated_since(filters.updated_since)
+    if filters.updated_until:
+        entries = entries.updated_until(filters.updated_until)
     if filters.near:
         entries = entries.near(*filters.near, filters.radius)
     order = ORDERINGS[filters.ordering] or ("distance", "id")
     return entries.order_by(*order)
 
 
-def _single(query, name):
-    values = query.getlist(name)
+def search_words(text):
+    """The words of a search, as the full-text index holds them: lowercase, the first ten."""
+    return [w.lower() for w in WORD.findall(text)][:MAX_WORDS]
+
+
+def _key_given(query, name):
+    """The name the client used for a parameter: its current name, else an old alias."""
+    if name in query:
+        return name
+    return next((old for old, new in ALIASES.items() if new == name and old in query), None)
+
+
+def single(values, name):
+    """The one non-empty value of a parameter given as the list `values`."""
     if len(values) > 1:
         raise ValueError(f"Give {name} once, not {len(values)} times.")
     value = values[0].strip()
@@ -110,9 +152,9 @@ def _single(query, name):
     return value
 
 
-def _multi(query, name):
+def _multi(values, name):
     """Values of a repeatable parameter that also accepts comma lists."""
-    values = [v.strip() for raw in query.getlist(name) for v in raw.split(",")]
+    values = [v.strip() for raw in values for v in raw.split(",")]
     values = [v for v in values if v]
     if not values:
         raise ValueError(f"{name} is empty.")
@@ -151,12 +193,12 @@ def parse_bbox(text, name="bbox"):
     return (min_lon, min_lat, max_lon, max_lat)
 
 
-def _bbox(filters, query):
-    filters.bbox = parse_bbox(_single(query, "bbox"))
+def _bbox(filters, values, name):
+    filters.bbox = parse_bbox(single(values, name), name)
 
 
-def _category(filters, query):
-    wanted = _multi(query, "category")
+def _category(filters, values, name):
+    wanted = _multi(values, name)
     known = set(Category.objects.filter(slug__in=wanted).values_list("slug", flat=True))
     missing = [w for w in wanted if w not in known]
     if missing:
@@ -164,8 +206,8 @@ def _category(filters, query):
     filters.categories = wanted
 
 
-def _tag(filters, query):
-    wanted = _multi(query, "tag")
+def _tag(filters, values, name):
+    wanted = _multi(values, name)
     known = set(
         Tag.objects.in_use_publicly().filter(slug__in=wanted).values_list("slug", flat=True)
     )
@@ -175,8 +217,12 @@ def _tag(filters, query):
     filters.tags = wanted
 
 
-def _threat(filters, query):
-    wanted = _multi(query, "threat")
+def _threat(filters, values, name):
+    wanted = _multi(values, name)
+    if len(wanted) == 1 and wanted[0].lower() in THREAT_TICKED | THREAT_ANY:
+        ticked = wanted[0].lower() in THREAT_TICKED
+        filters.threats = list(UNDER_THREAT) if ticked else []
+        return
     valid = set(Entry.Threat.values)
     wrong = [w for w in wanted if w not in valid]
     if wrong:
@@ -184,32 +230,32 @@ def _threat(filters, query):
     filters.threats = wanted
 
 
-def _q(filters, query):
-    text = _single(query, "q")
-    if len(text) > 200:
-        raise ValueError("q is longer than 200 characters.")
-    words = [w.lower() for w in WORD.findall(text)][:10]
+def _q(filters, values, name):
+    text = single(values, name)
+    if len(text) > MAX_Q_LENGTH:
+        raise ValueError(f"{name} is longer than {MAX_Q_LENGTH} characters.")
+    words = search_words(text)
     if not words:
-        raise ValueError("q contains no words to search for.")
+        raise ValueError(f"{name} contains no words to search for.")
     filters.words = words
 
 
-def _near(filters, query):
-    lon, lat = _numbers(_single(query, "near"), "near", 2)
-    _check_lon_lat(lon, lat, "near")
+def _near(filters, values, name):
+    lon, lat = _numbers(single(values, name), name, 2)
+    _check_lon_lat(lon, lat, name)
     filters.near = (lon, lat)
 
 
-def _radius(filters, query):
-    text = _single(query, "radius")
+def _radius(filters, values, name):
+    text = single(values, name)
     try:
         radius = float(text)
     except ValueError:
-        raise ValueError(f"radius must be a number of metres, not {text!r}.") from None
+        raise ValueError(f"{name} must be a number of metres, not {text!r}.") from None
     if not math.isfinite(radius) or radius <= 0:
-        raise ValueError("radius must be a positive number of metres.")
+        raise ValueError(f"{name} must be a positive number of metres.")
     if radius > MAX_RADIUS_METRES:
-        raise ValueError(f"radius may be at most {MAX_RADIUS_METRES} metres.")
+        raise ValueError(f"{name} may be at most {MAX_RADIUS_METRES} metres.")
     filters.radius = radius
 
 
@@ -233,12 +279,31 @@ def parse_when(text, name):
         raise ValueError(f"{name} is out of range (years 1 to 9999 in UTC).") from None
 
 
-def _updated_since(filters, query):
-    filters.updated_since = parse_when(_single(query, "updated_since"), "updated_since")
+def parse_datetime_interval(text, name="datetime"):
+    """An instant or an interval start/end (either end may be '..' or empty)."""
+    if "/" not in text:
+        when = parse_when(text, name)
+        return when, when
+    start, _, end = text.partition("/")
+    start = None if start in {"", ".."} else parse_when(start, name)
+    end = None if end in {"", ".."} else parse_when(end, name)
+    if start and end and start > end:
+        raise ValueError(f"{name}: the interval starts after it ends.")
+    return start, end
 
 
-def _ordering(filters, query):
-    value = _single(query, "ordering")
+def _updated_since(filters, values, name):
+    filters.updated_since = parse_when(single(values, name), name)
+
+
+def _datetime(filters, values, name):
+    filters.updated_since, filters.updated_until = parse_datetime_interval(
+        single(values, name), name
+    )
+
+
+def _ordering(filters, values, name):
+    value = single(values, name)
     if value not in ORDERINGS:
         raise ValueError(f"Unknown ordering {value!r}. Use one of {', '.join(ORDERINGS)}.")
     filters.ordering = value
@@ -256,31 +321,14 @@ def parse_int(text, name, *, minimum, maximum):
     return value
 
 
-def _limit(filters, query):
-    filters.limit = parse_int(
-        _single(query, "limit"), "limit", minimum=1, maximum=settings.API_MAX_LIMIT
-    )
-
-
-def _offset(filters, query):
-    filters.offset = parse_int(_single(query, "offset"), "offset", minimum=0, maximum=10**9)
-
-
-def _format(filters, query):
-    value = _single(query, "format")
-    if value not in FORMATS | {"json"}:
-        raise ValueError(f"Unknown format {value!r}. Use geojson or csv.")
-    filters.format = value
-
-
-def _check_combinations(filters, query, errors):
-    if "near" in query and "radius" not in query and "near" not in errors:
+def _check_combinations(filters, given, errors):
+    if "near" in given and "radius" not in given and "near" not in errors:
         errors["radius"] = ["radius (metres) is required with near."]
-    if "radius" in query and "near" not in query and "radius" not in errors:
+    if "radius" in given and "near" not in given and "radius" not in errors:
         errors["near"] = ["near=lon,lat is required with radius."]
-    if filters.ordering == "distance" and "near" not in query and "ordering" not in errors:
+    if filters.ordering == "distance" and "near" not in given and "ordering" not in errors:
         errors["ordering"] = ["ordering=distance needs near=lon,lat and radius."]
-    if "ordering" not in query and filters.near:
+    if "ordering" not in given and filters.near:
         filters.ordering = "distance"
 
 
@@ -293,27 +341,6 @@ PARSERS = {
     "near": _near,
     "radius": _radius,
     "updated_since": _updated_since,
+    "datetime": _datetime,
     "ordering": _ordering,
-    "limit": _limit,
-    "offset": _offset,
-    "format": _format,
 }
-
-
-def parse_cluster_query(query):
-    """EntryFilters plus the cell size in degrees for zoom, naming every bad parameter."""
-    errors = {}
-    try:
-        filters = parse_entry_filters(query, allowed=CLUSTER_PARAMS)
-    except ValidationError as exc:
-        errors = dict(exc.detail)
-    if "zoom" not in query:
-        errors["zoom"] = [f"zoom (0..{MAX_ZOOM}, the map's zoom level) is required."]
-    else:
-        try:
-            zoom = parse_int(_single(query, "zoom"), "zoom", minimum=0, maximum=MAX_ZOOM)
-        except ValueError as exc:
-            errors["zoom"] = [str(exc)]
-    if errors:
-        raise ValidationError(errors)
-    return filters, 360 / 2**zoom / CELLS_PER_TILE

@@ -61,7 +61,7 @@ def page_statement(filters, using="default"):
 
 def _shape(filters):
     """What decides a page's SQL text once its values are taken out, or None."""
-    if filters.words or filters.near or filters.updated_since:
+    if filters.words or filters.near or filters.updated_since or filters.updated_until:
         return None
     counts = tuple(len(getattr(filters, name) or ()) for name in SLOT_FIELDS)
     return counts + (filters.ordering, filters.offset, filters.limit)

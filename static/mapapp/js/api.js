@@ -1,11 +1,9 @@
 // Requests to Commons Map's own API; nothing here talks to any other host.
+import { filterParams } from "./filterquery.js";
 
-function filterParams(filters, bbox) {
-  const params = new URLSearchParams({ bbox: bbox.join(",") });
-  if (filters.q) params.set("q", filters.q);
-  if (filters.categories.length) params.set("category", filters.categories.join(","));
-  if (filters.tag) params.set("tag", filters.tag);
-  if (filters.threat) params.set("threat", "at_risk,lost");
+function viewParams(filters, bbox) {
+  const params = filterParams(filters);
+  params.set("bbox", bbox.join(","));
   return params;
 }
 
@@ -16,14 +14,14 @@ async function getGeoJSON(url, signal) {
 }
 
 export function fetchEntries(config, filters, bbox, signal) {
-  const params = filterParams(filters, bbox);
+  const params = viewParams(filters, bbox);
   params.set("limit", String(config.pageLimit));
   return getGeoJSON(`${config.apiEntries}?${params}`, signal);
 }
 
 // Counts per grid cell, for views holding more entries than one page.
 export function fetchClusters(config, filters, bbox, zoom, signal) {
-  const params = filterParams(filters, bbox);
+  const params = viewParams(filters, bbox);
   params.set("zoom", String(zoom));
   return getGeoJSON(`${config.apiClusters}?${params}`, signal);
 }

@@ -4,7 +4,8 @@ import { debounce, paintSwatches } from "./dom.js";
 import { fillTags, readFilters, writeFilters } from "./filters.js";
 import { createMap, highlight, openFeature, renderCells, renderFeatures, visibleBbox } from "./map.js";
 import { markActive, renderList } from "./panel.js";
-import { emptyFilters, filtersQuery, readState, sameState, stateUrl, viewHash } from "./urlstate.js";
+import { emptyFilters, filtersQuery } from "./filterquery.js";
+import { readState, sameState, stateUrl, viewHash } from "./urlstate.js";
 import { setupShare } from "./share.js";
 import { readConfig } from "./tiles.js";
 
@@ -90,7 +91,8 @@ mapState.map.on("moveend", settle);
 window.addEventListener("popstate", (event) => {
   const target = event.state || readState(location);
   restoring = true;
-  state = { view: target.view, filters: target.filters || emptyFilters() };
+  // A history entry saved by an older page may lack some filters: they are empty.
+  state = { view: target.view, filters: { ...emptyFilters(), ...target.filters } };
   if (ui.form) writeFilters(ui.form, state.filters);
   if (state.view) mapState.map.setView([state.view.lat, state.view.lon], state.view.zoom, { animate: false });
   load().finally(() => { restoring = false; });
@@ -110,7 +112,7 @@ function setupFilters() {
   ui.form.addEventListener("submit", (event) => { event.preventDefault(); applyFilters(); });
   $("clear-filters").addEventListener("click", () => { writeFilters(ui.form, emptyFilters()); applyFilters(); });
   $("near-me").addEventListener("click", nearMe);
-  fetchTags(config).then((tags) => fillTags(ui.form.elements.tag, tags, state.filters.tag)).catch(() => {});
+  fetchTags(config).then((tags) => fillTags(ui.form.elements.tag, tags, state.filters.tags)).catch(() => {});
   const toggle = $("panel-toggle");
   toggle.addEventListener("click", () => {
     const open = toggle.getAttribute("aria-expanded") !== "true";

@@ -1,5 +1,6 @@
 // The "Share / embed" dialog: a permalink and an <iframe> for the current view.
-import { filtersQuery, viewHash } from "./urlstate.js";
+import { filtersQuery } from "./filterquery.js";
+import { viewHash } from "./urlstate.js";
 
 export function setupShare(config, currentState) {
   const dialog = document.getElementById("share-dialog");

@@ -1,20 +1,10 @@
-// The page address holds the whole view: `?category=a,b&tag=t&threat=1&q=words#zoom/lat/lon`,
-// so copying it reproduces what you see and back/forward walk through earlier views.
-
-const EMPTY = { categories: [], tag: "", threat: false, q: "" };
-
-export function emptyFilters() {
-  return { ...EMPTY, categories: [] };
-}
+// The page address holds the whole view: `?category=a,b&tag=t&threat=at_risk,lost&q=words`
+// then `#zoom/lat/lon`, so copying it reproduces what you see and back/forward walk through
+// earlier views. The query is the list page's and the API's (see filterquery.js).
+import { filtersQuery, readFilterParams } from "./filterquery.js";
 
 export function readState(location) {
-  const params = new URLSearchParams(location.search);
-  const filters = {
-    categories: params.getAll("category").flatMap((v) => v.split(",")).filter(Boolean),
-    tag: params.get("tag") || "",
-    threat: params.get("threat") === "1",
-    q: params.get("q") || "",
-  };
+  const filters = readFilterParams(new URLSearchParams(location.search));
   return { view: parseHash(location.hash), filters };
 }
 
@@ -24,15 +14,6 @@ export function parseHash(hash) {
   const [zoom, lat, lon] = parts;
   if (Math.abs(lat) > 90 || Math.abs(lon) > 180 || zoom < 0 || zoom > 22) return null;
   return { zoom, lat, lon };
-}
-
-export function filtersQuery(filters) {
-  const params = new URLSearchParams();
-  if (filters.q) params.set("q", filters.q);
-  if (filters.categories.length) params.set("category", filters.categories.join(","));
-  if (filters.tag) params.set("tag", filters.tag);
-  if (filters.threat) params.set("threat", "1");
-  return params.toString();
 }
 
 export function viewHash(view) {

@@ -1,0 +1,103 @@
+"""The REST door's query parameters: the shared filters plus its own.
+
+Filters (bbox, category, tag, threat, q, near, radius, updated_since, ordering) are parsed by
+mapapp.reads.filters, the one parser every door uses; this module adds what only the API reads —
+limit and offset (a page), format (a download), zoom (the clusters' cell size) — refuses
+parameters an endpoint does not take, and turns every problem into DRF's 400
+{parameter: [messages]}, all problems of a request at once.
+"""
+
+from django.conf import settings
+from rest_framework.exceptions import ValidationError
+
+from mapapp.reads.filters import (
+    FILTER_PARAMS,
+    FilterError,
+    names_accepted,
+    parse_filters,
+    parse_int,
+    single,
+)
+
+FORMATS = {"geojson", "csv"}
+LIST_PARAMS = {*FILTER_PARAMS, "limit", "offset", "format"}
+CLUSTER_FILTERS = ("bbox", "category", "tag", "threat", "q", "updated_since")
+CLUSTER_PARAMS = {*CLUSTER_FILTERS, "zoom"}
+MAX_ZOOM = 20
+# Cells a map tile (256 px) is cut into when clustering: cells of 64 px at any zoom.
+CELLS_PER_TILE = 4
+MAX_OFFSET = 10**9
+
+
+def parse_list_query(query):
+    """(EntryFilters with the page asked for, format) for /api/v1/entries/."""
+    errors = _unknown(query, LIST_PARAMS)
+    filters = _filters(query, FILTER_PARAMS, errors)
+    page = {"limit": settings.API_DEFAULT_LIMIT, "offset": 0, "format": "json"}
+    for name, parse in PAGE_PARSERS.items():
+        if name in query:
+            try:
+                page[name] = parse(single(query.getlist(name), name))
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    filters.limit, filters.offset = page["limit"], page["offset"]
+    return filters, page["format"]
+
+
+def parse_cluster_query(query):
+    """EntryFilters plus the cell size in degrees for zoom, naming every bad parameter."""
+    errors = _unknown(query, CLUSTER_PARAMS)
+    filters = _filters(query, CLUSTER_FILTERS, errors)
+    if "zoom" not in query:
+        errors["zoom"] = [f"zoom (0..{MAX_ZOOM}, the map's zoom level) is required."]
+    else:
+        try:
+            zoom = parse_int(
+                single(query.getlist("zoom"), "zoom"), "zoom", minimum=0, maximum=MAX_ZOOM
+            )
+        except ValueError as exc:
+            errors["zoom"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    return filters, 360 / 2**zoom / CELLS_PER_TILE
+
+
+def refuse_parameters(query):
+    """For endpoints that take no query parameters at all."""
+    if errors := _unknown(query, set()):
+        raise ValidationError(errors)
+
+
+def _unknown(query, allowed):
+    unknown = sorted(set(query) - names_accepted(allowed))
+    if not unknown:
+        return {}
+    takes = f"Allowed: {', '.join(sorted(allowed))}." if allowed else "It takes none."
+    return {"unknown": [f"Unknown parameter(s): {', '.join(unknown)}. {takes}"]}
+
+
+def _filters(query, names, errors):
+    try:
+        return parse_filters(query, names=names)
+    except FilterError as exc:
+        errors.update(exc.errors)
+        return None
+
+
+def _limit(text):
+    return parse_int(text, "limit", minimum=1, maximum=settings.API_MAX_LIMIT)
+
+
+def _offset(text):
+    return parse_int(text, "offset", minimum=0, maximum=MAX_OFFSET)
+
+
+def _format(text):
+    if text not in FORMATS | {"json"}:
+        raise ValueError(f"Unknown format {text!r}. Use geojson or csv.")
+    return text
+
+
+PAGE_PARSERS = {"limit": _limit, "offset": _offset, "format": _format}

@@ -1,0 +1,191 @@
+"""One filter vocabulary: the list page, the API, OGC and the map's own encoder agree.
+
+Seeded random combinations of filters (in the shared words, with old aliases and both ways of
+giving several values) are sent to every door; each must select the same entries in the same
+order. The map's encoder is the real ES module (static/mapapp/js/filterquery.js) run by Node.
+"""
+
+import json
+import random
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from mapapp.models import Entry
+
+ENCODER = Path(__file__).resolve().parent.parent / "static/mapapp/js/filterquery.js"
+COMBINATIONS = 60
+CATEGORIES = ["commoning", "public-goods", "reciprocal-working", "convivial-spaces"]
+TAGS = ["food", "repair", "books", "kids"]
+THREATS = ["at_risk", "lost", "none", "at_risk,lost", "none,lost", "1", "on", "0"]
+WORDS = ["garden", "library", "repair", "community", "bristol", "leeds"]
+BOXES = ["-2.7,51.4,-2.5,51.5", "-1.6,53.7,-1.5,53.9", "-3,50,0,55"]
+ORDERINGS = ["name", "-name", "updated", "-updated"]
+SINCE = ["2024-01-01", "2025-06-01T00:00:00Z"]
+PLACES = [(-2.59, 51.45, "Bristol"), (-1.55, 53.8, "Leeds"), (-0.12, 51.5, "London")]
+KINDS = ["Garden", "Library", "Repair Cafe", "Community Pantry", "Toy Library"]
+
+
+@pytest.fixture
+def entries(make_entry, settings):
+    settings.API_THROTTLE_ANON = None
+    rng = random.Random(11)
+    for n in range(40):
+        lon, lat, town = PLACES[n % len(PLACES)]
+        entry = make_entry(
+            name=f"{town} {KINDS[n % len(KINDS)]} {n}",
+            lon=lon + rng.uniform(-0.02, 0.02),
+            lat=lat + rng.uniform(-0.02, 0.02),
+            category_slug=CATEGORIES[n % len(CATEGORIES)],
+            tags=rng.sample(TAGS, rng.randint(0, 2)),
+            threat=("none", "none", "at_risk", "lost")[n % 4],
+        )
+        when = datetime(2023, 1, 1, tzinfo=UTC) + timedelta(days=23 * n)
+        Entry.objects.filter(pk=entry.pk).update(updated_at=when)
+
+
+def several(rng, choices, name):
+    """Some values of a repeatable filter, as a comma list or repeated."""
+    picked = rng.sample(choices, rng.randint(1, 2))
+    return [(name, ",".join(picked))] if rng.random() < 0.5 else [(name, v) for v in picked]
+
+
+def combination(rng):
+    """A list of (parameter, value) pairs in the shared vocabulary (old words included)."""
+    params = []
+    if rng.random() < 0.4:
+        params += several(rng, CATEGORIES, "category")
+    if rng.random() < 0.3:
+        params += several(rng, TAGS, "tag")
+    if rng.random() < 0.4:
+        params.append(("threat", rng.choice(THREATS)))
+    if rng.random() < 0.3:
+        params.append(("q", " ".join(rng.sample(WORDS, rng.randint(1, 2)))))
+    if rng.random() < 0.4:
+        params.append(("bbox", rng.choice(BOXES)))
+    if rng.random() < 0.3:
+        params.append(("updated_since", rng.choice(SINCE)))
+    if rng.random() < 0.4:
+        params.append((rng.choice(["ordering", "ordering", "sort"]), rng.choice(ORDERINGS)))
+    return params
+
+
+COMBOS = [combination(random.Random(seed)) for seed in range(COMBINATIONS)]
+
+
+def listed(client, query):
+    """Slugs on every page of the list for query, in order."""
+    slugs, number = [], 1
+    while True:
+        response = client.get(f"/entries/?{query}&page={number}")
+        assert response.status_code == 200, (query, response.content[:500])
+        page = response.context["page"]
+        slugs += [entry.slug for entry in page.object_list]
+        if not page.has_next():
+            return slugs
+        number += 1
+
+
+def from_api(client, query):
+    response = client.get(f"/api/v1/entries/?{query}&limit=1000")
+    assert response.status_code == 200, (query, response.content[:500])
+    body = response.json()
+    slugs = [feature["id"] for feature in body["features"]]
+    assert body["numberMatched"] == len(slugs)
+    return slugs
+
+
+OGC_TAKES = {"bbox", "category", "tag", "threat", "q", "updated_since"}
+
+
+def from_ogc(client, params):
+    """OGC items for the same filters, updated_since given as OGC's datetime=since/.."""
+    wanted = [
+        ("datetime", f"{value}/..") if name == "updated_since" else (name, value)
+        for name, value in params
+    ]
+    query = urlencode([*wanted, ("limit", 1000)])
+    response = client.get(f"/ogc/collections/entries/items?{query}")
+    assert response.status_code == 200, (query, response.content[:500])
+    body = response.json()
+    return [feature["id"] for feature in body["features"]]
+
+
+def run_encoder(jobs):
+    """For each job, the real module's query for `filters` and for `query` read back."""
+    script = f"""
+import {{ filtersQuery, readFilterParams }} from "{ENCODER.as_uri()}";
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const out = JSON.parse(input).map(({{ filters, query }}) => ({{
+  encoded: filtersQuery(filters),
+  reread: filtersQuery(readFilterParams(new URLSearchParams(query))),
+}}));
+console.log(JSON.stringify(out));
+"""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def map_filters(params):
+    """What the map's state holds for the parameters it has controls for."""
+    values = {name: [] for name in ("category", "tag", "threat")}
+    q = ""
+    for name, value in params:
+        if name in values:
+            values[name] += [v for v in value.split(",") if v]
+        elif name == "q":
+            q = value
+    threats = values["threat"]
+    if threats in (["1"], ["on"]):
+        threats = ["at_risk", "lost"]
+    elif threats == ["0"]:
+        threats = []
+    return {"q": q, "categories": values["category"], "tags": values["tag"], "threats": threats}
+
+
+MAP_PARAMS = {"category", "tag", "threat", "q"}
+
+
+def test_the_list_the_api_and_ogc_select_the_same_entries(client, entries):
+    sizes, through_ogc = set(), 0
+    for params in COMBOS:
+        query = urlencode(params)
+        expected = from_api(client, query)
+        assert listed(client, query) == expected, params
+        if {name for name, _ in params} <= OGC_TAKES:
+            assert from_ogc(client, params) == expected, params
+            through_ogc += 1
+        sizes.add(len(expected))
+    # The combinations really narrow the selection, in many different ways.
+    assert len(sizes) > 8 and 0 in sizes and 40 in sizes and through_ogc >= 10
+
+
+def test_the_maps_encoder_sends_what_the_list_and_the_api_read_the_same_way(client, entries):
+    combos = [[(n, v) for n, v in params if n in MAP_PARAMS] for params in COMBOS]
+    jobs = [{"filters": map_filters(p), "query": urlencode(p)} for p in combos]
+    sizes = set()
+    for params, answer in zip(combos, run_encoder(jobs), strict=True):
+        expected = from_api(client, urlencode(params))
+        for query in (answer["encoded"], answer["reread"]):
+            assert from_api(client, query) == expected, (params, query)
+            assert listed(client, query) == expected, (params, query)
+        sizes.add(len(expected))
+    assert len(sizes) > 5
+
+
+def test_the_maps_encoder_writes_the_apis_words_not_the_old_ones():
+    jobs = [{"filters": map_filters([("threat", "1")]), "query": "threat=1&category=a&category=b"}]
+    [answer] = run_encoder(jobs)
+    assert answer["encoded"] == "threat=at_risk%2Clost"
+    assert answer["reread"] == "category=a%2Cb&threat=at_risk%2Clost"
