@@ -2,9 +2,9 @@
 
 from django import forms
 
-from mapapp.location import PUBLIC_DECIMALS, public_address
 from mapapp.models import Category, Entry, Report, Tag
 from mapapp.reads.filters import WORD
+from mapapp.reads.public import public_point, public_properties
 
 SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
 # What "under threat" means when the list's checkbox (or the map's threat=1) is ticked.
@@ -254,12 +254,13 @@ class SuggestChangeForm(EntryForm):
         withheld location, its street address or its full postcode."""
         initial = super().initial_for(entry)
         if entry.precision != Entry.Precision.EXACT:
-            address, postcode = public_address(entry.precision, entry.address, entry.postcode)
+            public = public_properties(entry)
+            longitude, latitude = public_point(entry)
             initial.update(
-                longitude=round(entry.public_point.x, PUBLIC_DECIMALS),
-                latitude=round(entry.public_point.y, PUBLIC_DECIMALS),
-                address=address,
-                postcode=postcode,
+                longitude=longitude,
+                latitude=latitude,
+                address=public["address"],
+                postcode=public["postcode"],
             )
         return initial
 

@@ -13,6 +13,7 @@ from mapapp import permissions
 from mapapp.models import Category, Entry
 from mapapp.pages.forms import EntryFilterForm
 from mapapp.pages.mapconfig import map_config
+from mapapp.reads.public import public_point, public_properties
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
@@ -71,10 +72,11 @@ def entry_detail(request, slug):
         if entry.precision != "exact" and permissions.can_see_exact_location(request.user, entry)
         else None,
         "entry": entry,
+        "public": public_properties(entry),
         "tags": entry.tags.all(),
         "config": {
             **map_config(request),
-            "point": [entry.public_point.y, entry.public_point.x],
+            "point": list(reversed(public_point(entry))),
             "precision": entry.precision,
             "colour": entry.category.colour,
         },
