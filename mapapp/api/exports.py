@@ -38,6 +38,7 @@ def _chunks(queryset):
 
 
 def _record(row, make):
+    """One downloaded entry, made as its row is read (the tests count rows read here)."""
     return make(row)
 
 
