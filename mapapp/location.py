@@ -1,4 +1,7 @@
-"""Deriving the public point of an entry from its exact location and chosen precision."""
+"""Deriving the public point of an entry from its exact location and chosen precision.
+
+What the public sees of the point and the address is decided in reads.public.
+"""
 
 import hashlib
 import hmac
@@ -10,8 +13,6 @@ from django.contrib.gis.geos import Point
 from mapapp.choices import Precision
 
 METRES_PER_DEGREE = 111_320.0
-# Decimals of a public point wherever it is shown (about 10 cm): API, exports, OGC, forms.
-PUBLIC_DECIMALS = 6
 
 
 def public_point_for(location, precision):
@@ -23,14 +24,6 @@ def public_point_for(location, precision):
     else:
         lon, lat = location.x, location.y
     return Point(lon, lat, srid=4326)
-
-
-def public_address(precision, address, postcode):
-    """What may be shown of the address: nothing street-level unless the location is exact."""
-    if precision == Precision.EXACT:
-        return address, postcode
-    outward = postcode.split()[0] if postcode.strip() else ""
-    return "", outward
 
 
 def _approximate(lon, lat):

@@ -10,6 +10,9 @@ say "API bbox benchmark on PostGIS (200,000 entries; the first run creates them,
 .venv/bin/python bench/bench_api.py --database postgis --entries 200000 --seconds $seconds --rounds $rounds
 say "API bbox benchmark on SpatiaLite (20,000 entries)"
 .venv/bin/python bench/bench_api.py --database spatialite --entries 20000 --seconds $seconds --rounds $rounds
+say "Compile-once statements against the ORM per request (in process, both databases)"
+.venv/bin/python bench/bench_statements.py --database postgis --entries 200000 --pages $((rounds * 100))
+.venv/bin/python bench/bench_statements.py --database spatialite --entries 20000 --pages $((rounds * 100))
 say "Map page in headless Chromium (20,000 entries on SpatiaLite)"
 .venv/bin/python bench/bench_map.py --runs $((rounds + 2))
 echo

@@ -78,7 +78,7 @@ def test_downloads_are_produced_a_chunk_at_a_time(client, make_entry, monkeypatc
     monkeypatch.setattr(exports, "CHUNK", 3)
     read = []
     record = exports._record
-    monkeypatch.setattr(exports, "_record", lambda row: read.append(row) or record(row))
+    monkeypatch.setattr(exports, "_record", lambda row, make: read.append(row) or record(row, make))
     for fmt in ("csv", "geojson"):
         read.clear()
         pieces = iter(client.get(URL, {"format": fmt}).streaming_content)

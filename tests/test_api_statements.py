@@ -92,6 +92,17 @@ def test_a_second_request_of_a_shape_uses_its_own_values_not_the_first(places):
     assert len(bristol) == len(leeds) == 12
 
 
+def test_paging_through_a_shape_compiles_it_once_and_each_page_is_the_orms(places):
+    queries._compiled.cache_clear()
+    pages = [EntryFilters(bbox=ENGLAND, limit=limit, offset=offset) for offset, limit in
+             ((0, 5), (5, 5), (10, 7), (20, 1000), (0, 1000))]  # fmt: skip
+    for filters in pages:
+        assert compiled(filters) == through_the_orm(filters)
+    info = queries._compiled.cache_info()
+    assert (info.misses, info.hits, info.currsize) == (1, len(pages) - 1, 1)
+    assert [len(compiled(filters)) for filters in pages] == [5, 5, 7, 4, 24]
+
+
 def test_shapes_whose_values_the_orm_rewrites_are_compiled_per_request(places):
     since = datetime(2020, 1, 1, tzinfo=UTC)
     for filters in (

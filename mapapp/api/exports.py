@@ -1,37 +1,35 @@
-"""Streamed CSV and GeoJSON downloads of every matching entry, a chunk at a time."""
+"""Streamed CSV and GeoJSON downloads of every matching entry, a chunk at a time.
+
+Both carry every public field (reads.public.PUBLIC_FIELDS), read through the detail layout of
+reads.geojson like one entry's feature: the GeoJSON download's features are detail features, and
+the CSV has a column per public field, then the public point's longitude and latitude, then url.
+"""
 
 import csv
 import io
+from datetime import datetime
 
 import orjson
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from mapapp.reads.geojson import encode, public_address, with_geojson
+from mapapp.reads.geojson import DETAIL, encode, feature_maker, values_query
+from mapapp.reads.public import PUBLIC_FIELDS
 
 CHUNK = 2000
-# Public text columns, in the order both downloads list them.
-TEXT_FIELDS = (
-    "summary", "description", "locality", "address", "postcode", "website", "email", "phone",
-    "opening_times", "threat", "threat_note", "precision",
-)  # fmt: skip
-EXPORT_FIELDS = (
-    "tag_slugs", "slug", "name", "category__slug", *TEXT_FIELDS, "updated_at", "published_at",
-    "geojson",
-)  # fmt: skip
-CSV_HEADER = [
-    "slug", "name", "category", "tags", *TEXT_FIELDS, "longitude", "latitude", "updated",
-    "published", "url",
-]  # fmt: skip
+CSV_FIELDS = tuple(field.name for field in PUBLIC_FIELDS)
+CSV_HEADER = [*CSV_FIELDS, "longitude", "latitude", "url"]
 # Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _chunks(queryset):
-    rows = with_geojson(queryset).values_list(*EXPORT_FIELDS).iterator(chunk_size=CHUNK)
+    rows = values_query(queryset, DETAIL).iterator(chunk_size=CHUNK)
+    # The ORM's rows: datetimes already aware. Geometry left as GeoJSON text for either format.
+    make = feature_maker(DETAIL, geometry=str)
     batch = []
     for row in rows:
-        batch.append(_record(row))
+        batch.append(_record(row, make))
         if len(batch) == CHUNK:
             yield batch
             batch = []
@@ -39,13 +37,9 @@ def _chunks(queryset):
         yield batch
 
 
-def _record(row):
-    record = dict(zip(EXPORT_FIELDS, row, strict=True))
-    record["address"], record["postcode"] = public_address(
-        record["precision"], record["address"], record["postcode"]
-    )
-    record["tags"] = record["tag_slugs"].split()
-    return record
+def _record(row, make):
+    """One downloaded entry, made as its row is read (the tests count rows read here)."""
+    return make(row)
 
 
 def neutralise(value):
@@ -53,14 +47,20 @@ def neutralise(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_row(r):
-    lon, lat = orjson.loads(r["geojson"])["coordinates"]
-    text = [r["slug"], r["name"], r["category__slug"], ";".join(r["tags"])]
-    text += [r[field] for field in TEXT_FIELDS]
-    published = r["published_at"].isoformat() if r["published_at"] else ""
-    return [neutralise(v) for v in text] + [
-        lon, lat, r["updated_at"].isoformat(), published, f"/entries/{r['slug']}/"
-    ]  # fmt: skip
+def _cell(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, int):
+        return value
+    if isinstance(value, list):
+        value = ";".join(value)
+    return neutralise(value)
+
+
+def _csv_row(feature):
+    properties = feature["properties"]
+    lon, lat = orjson.loads(feature["geometry"])["coordinates"]
+    return [_cell(properties[name]) for name in CSV_FIELDS] + [lon, lat, properties["url"]]
 
 
 def _csv_lines(queryset):
@@ -68,27 +68,22 @@ def _csv_lines(queryset):
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for batch in _chunks(queryset):
-        writer.writerows(_csv_row(r) for r in batch)
+        writer.writerows(_csv_row(feature) for feature in batch)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
 
 
-def _geojson_feature(r):
-    properties = {"slug": r["slug"], "name": r["name"], "tags": r["tags"]}
-    properties.update({field: r[field] for field in TEXT_FIELDS})
-    properties.update(category=r["category__slug"], updated=r["updated_at"],
-                      published=r["published_at"], url=f"/entries/{r['slug']}/")  # fmt: skip
-    return {"type": "Feature", "id": r["slug"], "geometry": orjson.Fragment(r["geojson"]),
-            "properties": properties}  # fmt: skip
+def _geojson_feature(feature):
+    return {**feature, "geometry": orjson.Fragment(feature["geometry"])}
 
 
 def _geojson_parts(queryset):
     yield b'{"type":"FeatureCollection","features":['
     first = True
     for batch in _chunks(queryset):
-        chunk = b",".join(encode(_geojson_feature(r)) for r in batch)
+        chunk = b",".join(encode(_geojson_feature(feature)) for feature in batch)
         yield chunk if first else b"," + chunk
         first = False
     yield b"]}"

@@ -4,9 +4,9 @@ and what is wrong with it come from mapapp.reads.filters, the parser every door 
 from django import forms
 from django.forms.utils import ErrorDict
 
-from mapapp.location import PUBLIC_DECIMALS, public_address
 from mapapp.models import Category, Entry, Report, Tag
 from mapapp.reads.filters import MAX_Q_LENGTH, UNDER_THREAT, FilterError, parse_filters
+from mapapp.reads.public import public_point, public_properties
 
 ORDERING_LABELS = {
     "name": "Name (A–Z)",
@@ -270,12 +270,13 @@ class SuggestChangeForm(EntryForm):
         withheld location, its street address or its full postcode."""
         initial = super().initial_for(entry)
         if entry.precision != Entry.Precision.EXACT:
-            address, postcode = public_address(entry.precision, entry.address, entry.postcode)
+            public = public_properties(entry)
+            longitude, latitude = public_point(entry)
             initial.update(
-                longitude=round(entry.public_point.x, PUBLIC_DECIMALS),
-                latitude=round(entry.public_point.y, PUBLIC_DECIMALS),
-                address=address,
-                postcode=postcode,
+                longitude=longitude,
+                latitude=latitude,
+                address=public["address"],
+                postcode=public["postcode"],
             )
         return initial
 

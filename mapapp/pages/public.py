@@ -14,6 +14,7 @@ from mapapp.pages.forms import EntryFilterForm
 from mapapp.pages.mapconfig import map_config
 from mapapp.pages.paging import page_with_links
 from mapapp.reads.filters import entries_matching
+from mapapp.reads.public import public_point, public_properties
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
@@ -79,10 +80,11 @@ def entry_detail(request, slug):
         if not entry.has_exact_location and permissions.can_see_exact_location(request.user, entry)
         else None,
         "entry": entry,
+        "public": public_properties(entry),
         "tags": entry.tags.all(),
         "config": {
             **map_config(request),
-            "point": [entry.public_point.y, entry.public_point.x],
+            "point": list(reversed(public_point(entry))),
             "precision": entry.precision,
             "colour": entry.category.colour,
         },

@@ -1,4 +1,14 @@
-"""JSON Schema of the public features every door serves (API and OGC API docs share it)."""
+"""JSON Schema of the public features every door serves (API and OGC API docs share it).
+
+Derived from the public field list (reads.public.PUBLIC_FIELDS) and the model's field metadata:
+types from the fields' classes, enums from their choices (Entry.Threat, Entry.Precision),
+descriptions from the field list or the model's help text. A new public field is documented
+by being listed there.
+"""
+
+from django.db import models
+
+from mapapp.reads.public import PUBLIC_FIELDS, SUMMARY_FIELDS
 
 LINK = {
     "type": "object",
@@ -23,65 +33,56 @@ POINT = {
         },
     },
 }
-NULLABLE_DATETIME = {"type": "string", "format": "date-time", "nullable": True}
-SUMMARY_PROPERTIES = {
-    "slug": {"type": "string"},
-    "name": {"type": "string"},
-    "category": {"type": "string", "description": "category slug"},
-    "tags": {"type": "array", "items": {"type": "string"}},
-    "summary": {"type": "string"},
-    "locality": {"type": "string"},
-    "threat": {"type": "string", "enum": ["none", "at_risk", "lost"]},
-    "precision": {
-        "type": "string",
-        "enum": ["exact", "approximate", "area"],
-        "description": "approximate and area entries are shown at a derived public point",
-    },
-    "updated": {"type": "string", "format": "date-time"},
+# Properties every feature has that no model field holds.
+DERIVED_PROPERTIES = {
     "url": {"type": "string", "description": "path of the entry's public page"},
+}
+SUMMARY_ONLY_PROPERTIES = {
     "distance": {"type": "number", "description": "metres from `near` (only with near)"},
 }
-SUMMARY_FEATURE = {
-    "type": "object",
-    "required": ["type", "id", "geometry", "properties"],
-    "properties": {
-        "type": {"type": "string", "enum": ["Feature"]},
-        "id": {"type": "string"},
-        "geometry": POINT,
-        "properties": {"type": "object", "properties": SUMMARY_PROPERTIES},
-    },
-}
-DETAIL_FEATURE = {
-    "type": "object",
-    "required": ["type", "id", "geometry", "properties"],
-    "properties": {
-        "type": {"type": "string", "enum": ["Feature"]},
-        "id": {"type": "string"},
-        "geometry": POINT,
-        "links": {"type": "array", "items": LINK},
+
+
+def property_schema(field):
+    """The JSON Schema of one public field's property, from its model field."""
+    model_field = field.model_field
+    if field.name == "tags":
+        schema = {"type": "array", "items": {"type": "string"}}
+    elif isinstance(model_field, models.DateTimeField):
+        schema = {"type": "string", "format": "date-time"}
+    elif isinstance(model_field, models.IntegerField):
+        schema = {"type": "integer"}
+    else:
+        schema = {"type": "string"}
+    if model_field.choices:
+        schema["enum"] = [value for value, _label in model_field.choices]
+    if model_field.null:
+        schema["nullable"] = True
+    description = field.description or str(model_field.help_text)
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _properties(fields):
+    return {field.name: property_schema(field) for field in fields} | DERIVED_PROPERTIES
+
+
+SUMMARY_PROPERTIES = _properties(SUMMARY_FIELDS) | SUMMARY_ONLY_PROPERTIES
+
+
+def _feature(properties, **extra):
+    return {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
         "properties": {
-            "type": "object",
-            "properties": {
-                **SUMMARY_PROPERTIES,
-                **{
-                    name: {"type": "string"}
-                    for name in (
-                        "category_name",
-                        "description",
-                        "address",
-                        "postcode",
-                        "website",
-                        "email",
-                        "phone",
-                        "opening_times",
-                        "threat_note",
-                        "licence",
-                        "source",
-                    )
-                },
-                "published": NULLABLE_DATETIME,
-                "version": {"type": "integer", "description": "send as If-Match to change it"},
-            },
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string"},
+            "geometry": POINT,
+            **extra,
+            "properties": {"type": "object", "properties": properties},
         },
-    },
-}
+    }
+
+
+SUMMARY_FEATURE = _feature(SUMMARY_PROPERTIES)
+DETAIL_FEATURE = _feature(_properties(PUBLIC_FIELDS), links={"type": "array", "items": LINK})

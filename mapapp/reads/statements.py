@@ -1,12 +1,16 @@
-"""The entries API's reads: filtered querysets, and the compiled SQL of their hot pages.
+"""The compiled SQL of the API's hot pages, and when the dataset last changed.
 
 Compiling a queryset to SQL costs Django about as much as building the 1,000 features of a
-map page (~0.8 ms), and the map asks for the same few shapes of query over and over — a box,
-perhaps some categories, tags or threats — with only the values changing. So each shape is
-compiled once, through the ORM, with marker values in place of the request's; the positions
-where the markers land are the statement's slots, and later requests of that shape fill
-the slots with their own values. A shape whose values the ORM transforms on the way (search
-words, near, dates) never finds all its markers and always goes through the ORM instead.
+map page, and the map asks for the same few shapes of query over and over — a box, perhaps
+some categories, tags or threats, an ordering — with only the values changing. So each shape is
+compiled once per process, through the ORM, with marker values in place of the request's; the
+positions where the markers land are the statement's slots, and later requests of that shape
+fill the slots with their own values. The page's limit and offset are slots too (the ORM writes
+them into the SQL text; the markers there become placeholders), so paging never adds a shape
+and the bounded cache holds every shape the API can ask for. A shape whose values the ORM
+transforms on the way (search words, near, dates) never finds all its markers and always goes
+through the ORM instead. page_statement is the one way in; the rows follow reads.geojson's
+summary layout either way.
 """
 
 from datetime import UTC
@@ -16,11 +20,14 @@ from django.db import connections
 
 from mapapp.models import Entry
 from mapapp.reads.filters import EntryFilters, entries_matching
-from mapapp.reads.geojson import feature_rows, list_features, page_values
+from mapapp.reads.geojson import SUMMARY, list_features, page_layout, run_features, values_query
 
-# Values no request can carry (longitudes beyond ±180, slugs with "~"), for finding slots.
+# Values no request can carry (longitudes beyond ±180, slugs with "~", pages beyond any
+# offset and limit the parsers accept), for finding slots.
 MARKER_BBOX = (-1001.25, -1002.25, -1003.25, -1004.25)
+MARKER_OFFSET, MARKER_LIMIT = 987_654_321, 123_456_789
 SLOT_FIELDS = ("bbox", "categories", "tags", "threats")
+PAGE_SQL = (f" LIMIT {MARKER_LIMIT} OFFSET {MARKER_OFFSET}", " LIMIT %s OFFSET %s")
 
 
 def page_entries(filters):
@@ -28,8 +35,8 @@ def page_entries(filters):
 
 
 def page_query(filters):
-    """The values query for one page of features: summary fields plus GeoJSON geometry."""
-    return page_values(page_entries(filters), with_distance=bool(filters.near))
+    """The values query for one page of features, in reads.geojson's page layout."""
+    return values_query(page_entries(filters), page_layout(bool(filters.near)))
 
 
 def page_features(filters, using="default"):
@@ -38,12 +45,7 @@ def page_features(filters, using="default"):
     if statement is None:
         return list_features(page_entries(filters), with_distance=bool(filters.near))
     sql, params = statement
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if connections[using].vendor == "sqlite":
-        rows = [(*row[:8], _sqlite_datetime(row[8]), row[9]) for row in rows]
-    return feature_rows(rows)
+    return run_features(sql, params, SUMMARY, using)
 
 
 def page_statement(filters, using="default"):
@@ -55,7 +57,8 @@ def page_statement(filters, using="default"):
     sql, params, slots = compiled
     params = list(params)
     for position, name, index in slots:
-        params[position] = getattr(filters, name)[index]
+        value = getattr(filters, name)
+        params[position] = value if index is None else value[index]
     return sql, params
 
 
@@ -64,40 +67,46 @@ def _shape(filters):
     if filters.words or filters.near or filters.updated_since or filters.updated_until:
         return None
     counts = tuple(len(getattr(filters, name) or ()) for name in SLOT_FIELDS)
-    return counts + (filters.ordering, filters.offset, filters.limit)
+    return counts + (filters.ordering,)
 
 
 def _marked_filters(shape):
-    bbox, categories, tags, threats, ordering, offset, limit = shape
+    bbox, categories, tags, threats, ordering = shape
     return EntryFilters(
         bbox=MARKER_BBOX if bbox else None,
         categories=[f"~category~{i}" for i in range(categories)],
         tags=[f"~tag~{i}" for i in range(tags)],
         threats=[f"~threat~{i}" for i in range(threats)],
         ordering=ordering,
-        offset=offset,
-        limit=limit,
+        offset=MARKER_OFFSET,
+        limit=MARKER_LIMIT,
     )
 
 
 @lru_cache(maxsize=256)
 def _compiled(using, shape):
-    """(sql, params, slots) of one shape; slots are (position, filters field, index)."""
+    """(sql, params, slots) of one shape; slots are (position, filters field, index or None)."""
     marked = _marked_filters(shape)
     sql, params = page_query(marked).query.get_compiler(using).as_sql()
+    marked_page, placeholders = PAGE_SQL
+    if not sql.endswith(marked_page):
+        return None  # the page is not where it is expected: leave the shape to the ORM
+    sql = sql.removesuffix(marked_page) + placeholders
+    params = (*params, MARKER_LIMIT, MARKER_OFFSET)
     wanted = {
         value: (name, index)
         for name in SLOT_FIELDS
         for index, value in enumerate(getattr(marked, name) or ())
     }
+    wanted |= {MARKER_LIMIT: ("limit", None), MARKER_OFFSET: ("offset", None)}
     slots = [
         (position, *wanted[param])
         for position, param in enumerate(params)
-        if isinstance(param, str | float) and param in wanted
+        if isinstance(param, str | float | int) and param in wanted
     ]
     if {slot[1:] for slot in slots} != set(wanted.values()):
         return None  # a value was transformed on its way into the SQL: no slot to fill
-    return sql, tuple(params), tuple(slots)
+    return sql, params, tuple(slots)
 
 
 def dataset_last_modified(using="default"):

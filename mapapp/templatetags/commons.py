@@ -8,6 +8,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
+from mapapp.reads.public import public_point, public_properties
+
 register = template.Library()
 
 
@@ -20,28 +22,30 @@ def ld_json(data):
 
 @register.simple_tag
 def entry_json_ld(entry, url):
-    """schema.org data for an entry: its public point and locality only, never its address
-    when the exact location is withheld."""
+    """schema.org data for an entry: what the public sees of it (reads.public), its public
+    point and, when the exact location is withheld, no street address and the outward postcode
+    only."""
+    public = public_properties(entry)
+    longitude, latitude = public_point(entry)
+    address = {"@type": "PostalAddress", "addressLocality": public["locality"]}
+    if public["address"]:
+        address["streetAddress"] = public["address"]
+    if public["postcode"]:
+        address["postalCode"] = public["postcode"]
     data = {
         "@context": "https://schema.org",
         "@type": "Organization",
-        "name": entry.name,
-        "description": entry.summary or entry.description[:280],
+        "name": public["name"],
+        "description": public["summary"] or public["description"][:280],
         "url": url,
         "location": {
             "@type": "Place",
-            "geo": {
-                "@type": "GeoCoordinates",
-                "latitude": round(entry.public_point.y, 6),
-                "longitude": round(entry.public_point.x, 6),
-            },
-            "address": {"@type": "PostalAddress", "addressLocality": entry.locality},
+            "geo": {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude},
+            "address": address,
         },
     }
-    if entry.website:
-        data["sameAs"] = entry.website
-    if entry.precision == entry.Precision.EXACT and entry.address:
-        data["location"]["address"]["streetAddress"] = entry.address
+    if public["website"]:
+        data["sameAs"] = public["website"]
     return ld_json(data)
 
 
