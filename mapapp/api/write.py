@@ -4,10 +4,12 @@ import math
 import re
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 
-from mapapp.models import Category, Entry, Report
+from mapapp.models import EDITABLE_FIELDS, Category, Entry, Report
+from mapapp.reads.schema import POINT
 
 CRS84 = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
@@ -95,29 +97,50 @@ def as_float(number):
         return math.inf
 
 
-class EntryWriteSerializer(serializers.Serializer):
-    """The fields of an entry a client may send; GeoJSON Feature bodies are flattened first."""
+def _with_api_location(fields):
+    """The editable fields with the location replaced by how a client sends it: a GeoJSON
+    geometry, or longitude and latitude; tags as a list of names."""
+    at = fields.index("location")
+    return [*fields[:at], "tags", "geometry", "longitude", "latitude", *fields[at + 1 :]]
 
-    name = serializers.CharField(max_length=200)
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
-    summary = serializers.CharField(max_length=280, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+
+# How the location is documented; what is accepted is checked in EntryWriteSerializer.validate
+# (point_from_geometry, check_lon_lat), with the messages the model's rule gives.
+@extend_schema_field(POINT)
+class GeometryField(serializers.JSONField):
+    """A GeoJSON Point in EPSG:4326."""
+
+
+@extend_schema_field({"type": "number", "minimum": -180, "maximum": 180})
+class LongitudeField(serializers.FloatField):
+    """Degrees east, with latitude."""
+
+
+@extend_schema_field({"type": "number", "minimum": -90, "maximum": 90})
+class LatitudeField(serializers.FloatField):
+    """Degrees north, with longitude."""
+
+
+class EntryWriteSerializer(serializers.ModelSerializer):
+    """An entry as flat JSON, or as a GeoJSON Feature whose properties hold these fields.
+    The location is a GeoJSON Point in EPSG:4326 (`geometry`) or `longitude` + `latitude`;
+    any other geometry type or CRS is refused, and so is any field not listed here."""
+
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        help_text="category slug (see /api/v1/categories/)",
+    )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=60), max_length=10, required=False
     )
-    geometry = serializers.JSONField(required=False)
-    longitude = serializers.FloatField(required=False)
-    latitude = serializers.FloatField(required=False)
-    precision = serializers.ChoiceField(Entry.Precision.choices, required=False)
-    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    locality = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    postcode = serializers.CharField(max_length=16, required=False, allow_blank=True)
-    website = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    opening_times = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    threat = serializers.ChoiceField(Entry.Threat.choices, required=False)
-    threat_note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    geometry = GeometryField(required=False)
+    longitude = LongitudeField(required=False)
+    latitude = LatitudeField(required=False)
+
+    class Meta:
+        model = Entry
+        fields = _with_api_location(EDITABLE_FIELDS)
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -165,9 +188,10 @@ class EntryWriteSerializer(serializers.Serializer):
         return None
 
 
-class ReportSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(Report.Kind.choices)
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+class ReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Report
+        fields = ["kind", "message"]
 
 
 def expected_version(request):

@@ -1,9 +1,10 @@
-"""Forms: the list view's filters (plain GET, works without JavaScript)."""
+"""Forms: the list view's filters (plain GET, works without JavaScript), an entry's fields
+as people type them (a ModelForm over the model's editable fields), reports and decisions."""
 
 from django import forms
 
 from mapapp.location import PUBLIC_DECIMALS, public_address
-from mapapp.models import Category, Entry, Report, Tag
+from mapapp.models import EDITABLE_FIELDS, Category, Entry, Report, Tag
 from mapapp.reads.filters import WORD
 
 SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
@@ -124,55 +125,54 @@ class HoneypotForm(forms.Form):
         return ""
 
 
-class EntryForm(HoneypotForm):
-    """Every public field of an entry, with the location as longitude/latitude."""
+def _entry_formfield(db_field, **kwargs):
+    # Categories travel by slug, as in the API; web addresses typed without a scheme are https.
+    if db_field.name == "category":
+        kwargs.update(to_field_name="slug", empty_label="Choose a category")
+    if db_field.name == "website":
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
 
-    name = forms.CharField(max_length=200)
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.all(), to_field_name="slug", empty_label="Choose a category"
-    )
-    summary = forms.CharField(
-        max_length=280,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One or two sentences, up to 280 characters.",
-    )
-    description = forms.CharField(
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Plain text. Web addresses become links.",
-    )
+
+def _with_form_location(fields):
+    """The editable fields with the location replaced by what people type for it: tags as
+    text, then longitude and latitude (the map picker fills them in)."""
+    at = fields.index("location")
+    return [*fields[:at], "tags", "longitude", "latitude", *fields[at + 1 :]]
+
+
+class EntryForm(HoneypotForm, forms.ModelForm):
+    """Every editable field of an entry, with the location as longitude/latitude.
+
+    Fields, limits, labels and choices come from the model; only how they are typed is here."""
+
     tags = forms.CharField(
         required=False, max_length=300, help_text="Separate tags with commas, e.g. food, repair."
     )
     longitude = forms.FloatField(min_value=-180, max_value=180)
     latitude = forms.FloatField(min_value=-90, max_value=90)
-    precision = forms.ChoiceField(
-        choices=Entry.Precision.choices, initial="exact", widget=forms.RadioSelect
-    )
-    address = forms.CharField(max_length=255, required=False)
-    locality = forms.CharField(max_length=120, required=False, label="Town or neighbourhood")
-    postcode = forms.CharField(max_length=16, required=False)
-    website = forms.URLField(
-        max_length=500,
-        required=False,
-        assume_scheme="https",
-        # Text, not type=url: a mistyped address shown back with its error must stay valid HTML.
-        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
-    )
-    email = forms.EmailField(required=False, label="Public contact email")
-    phone = forms.CharField(max_length=40, required=False, label="Public phone")
-    opening_times = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    threat = forms.ChoiceField(choices=Entry.Threat.choices, initial="none", label="Under threat?")
-    threat_note = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="What threatens it?",
-    )
+
+    field_order = ["nickname"]
+
+    class Meta:
+        model = Entry
+        fields = _with_form_location(EDITABLE_FIELDS)
+        formfield_callback = _entry_formfield
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "precision": forms.RadioSelect,
+            # Text, not type=url: a mistyped address shown back with its error must stay
+            # valid HTML.
+            "website": forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+            "opening_times": forms.Textarea(attrs={"rows": 2}),
+            "threat_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def _post_clean(self):
+        # The form builds no instance: the services validate the whole entry (location and
+        # tags included) and their errors are shown on the form's fields.
+        pass
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -192,21 +192,7 @@ class EntryForm(HoneypotForm):
         """Model field values from the cleaned form (tags are returned separately)."""
         from django.contrib.gis.geos import Point
 
-        data = {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if k
-            not in {
-                "longitude",
-                "latitude",
-                "tags",
-                "nickname",
-                "contact_email",
-                "message",
-                "version",
-                "confirm_new",
-            }
-        }
+        data = {k: v for k, v in self.cleaned_data.items() if k in EDITABLE_FIELDS}
         lon, lat = self.cleaned_data["longitude"], self.cleaned_data["latitude"]
         data["location"] = Point(lon, lat, srid=4326)
         return data
