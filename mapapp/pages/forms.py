@@ -4,7 +4,15 @@ as people type them (a ModelForm over the model's editable fields), reports and 
 from django import forms
 
 from mapapp.location import PUBLIC_DECIMALS, public_address
-from mapapp.models import EDITABLE_FIELDS, Category, Entry, Report, Tag
+from mapapp.models import (
+    EDITABLE_FIELDS,
+    Category,
+    ChangeRequest,
+    Entry,
+    ModerationDecision,
+    Report,
+    Tag,
+)
 from mapapp.reads.filters import WORD
 
 SORTS = [("name", "Name (A–Z)"), ("-updated", "Recently updated")]
@@ -113,6 +121,8 @@ PRECISION_HELP = {
 class HoneypotForm(forms.Form):
     """A field people leave empty; bots that fill in every field give themselves away."""
 
+    field_order = ["nickname"]
+
     nickname = forms.CharField(
         required=False,
         label="Leave this empty",
@@ -151,8 +161,6 @@ class EntryForm(HoneypotForm, forms.ModelForm):
     )
     longitude = forms.FloatField(min_value=-180, max_value=180)
     latitude = forms.FloatField(min_value=-90, max_value=90)
-
-    field_order = ["nickname"]
 
     class Meta:
         model = Entry
@@ -226,8 +234,7 @@ class EditEntryForm(EntryForm):
 
 
 class SuggestChangeForm(EntryForm):
-    message = forms.CharField(
-        max_length=2000,
+    message = ChangeRequest._meta.get_field("message").formfield(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="What should change, and how do you know?",
     )
@@ -250,19 +257,27 @@ class SuggestChangeForm(EntryForm):
         return initial
 
 
-class ReportForm(HoneypotForm):
-    kind = forms.ChoiceField(
+class ReportForm(HoneypotForm, forms.ModelForm):
+    # Radio buttons for the kinds, without the blank choice a select would start from.
+    kind = Report._meta.get_field("kind").formfield(
         choices=Report.Kind.choices, widget=forms.RadioSelect, label="What is the problem?"
     )
-    message = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Tell us more (optional)",
-    )
+
+    class Meta:
+        model = Report
+        fields = ["kind", "message"]
+        labels = {"message": "Tell us more (optional)"}
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self):
+        pass  # report_create validates the report it makes
 
 
-class DecisionForm(forms.Form):
-    reason = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = ModerationDecision
+        fields = ["reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+
+    def _post_clean(self):
+        pass  # the moderation services validate the decision they log
