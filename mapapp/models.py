@@ -38,6 +38,10 @@ class Category(models.Model):
         return self.name
 
 
+# How many tags one entry may carry: forms and the API refuse more.
+TAGS_PER_ENTRY = 10
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
@@ -197,15 +201,26 @@ def has_visible_text(text):
     return any(not unicodedata.category(c).startswith(("Z", "C")) for c in text or "")
 
 
+# The longitudes and latitudes of places on Earth, in degrees (EPSG:4326).
+LONGITUDES = (-180, 180)
+LATITUDES = (-90, 90)
+
+
 def coordinate_problem(lon, lat):
     """Return why lon/lat cannot be a location on Earth, or None if they can."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
         return "Coordinates must be finite numbers."
-    if not -180 <= lon <= 180:
-        return f"Longitude {lon} is outside -180..180."
-    if not -90 <= lat <= 90:
-        return f"Latitude {lat} is outside -90..90."
+    for name, value, (low, high) in (("Longitude", lon, LONGITUDES), ("Latitude", lat, LATITUDES)):
+        if not low <= value <= high:
+            return f"{name} {value} is outside {low}..{high}."
     return None
+
+
+def editable_fields(location_as):
+    """EDITABLE_FIELDS as a door takes them: the location replaced by the fields it is typed
+    as (after the tags, which are named beside the entry's fields)."""
+    at = EDITABLE_FIELDS.index("location")
+    return [*EDITABLE_FIELDS[:at], "tags", *location_as, *EDITABLE_FIELDS[at + 1 :]]
 
 
 class Profile(models.Model):

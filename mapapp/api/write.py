@@ -8,7 +8,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 
-from mapapp.models import EDITABLE_FIELDS, Category, Entry, Report
+from mapapp.models import (
+    LATITUDES,
+    LONGITUDES,
+    TAGS_PER_ENTRY,
+    Category,
+    Entry,
+    Report,
+    Tag,
+    coordinate_problem,
+    editable_fields,
+)
 from mapapp.reads.schema import POINT
 
 CRS84 = {
@@ -81,12 +91,10 @@ def crs_is_lon_lat(crs):
 def check_lon_lat(lon, lat, field):
     numbers = [v for v in (lon, lat) if isinstance(v, int | float) and not isinstance(v, bool)]
     # float() of an integer with hundreds of digits overflows rather than becoming infinite.
-    if len(numbers) != 2 or not all(math.isfinite(v) for v in map(as_float, numbers)):
-        raise ValidationError({field: ["Coordinates must be finite numbers."]})
-    if not -180 <= lon <= 180:
-        raise ValidationError({field: [f"Longitude {lon} is outside -180..180."]})
-    if not -90 <= lat <= 90:
-        raise ValidationError({field: [f"Latitude {lat} is outside -90..90."]})
+    finite = len(numbers) == 2 and all(math.isfinite(v) for v in map(as_float, numbers))
+    problem = coordinate_problem(lon, lat) if finite else "Coordinates must be finite numbers."
+    if problem:
+        raise ValidationError({field: [problem]})
     return float(lon), float(lat)
 
 
@@ -97,13 +105,6 @@ def as_float(number):
         return math.inf
 
 
-def _with_api_location(fields):
-    """The editable fields with the location replaced by how a client sends it: a GeoJSON
-    geometry, or longitude and latitude; tags as a list of names."""
-    at = fields.index("location")
-    return [*fields[:at], "tags", "geometry", "longitude", "latitude", *fields[at + 1 :]]
-
-
 # How the location is documented; what is accepted is checked in EntryWriteSerializer.validate
 # (point_from_geometry, check_lon_lat), with the messages the model's rule gives.
 @extend_schema_field(POINT)
@@ -111,12 +112,12 @@ class GeometryField(serializers.JSONField):
     """A GeoJSON Point in EPSG:4326."""
 
 
-@extend_schema_field({"type": "number", "minimum": -180, "maximum": 180})
+@extend_schema_field({"type": "number", "minimum": LONGITUDES[0], "maximum": LONGITUDES[1]})
 class LongitudeField(serializers.FloatField):
     """Degrees east, with latitude."""
 
 
-@extend_schema_field({"type": "number", "minimum": -90, "maximum": 90})
+@extend_schema_field({"type": "number", "minimum": LATITUDES[0], "maximum": LATITUDES[1]})
 class LatitudeField(serializers.FloatField):
     """Degrees north, with longitude."""
 
@@ -132,7 +133,9 @@ class EntryWriteSerializer(serializers.ModelSerializer):
         help_text="category slug (see /api/v1/categories/)",
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), max_length=10, required=False
+        child=serializers.CharField(max_length=Tag._meta.get_field("name").max_length),
+        max_length=TAGS_PER_ENTRY,
+        required=False,
     )
     geometry = GeometryField(required=False)
     longitude = LongitudeField(required=False)
@@ -140,7 +143,7 @@ class EntryWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Entry
-        fields = _with_api_location(EDITABLE_FIELDS)
+        fields = editable_fields(location_as=["geometry", "longitude", "latitude"])
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):

@@ -6,12 +6,16 @@ from django import forms
 from mapapp.location import PUBLIC_DECIMALS, public_address
 from mapapp.models import (
     EDITABLE_FIELDS,
+    LATITUDES,
+    LONGITUDES,
+    TAGS_PER_ENTRY,
     Category,
     ChangeRequest,
     Entry,
     ModerationDecision,
     Report,
     Tag,
+    editable_fields,
 )
 from mapapp.reads.filters import WORD
 
@@ -144,13 +148,6 @@ def _entry_formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-def _with_form_location(fields):
-    """The editable fields with the location replaced by what people type for it: tags as
-    text, then longitude and latitude (the map picker fills them in)."""
-    at = fields.index("location")
-    return [*fields[:at], "tags", "longitude", "latitude", *fields[at + 1 :]]
-
-
 class EntryForm(HoneypotForm, forms.ModelForm):
     """Every editable field of an entry, with the location as longitude/latitude.
 
@@ -159,12 +156,13 @@ class EntryForm(HoneypotForm, forms.ModelForm):
     tags = forms.CharField(
         required=False, max_length=300, help_text="Separate tags with commas, e.g. food, repair."
     )
-    longitude = forms.FloatField(min_value=-180, max_value=180)
-    latitude = forms.FloatField(min_value=-90, max_value=90)
+    longitude = forms.FloatField(min_value=LONGITUDES[0], max_value=LONGITUDES[1])
+    latitude = forms.FloatField(min_value=LATITUDES[0], max_value=LATITUDES[1])
 
     class Meta:
         model = Entry
-        fields = _with_form_location(EDITABLE_FIELDS)
+        # The map picker fills in longitude and latitude.
+        fields = editable_fields(location_as=["longitude", "latitude"])
         formfield_callback = _entry_formfield
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
@@ -190,10 +188,11 @@ class EntryForm(HoneypotForm, forms.ModelForm):
 
     def clean_tags(self):
         names = [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
-        if len(names) > 10:
-            raise forms.ValidationError("Use at most 10 tags.")
-        if any(len(n) > 60 for n in names):
-            raise forms.ValidationError("Each tag can be at most 60 characters.")
+        longest = Tag._meta.get_field("name").max_length
+        if len(names) > TAGS_PER_ENTRY:
+            raise forms.ValidationError(f"Use at most {TAGS_PER_ENTRY} tags.")
+        if any(len(n) > longest for n in names):
+            raise forms.ValidationError(f"Each tag can be at most {longest} characters.")
         return names
 
     def entry_data(self):
