@@ -75,6 +75,8 @@ def test_the_documented_request_body_has_the_models_limits_and_choices(client, d
     assert components["ThreatEnum"]["enum"] == Entry.Threat.values
     assert set(components["EntryWrite"]["required"]) == {"name", "category"}
     assert "required" not in components["PatchedEntryWrite"]
+    assert components["EntryWrite"]["additionalProperties"] is False
+    assert components["PatchedEntryWrite"]["additionalProperties"] is False
 
 
 def test_the_documented_location_is_a_point_or_bounded_coordinates(client, db):

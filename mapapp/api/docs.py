@@ -2,6 +2,7 @@
 parameters, GeoJSON response bodies and errors. Request bodies come from the serializers."""
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
@@ -249,6 +250,20 @@ TAG_LIST = {
 # Write API: the request bodies are the serializers' (fields, limits and enums derived from
 # the model by drf-spectacular); the responses are written here.
 ENTRY_BODY = {"application/json": EntryWriteSerializer, GEOJSON: EntryWriteSerializer}
+
+
+class EntryBodyIsClosed(OpenApiSerializerExtension):
+    """The one thing the entry body's schema cannot derive: a field it does not list is
+    refused (a 400 naming it), so the schema says no other properties."""
+
+    target_class = EntryWriteSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        # self.target, not the class: a PATCH body is the partial serializer (none required).
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}
+
+
 WRITTEN_FEATURE = {
     **DETAIL_FEATURE,
     "description": "The entry as saved; properties.status says whether it awaits review.",
