@@ -8,7 +8,16 @@ from django.http import HttpResponseRedirect
 from leaflet.admin import LeafletGeoAdmin
 
 from mapapp import services
-from mapapp.models import Category, ChangeRequest, Entry, ModerationDecision, Profile, Report, Tag
+from mapapp.models import (
+    EDITABLE_FIELDS,
+    Category,
+    ChangeRequest,
+    Entry,
+    ModerationDecision,
+    Profile,
+    Report,
+    Tag,
+)
 
 
 @admin.register(Category)
@@ -101,11 +110,36 @@ class EntryAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ThreatListFilter(admin.ChoicesFieldListFilter):
+    """The model labels threat with the forms' question ("Under threat?"); the admin's list
+    of filters reads "By threat"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "threat"
+
+
+def entry_fieldsets():
+    """The editable fields in the admin's groups; the admin adds slug, tags and provenance."""
+    groups = {None: [], "Location": [], "Contact": [], "Threat": []}
+    first = {"location": "Location", "website": "Contact", "threat": "Threat"}
+    group = None
+    for field in EDITABLE_FIELDS:
+        group = first.get(field, group)
+        groups[group].append(field)
+    groups[None][1:1] = ["slug", "tags"]
+    provenance = ["status", "source", "licence", "version", "loaded_version"]
+    provenance += ["created_at", "updated_at", "published_at"]
+    return [(title, {"fields": fields}) for title, fields in groups.items()] + [
+        ("Status and provenance", {"fields": provenance})
+    ]
+
+
 @admin.register(Entry)
 class EntryAdmin(LeafletGeoAdmin):
     form = EntryAdminForm
     list_display = ["name", "category", "status", "threat", "precision", "locality", "updated_at"]
-    list_filter = ["status", "category", "threat", "precision"]
+    list_filter = ["status", "category", ("threat", ThreatListFilter), "precision"]
     search_fields = ["name", "summary", "locality", "postcode"]
     # Status changes only through the actions below (entry_moderate: a decision is logged,
     # the submitter told, published_at stamped), never by editing the field.
@@ -116,26 +150,7 @@ class EntryAdmin(LeafletGeoAdmin):
     formfield_overrides = {
         models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
     }
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "category", "tags", "summary", "description"]}),
-        ("Location", {"fields": ["location", "precision", "address", "locality", "postcode"]}),
-        ("Contact", {"fields": ["website", "email", "phone", "opening_times"]}),
-        ("Status", {"fields": ["status", "threat", "threat_note"]}),
-        (
-            "Provenance",
-            {
-                "fields": [
-                    "source",
-                    "licence",
-                    "version",
-                    "loaded_version",
-                    "created_at",
-                    "updated_at",
-                    "published_at",
-                ]
-            },
-        ),
-    ]
+    fieldsets = entry_fieldsets()
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "tags":

@@ -16,6 +16,14 @@ from mapapp.querysets import EntryQuerySet, TagQuerySet
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
 
 
+def bounded_text(max_length, **options):
+    """A TextField whose limit full_clean enforces: a TextField's max_length alone only
+    shapes the forms and serializers built from it."""
+    return models.TextField(
+        max_length=max_length, validators=[MaxLengthValidator(max_length)], **options
+    )
+
+
 class Category(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -30,6 +38,10 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# How many tags one entry may carry: forms and the API refuse more.
+TAGS_PER_ENTRY = 10
 
 
 class Tag(models.Model):
@@ -52,8 +64,12 @@ class Entry(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, editable=False)
-    summary = models.CharField(max_length=280, blank=True)
-    description = models.TextField(blank=True, help_text="Plain text.")
+    summary = models.CharField(
+        max_length=280, blank=True, help_text="One or two sentences, up to 280 characters."
+    )
+    description = bounded_text(
+        10000, blank=True, help_text="Plain text. Web addresses become links."
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
     tags = models.ManyToManyField(Tag, blank=True, related_name="entries")
 
@@ -64,16 +80,18 @@ class Entry(models.Model):
     public_point = models.PointField(srid=4326, editable=False)
 
     address = models.CharField(max_length=255, blank=True)
-    locality = models.CharField(max_length=120, blank=True)
+    locality = models.CharField("town or neighbourhood", max_length=120, blank=True)
     postcode = models.CharField(max_length=16, blank=True)
     website = models.URLField(max_length=500, blank=True)
-    email = models.EmailField(blank=True, help_text="Public contact address.")
-    phone = models.CharField(max_length=40, blank=True)
-    opening_times = models.TextField(blank=True)
+    email = models.EmailField("public contact email", blank=True)
+    phone = models.CharField("public phone", max_length=40, blank=True)
+    opening_times = bounded_text(2000, blank=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    threat = models.CharField(max_length=8, choices=Threat.choices, default=Threat.NONE)
-    threat_note = models.TextField(blank=True)
+    threat = models.CharField(
+        "under threat?", max_length=8, choices=Threat.choices, default=Threat.NONE
+    )
+    threat_note = bounded_text(2000, verbose_name="what threatens it?", blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -148,20 +166,63 @@ class Entry(models.Model):
         return self.precision == self.Precision.EXACT
 
 
+# The fields of an entry its contributors edit, in the order the forms show them: the one
+# list the services, the forms, the API, the admin and the account export read. Tags are
+# edited beside them as names; status, slug and the derived columns never by hand.
+EDITABLE_FIELDS = (
+    "name",
+    "category",
+    "summary",
+    "description",
+    "location",
+    "precision",
+    "address",
+    "locality",
+    "postcode",
+    "website",
+    "email",
+    "phone",
+    "opening_times",
+    "threat",
+    "threat_note",
+)
+
+
+def editable_values(entry):
+    """An entry's editable fields as JSON-ready values: the category by its slug, the
+    location as longitude and latitude."""
+    values = {field: getattr(entry, field) for field in EDITABLE_FIELDS}
+    location = values.pop("location")
+    values["category"] = entry.category.slug
+    values["longitude"], values["latitude"] = location.x, location.y
+    return values
+
+
 def has_visible_text(text):
     """Whether text shows anything: not only spaces, zero-width, direction or control marks."""
     return any(not unicodedata.category(c).startswith(("Z", "C")) for c in text or "")
+
+
+# The longitudes and latitudes of places on Earth, in degrees (EPSG:4326).
+LONGITUDES = (-180, 180)
+LATITUDES = (-90, 90)
 
 
 def coordinate_problem(lon, lat):
     """Return why lon/lat cannot be a location on Earth, or None if they can."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
         return "Coordinates must be finite numbers."
-    if not -180 <= lon <= 180:
-        return f"Longitude {lon} is outside -180..180."
-    if not -90 <= lat <= 90:
-        return f"Latitude {lat} is outside -90..90."
+    for name, value, (low, high) in (("Longitude", lon, LONGITUDES), ("Latitude", lat, LATITUDES)):
+        if not low <= value <= high:
+            return f"{name} {value} is outside {low}..{high}."
     return None
+
+
+def editable_fields(location_as):
+    """EDITABLE_FIELDS as a door takes them: the location replaced by the fields it is typed
+    as (after the tags, which are named beside the entry's fields)."""
+    at = EDITABLE_FIELDS.index("location")
+    return [*EDITABLE_FIELDS[:at], "tags", *location_as, *EDITABLE_FIELDS[at + 1 :]]
 
 
 class Profile(models.Model):
@@ -198,7 +259,7 @@ class ModerationDecision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=20, choices=Action.choices)
-    reason = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    reason = bounded_text(2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -222,7 +283,7 @@ class Report(models.Model):
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    message = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    message = bounded_text(2000, blank=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -254,7 +315,7 @@ class ChangeRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="change_requests",
     )
-    message = models.TextField(validators=[MaxLengthValidator(2000)])
+    message = bounded_text(2000)
     changes = models.JSONField(default=dict, blank=True)
     base_version = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)

@@ -1,10 +1,13 @@
-"""OpenAPI descriptions of the public API: parameters, response bodies and errors."""
+"""OpenAPI descriptions of the public API that drf-spectacular cannot derive: query
+parameters, GeoJSON response bodies and errors. Request bodies come from the serializers."""
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
 from mapapp.api.params import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM
+from mapapp.api.write import EntryWriteSerializer, ReportSerializer
 from mapapp.reads.schema import DETAIL_FEATURE, LINK, POINT, SUMMARY_FEATURE
 
 GEOJSON = "application/geo+json"
@@ -244,39 +247,23 @@ TAG_LIST = {
     "tags": ["tags"],
 }
 
-# Write API: request bodies and responses.
-ENTRY_BODY_PROPERTIES = {
-    "name": {"type": "string", "minLength": 1, "maxLength": 200},
-    "category": {"type": "string", "description": "category slug (see /api/v1/categories/)"},
-    "summary": {"type": "string", "maxLength": 280},
-    "description": {"type": "string", "maxLength": 10000},
-    "tags": {"type": "array", "items": {"type": "string", "maxLength": 60}, "maxItems": 10},
-    "geometry": POINT,
-    "longitude": {"type": "number", "minimum": -180, "maximum": 180},
-    "latitude": {"type": "number", "minimum": -90, "maximum": 90},
-    "precision": {"type": "string", "enum": ["exact", "approximate", "area"]},
-    "address": {"type": "string", "maxLength": 255},
-    "locality": {"type": "string", "maxLength": 120},
-    "postcode": {"type": "string", "maxLength": 16},
-    "website": {"type": "string", "format": "uri", "maxLength": 500},
-    "email": {"type": "string", "format": "email"},
-    "phone": {"type": "string", "maxLength": 40},
-    "opening_times": {"type": "string", "maxLength": 2000},
-    "threat": {"type": "string", "enum": ["none", "at_risk", "lost"]},
-    "threat_note": {"type": "string", "maxLength": 2000},
-}
-ENTRY_CREATE_BODY = {
-    "type": "object",
-    "description": (
-        "An entry as flat JSON, or as a GeoJSON Feature whose properties hold these fields. "
-        "The location is a GeoJSON Point in EPSG:4326 (`geometry`) or `longitude` + `latitude`; "
-        "any other geometry type or CRS is refused."
-    ),
-    "required": ["name", "category"],
-    "properties": ENTRY_BODY_PROPERTIES,
-    "additionalProperties": False,
-}
-ENTRY_PATCH_BODY = {k: v for k, v in ENTRY_CREATE_BODY.items() if k != "required"}
+# Write API: the request bodies are the serializers' (fields, limits and enums derived from
+# the model by drf-spectacular); the responses are written here.
+ENTRY_BODY = {"application/json": EntryWriteSerializer, GEOJSON: EntryWriteSerializer}
+
+
+class EntryBodyIsClosed(OpenApiSerializerExtension):
+    """The one thing the entry body's schema cannot derive: a field it does not list is
+    refused (a 400 naming it), so the schema says no other properties."""
+
+    target_class = EntryWriteSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        # self.target, not the class: a PATCH body is the partial serializer (none required).
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}
+
+
 WRITTEN_FEATURE = {
     **DETAIL_FEATURE,
     "description": "The entry as saved; properties.status says whether it awaits review.",
@@ -304,7 +291,7 @@ IF_MATCH = OpenApiParameter(
 ENTRY_CREATE = {
     "operation_id": "entries_create",
     "summary": "Add an entry (pending review, or published at once for trusted contributors)",
-    "request": {"application/json": ENTRY_CREATE_BODY, "application/geo+json": ENTRY_CREATE_BODY},
+    "request": ENTRY_BODY,
     "responses": {(201, GEOJSON): OpenApiResponse(WRITTEN_FEATURE), **BODY_ERRORS, **AUTH_ERRORS},
     "tags": ["entries"],
 }
@@ -312,7 +299,8 @@ ENTRY_PATCH = {
     "operation_id": "entries_partial_update",
     "summary": "Change an entry (its owner or a moderator), guarded by If-Match",
     "parameters": [IF_MATCH],
-    "request": {"application/json": ENTRY_PATCH_BODY, "application/geo+json": ENTRY_PATCH_BODY},
+    # A PATCH body is the same fields, none required (drf-spectacular's Patched… component).
+    "request": ENTRY_BODY,
     "responses": {
         (200, GEOJSON): OpenApiResponse(WRITTEN_FEATURE),
         **BODY_ERRORS,
@@ -339,20 +327,7 @@ REPORT_CREATE = {
     "auth": [{"tokenAuth": []}, {}],
     "operation_id": "entries_reports_create",
     "summary": "Report a problem with an entry (anonymous allowed, rate limited)",
-    "request": {
-        "application/json": {
-            "type": "object",
-            "required": ["kind"],
-            "additionalProperties": False,
-            "properties": {
-                "kind": {
-                    "type": "string",
-                    "enum": ["closed", "wrong", "duplicate", "inappropriate", "other"],
-                },
-                "message": {"type": "string", "maxLength": 2000},
-            },
-        }
-    },
+    "request": {"application/json": ReportSerializer},
     "responses": {
         (201, "application/json"): {
             "type": "object",

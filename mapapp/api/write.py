@@ -4,10 +4,22 @@ import math
 import re
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 
-from mapapp.models import Category, Entry, Report
+from mapapp.models import (
+    LATITUDES,
+    LONGITUDES,
+    TAGS_PER_ENTRY,
+    Category,
+    Entry,
+    Report,
+    Tag,
+    coordinate_problem,
+    editable_fields,
+)
+from mapapp.reads.schema import POINT
 
 CRS84 = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
@@ -79,12 +91,10 @@ def crs_is_lon_lat(crs):
 def check_lon_lat(lon, lat, field):
     numbers = [v for v in (lon, lat) if isinstance(v, int | float) and not isinstance(v, bool)]
     # float() of an integer with hundreds of digits overflows rather than becoming infinite.
-    if len(numbers) != 2 or not all(math.isfinite(v) for v in map(as_float, numbers)):
-        raise ValidationError({field: ["Coordinates must be finite numbers."]})
-    if not -180 <= lon <= 180:
-        raise ValidationError({field: [f"Longitude {lon} is outside -180..180."]})
-    if not -90 <= lat <= 90:
-        raise ValidationError({field: [f"Latitude {lat} is outside -90..90."]})
+    finite = len(numbers) == 2 and all(math.isfinite(v) for v in map(as_float, numbers))
+    problem = coordinate_problem(lon, lat) if finite else "Coordinates must be finite numbers."
+    if problem:
+        raise ValidationError({field: [problem]})
     return float(lon), float(lat)
 
 
@@ -95,29 +105,45 @@ def as_float(number):
         return math.inf
 
 
-class EntryWriteSerializer(serializers.Serializer):
-    """The fields of an entry a client may send; GeoJSON Feature bodies are flattened first."""
+# How the location is documented; what is accepted is checked in EntryWriteSerializer.validate
+# (point_from_geometry, check_lon_lat), with the messages the model's rule gives.
+@extend_schema_field(POINT)
+class GeometryField(serializers.JSONField):
+    """A GeoJSON Point in EPSG:4326."""
 
-    name = serializers.CharField(max_length=200)
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
-    summary = serializers.CharField(max_length=280, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), max_length=10, required=False
+
+@extend_schema_field({"type": "number", "minimum": LONGITUDES[0], "maximum": LONGITUDES[1]})
+class LongitudeField(serializers.FloatField):
+    """Degrees east, with latitude."""
+
+
+@extend_schema_field({"type": "number", "minimum": LATITUDES[0], "maximum": LATITUDES[1]})
+class LatitudeField(serializers.FloatField):
+    """Degrees north, with longitude."""
+
+
+class EntryWriteSerializer(serializers.ModelSerializer):
+    """An entry as flat JSON, or as a GeoJSON Feature whose properties hold these fields.
+    The location is a GeoJSON Point in EPSG:4326 (`geometry`) or `longitude` + `latitude`;
+    any other geometry type or CRS is refused, and so is any field not listed here."""
+
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        help_text="category slug (see /api/v1/categories/)",
     )
-    geometry = serializers.JSONField(required=False)
-    longitude = serializers.FloatField(required=False)
-    latitude = serializers.FloatField(required=False)
-    precision = serializers.ChoiceField(Entry.Precision.choices, required=False)
-    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    locality = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    postcode = serializers.CharField(max_length=16, required=False, allow_blank=True)
-    website = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    opening_times = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    threat = serializers.ChoiceField(Entry.Threat.choices, required=False)
-    threat_note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=Tag._meta.get_field("name").max_length),
+        max_length=TAGS_PER_ENTRY,
+        required=False,
+    )
+    geometry = GeometryField(required=False)
+    longitude = LongitudeField(required=False)
+    latitude = LatitudeField(required=False)
+
+    class Meta:
+        model = Entry
+        fields = editable_fields(location_as=["geometry", "longitude", "latitude"])
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -165,9 +191,10 @@ class EntryWriteSerializer(serializers.Serializer):
         return None
 
 
-class ReportSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(Report.Kind.choices)
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+class ReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Report
+        fields = ["kind", "message"]
 
 
 def expected_version(request):

@@ -1,10 +1,24 @@
-"""Forms of the pages. The list's filter form only draws its controls: what a filter means
-and what is wrong with it come from mapapp.reads.filters, the parser every door shares."""
+"""Forms of the pages: the list's filters (plain GET, works without JavaScript; the form only
+draws its controls, what a filter means and what is wrong with it come from
+mapapp.reads.filters, the parser every door shares), an entry's fields as people type them (a
+ModelForm over the model's editable fields), reports and decisions."""
 
 from django import forms
 from django.forms.utils import ErrorDict
 
-from mapapp.models import Category, Entry, Report, Tag
+from mapapp.models import (
+    EDITABLE_FIELDS,
+    LATITUDES,
+    LONGITUDES,
+    TAGS_PER_ENTRY,
+    Category,
+    ChangeRequest,
+    Entry,
+    ModerationDecision,
+    Report,
+    Tag,
+    editable_fields,
+)
 from mapapp.reads.filters import MAX_Q_LENGTH, UNDER_THREAT, FilterError, parse_filters
 from mapapp.reads.public import public_point, public_properties
 
@@ -128,6 +142,8 @@ PRECISION_HELP = {
 class HoneypotForm(forms.Form):
     """A field people leave empty; bots that fill in every field give themselves away."""
 
+    field_order = ["nickname"]
+
     nickname = forms.CharField(
         required=False,
         label="Leave this empty",
@@ -140,55 +156,46 @@ class HoneypotForm(forms.Form):
         return ""
 
 
-class EntryForm(HoneypotForm):
-    """Every public field of an entry, with the location as longitude/latitude."""
+def _entry_formfield(db_field, **kwargs):
+    # Categories travel by slug, as in the API; web addresses typed without a scheme are https.
+    if db_field.name == "category":
+        kwargs.update(to_field_name="slug", empty_label="Choose a category")
+    if db_field.name == "website":
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
 
-    name = forms.CharField(max_length=200)
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.all(), to_field_name="slug", empty_label="Choose a category"
-    )
-    summary = forms.CharField(
-        max_length=280,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One or two sentences, up to 280 characters.",
-    )
-    description = forms.CharField(
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Plain text. Web addresses become links.",
-    )
+
+class EntryForm(HoneypotForm, forms.ModelForm):
+    """Every editable field of an entry, with the location as longitude/latitude.
+
+    Fields, limits, labels and choices come from the model; only how they are typed is here."""
+
     tags = forms.CharField(
         required=False, max_length=300, help_text="Separate tags with commas, e.g. food, repair."
     )
-    longitude = forms.FloatField(min_value=-180, max_value=180)
-    latitude = forms.FloatField(min_value=-90, max_value=90)
-    precision = forms.ChoiceField(
-        choices=Entry.Precision.choices, initial="exact", widget=forms.RadioSelect
-    )
-    address = forms.CharField(max_length=255, required=False)
-    locality = forms.CharField(max_length=120, required=False, label="Town or neighbourhood")
-    postcode = forms.CharField(max_length=16, required=False)
-    website = forms.URLField(
-        max_length=500,
-        required=False,
-        assume_scheme="https",
-        # Text, not type=url: a mistyped address shown back with its error must stay valid HTML.
-        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
-    )
-    email = forms.EmailField(required=False, label="Public contact email")
-    phone = forms.CharField(max_length=40, required=False, label="Public phone")
-    opening_times = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    threat = forms.ChoiceField(choices=Entry.Threat.choices, initial="none", label="Under threat?")
-    threat_note = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="What threatens it?",
-    )
+    longitude = forms.FloatField(min_value=LONGITUDES[0], max_value=LONGITUDES[1])
+    latitude = forms.FloatField(min_value=LATITUDES[0], max_value=LATITUDES[1])
+
+    class Meta:
+        model = Entry
+        # The map picker fills in longitude and latitude.
+        fields = editable_fields(location_as=["longitude", "latitude"])
+        formfield_callback = _entry_formfield
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "precision": forms.RadioSelect,
+            # Text, not type=url: a mistyped address shown back with its error must stay
+            # valid HTML.
+            "website": forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+            "opening_times": forms.Textarea(attrs={"rows": 2}),
+            "threat_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def _post_clean(self):
+        # The form builds no instance: the services validate the whole entry (location and
+        # tags included) and their errors are shown on the form's fields.
+        pass
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -198,31 +205,18 @@ class EntryForm(HoneypotForm):
 
     def clean_tags(self):
         names = [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
-        if len(names) > 10:
-            raise forms.ValidationError("Use at most 10 tags.")
-        if any(len(n) > 60 for n in names):
-            raise forms.ValidationError("Each tag can be at most 60 characters.")
+        longest = Tag._meta.get_field("name").max_length
+        if len(names) > TAGS_PER_ENTRY:
+            raise forms.ValidationError(f"Use at most {TAGS_PER_ENTRY} tags.")
+        if any(len(n) > longest for n in names):
+            raise forms.ValidationError(f"Each tag can be at most {longest} characters.")
         return names
 
     def entry_data(self):
         """Model field values from the cleaned form (tags are returned separately)."""
         from django.contrib.gis.geos import Point
 
-        data = {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if k
-            not in {
-                "longitude",
-                "latitude",
-                "tags",
-                "nickname",
-                "contact_email",
-                "message",
-                "version",
-                "confirm_new",
-            }
-        }
+        data = {k: v for k, v in self.cleaned_data.items() if k in EDITABLE_FIELDS}
         lon, lat = self.cleaned_data["longitude"], self.cleaned_data["latitude"]
         data["location"] = Point(lon, lat, srid=4326)
         return data
@@ -256,8 +250,7 @@ class EditEntryForm(EntryForm):
 
 
 class SuggestChangeForm(EntryForm):
-    message = forms.CharField(
-        max_length=2000,
+    message = ChangeRequest._meta.get_field("message").formfield(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="What should change, and how do you know?",
     )
@@ -281,19 +274,27 @@ class SuggestChangeForm(EntryForm):
         return initial
 
 
-class ReportForm(HoneypotForm):
-    kind = forms.ChoiceField(
+class ReportForm(HoneypotForm, forms.ModelForm):
+    # Radio buttons for the kinds, without the blank choice a select would start from.
+    kind = Report._meta.get_field("kind").formfield(
         choices=Report.Kind.choices, widget=forms.RadioSelect, label="What is the problem?"
     )
-    message = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Tell us more (optional)",
-    )
+
+    class Meta:
+        model = Report
+        fields = ["kind", "message"]
+        labels = {"message": "Tell us more (optional)"}
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self):
+        pass  # report_create validates the report it makes
 
 
-class DecisionForm(forms.Form):
-    reason = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = ModerationDecision
+        fields = ["reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+
+    def _post_clean(self):
+        pass  # the moderation services validate the decision they log

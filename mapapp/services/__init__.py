@@ -8,7 +8,6 @@ from mapapp.services.accounts import (  # noqa: F401
     profile_update,
 )
 from mapapp.services.entries import (  # noqa: F401
-    EDITABLE_FIELDS,
     StaleVersion,
     entry_create,
     entry_edit,

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from mapapp.models import Entry
+from mapapp.models import Entry, editable_values
 
 
 def profile_update(*, user, display_name):
@@ -23,15 +23,14 @@ def account_export(*, user):
     profile = Profile.objects.filter(user=user).first()
 
     def entry_row(e):
+        # Every field the contributor could have typed, beside what Commons Map added.
         return {
             "slug": e.slug,
-            "name": e.name,
+            **editable_values(e),
+            "tags": [tag.name for tag in e.tags.all()],
             "status": e.status,
             "created": e.created_at,
             "updated": e.updated_at,
-            "longitude": e.location.x,
-            "latitude": e.location.y,
-            "precision": e.precision,
         }
 
     return {
@@ -42,7 +41,12 @@ def account_export(*, user):
             "joined": user.date_joined,
             "last_login": user.last_login,
         },
-        "entries": [entry_row(e) for e in Entry.objects.filter(created_by=user)],
+        "entries": [
+            entry_row(e)
+            for e in Entry.objects.filter(created_by=user)
+            .select_related("category")
+            .prefetch_related("tags")
+        ],
         "reports": list(
             user.reports.values("entry__slug", "kind", "message", "status", "created_at")
         ),

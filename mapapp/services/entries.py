@@ -10,26 +10,8 @@ from django.utils import timezone
 
 from mapapp import permissions
 from mapapp.location import public_point_for
-from mapapp.models import Entry, Tag, has_visible_text
+from mapapp.models import EDITABLE_FIELDS, Entry, Tag, has_visible_text
 from mapapp.slugs import slug_for
-
-EDITABLE_FIELDS = [
-    "name",
-    "summary",
-    "description",
-    "category",
-    "location",
-    "precision",
-    "address",
-    "locality",
-    "postcode",
-    "website",
-    "email",
-    "phone",
-    "opening_times",
-    "threat",
-    "threat_note",
-]
 
 SLUG_ATTEMPTS = 50
 CONTRIBUTED_SOURCE = "Contributed on Commons Map"

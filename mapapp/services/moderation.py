@@ -6,13 +6,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from mapapp import permissions
-from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
-from mapapp.services.entries import (
-    EDITABLE_FIELDS,
-    editable_data,
-    entry_set_status,
-    entry_update,
-)
+from mapapp.models import EDITABLE_FIELDS, ChangeRequest, Entry, ModerationDecision, Report
+from mapapp.services.entries import editable_data, entry_set_status, entry_update
 
 MODERATION_STATUS = {
     ModerationDecision.Action.PUBLISH: Entry.Status.PUBLISHED,
