@@ -1,7 +1,5 @@
 """The API under /api/v1/: entries as GeoJSON (read, write, download), categories, tags."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
@@ -39,8 +37,7 @@ from mapapp.reads.statements import dataset_last_modified, page_features
 from mapapp.web import ratelimit
 from mapapp.web.clientip import client_ip
 from mapapp.web.conditional import cached_json
-
-GEOJSON = "application/geo+json"
+from mapapp.web.features import GEOJSON, feature_response, neighbour_links
 
 
 class AnonThrottle(AnonRateThrottle):
@@ -82,20 +79,11 @@ class CommonsAPIView(APIView):
 
 
 def page_links(request, filters, matched):
-    base = request.build_absolute_uri(request.path)
-    query = request.GET.copy()
-    links = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()}]
-
-    def link(rel, offset):
-        query["offset"] = str(offset)
-        query["limit"] = str(filters.limit)
-        return {"rel": rel, "type": GEOJSON, "href": f"{base}?{urlencode(query, doseq=True)}"}
-
-    if filters.offset + filters.limit < matched:
-        links.append(link("next", filters.offset + filters.limit))
-    if filters.offset > 0:
-        links.append(link("prev", max(0, filters.offset - filters.limit)))
-    return links
+    self_link = {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()}
+    neighbours = neighbour_links(
+        request, offset=filters.offset, limit=filters.limit, matched=matched
+    )
+    return [self_link, *neighbours]
 
 
 class EntryList(CommonsAPIView):
@@ -163,28 +151,29 @@ class EntryDetail(CommonsAPIView):
         feature = detail_feature(Entry.objects.published(), slug)
         if feature is None:
             raise NotFound(f"No published entry has the slug {slug!r}.")
-        feature["links"] = [
-            {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri(request.path)},
-            {
-                "rel": "alternate",
-                "type": "text/html",
-                "href": request.build_absolute_uri(feature["properties"]["url"]),
-            },
-        ]
-        return cached_json(
+        self_link = {
+            "rel": "self",
+            "type": GEOJSON,
+            "href": request.build_absolute_uri(request.path),
+        }
+        return feature_response(
             request,
-            encode(feature),
-            content_type=GEOJSON,
-            last_modified=feature["properties"]["updated"],
+            feature,
+            links=[self_link],
             etag_prefix=f"v{feature['properties']['version']}-",
         )
 
-    @extend_schema(**docs.ENTRY_PATCH)
-    def patch(self, request, slug):
+    def entry_for_writing(self, request, slug):
+        """The entry a signed-in person is about to change; 404 if they may not even see it."""
         self.require_user(request)
         entry = Entry.objects.filter(slug=slug).first()
         if entry is None or not permissions.can_view(request.user, entry):
             raise NotFound(f"No entry has the slug {slug!r}.")
+        return entry
+
+    @extend_schema(**docs.ENTRY_PATCH)
+    def patch(self, request, slug):
+        entry = self.entry_for_writing(request, slug)
         if not permissions.can_edit(request.user, entry):
             raise PermissionDenied("Only the entry's owner or a moderator can change it.")
         version = expected_version(request)
@@ -208,10 +197,7 @@ class EntryDetail(CommonsAPIView):
 
     @extend_schema(**docs.ENTRY_DELETE)
     def delete(self, request, slug):
-        self.require_user(request)
-        entry = Entry.objects.filter(slug=slug).first()
-        if entry is None or not permissions.can_view(request.user, entry):
-            raise NotFound(f"No entry has the slug {slug!r}.")
+        entry = self.entry_for_writing(request, slug)
         if not permissions.is_moderator(request.user):
             raise PermissionDenied("Only moderators can archive entries.")
         services.entry_moderate(
