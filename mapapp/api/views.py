@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -30,10 +29,11 @@ from mapapp.api.write import (
     check_body_size,
     expected_version,
 )
-from mapapp.models import Category, Entry, ModerationDecision, Tag
+from mapapp.models import Entry, ModerationDecision
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.geojson import detail_feature, encode
 from mapapp.reads.statements import dataset_last_modified, page_features
+from mapapp.reads.vocabulary import categories_with_counts, tags_with_counts
 from mapapp.web import ratelimit
 from mapapp.web.clientip import client_ip
 from mapapp.web.conditional import cached_json
@@ -269,37 +269,25 @@ def cluster_feature(row):
     }
 
 
+def vocabulary_response(request, rows):
+    """A list of categories or tags: no parameters, cached for five minutes."""
+    refuse_parameters(request.GET)
+    return cached_json(
+        request,
+        encode(rows),
+        content_type="application/json",
+        last_modified=dataset_last_modified(),
+        max_age=300,
+    )
+
+
 class CategoryList(CommonsAPIView):
     @extend_schema(**docs.CATEGORY_LIST)
     def get(self, request):
-        refuse_parameters(request.GET)
-        published = Q(entries__status=Entry.Status.PUBLISHED)
-        rows = Category.objects.annotate(entry_count=Count("entries", filter=published)).values(
-            "slug", "name", "description", "colour", "icon", "order", "entry_count"
-        )
-        return cached_json(
-            request,
-            encode(list(rows)),
-            content_type="application/json",
-            last_modified=dataset_last_modified(),
-            max_age=300,
-        )
+        return vocabulary_response(request, categories_with_counts())
 
 
 class TagList(CommonsAPIView):
     @extend_schema(**docs.TAG_LIST)
     def get(self, request):
-        refuse_parameters(request.GET)
-        published = Q(entries__status=Entry.Status.PUBLISHED)
-        rows = (
-            Tag.objects.in_use_publicly()
-            .annotate(entry_count=Count("entries", filter=published))
-            .values("slug", "name", "entry_count")
-        )
-        return cached_json(
-            request,
-            encode(list(rows)),
-            content_type="application/json",
-            last_modified=dataset_last_modified(),
-            max_age=300,
-        )
+        return vocabulary_response(request, tags_with_counts())
