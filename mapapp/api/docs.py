@@ -9,8 +9,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from mapapp.api.params import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM
 from mapapp.api.write import EntryWriteSerializer, ReportSerializer
 from mapapp.reads.schema import DETAIL_FEATURE, LINK, POINT, SUMMARY_FEATURE
+from mapapp.web.features import GEOJSON
 
-GEOJSON = "application/geo+json"
 Q = OpenApiParameter.QUERY
 
 

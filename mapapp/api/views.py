@@ -1,10 +1,7 @@
 """The API under /api/v1/: entries as GeoJSON (read, write, download), categories, tags."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -32,15 +29,15 @@ from mapapp.api.write import (
     check_body_size,
     expected_version,
 )
-from mapapp.models import Category, Entry, ModerationDecision, Tag
+from mapapp.models import Entry, ModerationDecision
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.geojson import detail_feature, encode
 from mapapp.reads.statements import dataset_last_modified, page_features
+from mapapp.reads.vocabulary import categories_with_counts, tags_with_counts
 from mapapp.web import ratelimit
 from mapapp.web.clientip import client_ip
 from mapapp.web.conditional import cached_json
-
-GEOJSON = "application/geo+json"
+from mapapp.web.features import GEOJSON, feature_response, neighbour_links
 
 
 class AnonThrottle(AnonRateThrottle):
@@ -82,20 +79,11 @@ class CommonsAPIView(APIView):
 
 
 def page_links(request, filters, matched):
-    base = request.build_absolute_uri(request.path)
-    query = request.GET.copy()
-    links = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()}]
-
-    def link(rel, offset):
-        query["offset"] = str(offset)
-        query["limit"] = str(filters.limit)
-        return {"rel": rel, "type": GEOJSON, "href": f"{base}?{urlencode(query, doseq=True)}"}
-
-    if filters.offset + filters.limit < matched:
-        links.append(link("next", filters.offset + filters.limit))
-    if filters.offset > 0:
-        links.append(link("prev", max(0, filters.offset - filters.limit)))
-    return links
+    self_link = {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()}
+    neighbours = neighbour_links(
+        request, offset=filters.offset, limit=filters.limit, matched=matched
+    )
+    return [self_link, *neighbours]
 
 
 class EntryList(CommonsAPIView):
@@ -163,28 +151,29 @@ class EntryDetail(CommonsAPIView):
         feature = detail_feature(Entry.objects.published(), slug)
         if feature is None:
             raise NotFound(f"No published entry has the slug {slug!r}.")
-        feature["links"] = [
-            {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri(request.path)},
-            {
-                "rel": "alternate",
-                "type": "text/html",
-                "href": request.build_absolute_uri(feature["properties"]["url"]),
-            },
-        ]
-        return cached_json(
+        self_link = {
+            "rel": "self",
+            "type": GEOJSON,
+            "href": request.build_absolute_uri(request.path),
+        }
+        return feature_response(
             request,
-            encode(feature),
-            content_type=GEOJSON,
-            last_modified=feature["properties"]["updated"],
+            feature,
+            links=[self_link],
             etag_prefix=f"v{feature['properties']['version']}-",
         )
 
-    @extend_schema(**docs.ENTRY_PATCH)
-    def patch(self, request, slug):
+    def entry_for_writing(self, request, slug):
+        """The entry a signed-in person is about to change; 404 if they may not even see it."""
         self.require_user(request)
         entry = Entry.objects.filter(slug=slug).first()
         if entry is None or not permissions.can_view(request.user, entry):
             raise NotFound(f"No entry has the slug {slug!r}.")
+        return entry
+
+    @extend_schema(**docs.ENTRY_PATCH)
+    def patch(self, request, slug):
+        entry = self.entry_for_writing(request, slug)
         if not permissions.can_edit(request.user, entry):
             raise PermissionDenied("Only the entry's owner or a moderator can change it.")
         version = expected_version(request)
@@ -208,10 +197,7 @@ class EntryDetail(CommonsAPIView):
 
     @extend_schema(**docs.ENTRY_DELETE)
     def delete(self, request, slug):
-        self.require_user(request)
-        entry = Entry.objects.filter(slug=slug).first()
-        if entry is None or not permissions.can_view(request.user, entry):
-            raise NotFound(f"No entry has the slug {slug!r}.")
+        entry = self.entry_for_writing(request, slug)
         if not permissions.is_moderator(request.user):
             raise PermissionDenied("Only moderators can archive entries.")
         services.entry_moderate(
@@ -283,37 +269,25 @@ def cluster_feature(row):
     }
 
 
+def vocabulary_response(request, rows):
+    """A list of categories or tags: no parameters, cached for five minutes."""
+    refuse_parameters(request.GET)
+    return cached_json(
+        request,
+        encode(rows),
+        content_type="application/json",
+        last_modified=dataset_last_modified(),
+        max_age=300,
+    )
+
+
 class CategoryList(CommonsAPIView):
     @extend_schema(**docs.CATEGORY_LIST)
     def get(self, request):
-        refuse_parameters(request.GET)
-        published = Q(entries__status=Entry.Status.PUBLISHED)
-        rows = Category.objects.annotate(entry_count=Count("entries", filter=published)).values(
-            "slug", "name", "description", "colour", "icon", "order", "entry_count"
-        )
-        return cached_json(
-            request,
-            encode(list(rows)),
-            content_type="application/json",
-            last_modified=dataset_last_modified(),
-            max_age=300,
-        )
+        return vocabulary_response(request, categories_with_counts())
 
 
 class TagList(CommonsAPIView):
     @extend_schema(**docs.TAG_LIST)
     def get(self, request):
-        refuse_parameters(request.GET)
-        published = Q(entries__status=Entry.Status.PUBLISHED)
-        rows = (
-            Tag.objects.in_use_publicly()
-            .annotate(entry_count=Count("entries", filter=published))
-            .values("slug", "name", "entry_count")
-        )
-        return cached_json(
-            request,
-            encode(list(rows)),
-            content_type="application/json",
-            last_modified=dataset_last_modified(),
-            max_age=300,
-        )
+        return vocabulary_response(request, tags_with_counts())

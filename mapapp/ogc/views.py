@@ -20,9 +20,9 @@ from mapapp.reads.filters import entries_matching, parse_filters, parse_int, sin
 from mapapp.reads.geojson import detail_feature, encode, list_features
 from mapapp.reads.statements import dataset_last_modified
 from mapapp.web.conditional import cached_json
+from mapapp.web.features import GEOJSON, feature_response, neighbour_links
 
 JSON = "application/json"
-GEOJSON = "application/geo+json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
 COLLECTION_ID = "entries"
@@ -206,20 +206,11 @@ def items(request, collection_id):
 
 
 def _item_links(request, filters, matched):
-    base = _url(request, "ogc-items")
-    query = request.GET.copy()
-    links = [
+    return [
         {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
         {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection")},
+        *neighbour_links(request, offset=filters.offset, limit=filters.limit, matched=matched),
     ]
-    for rel, offset, wanted in (
-        ("next", filters.offset + filters.limit, filters.offset + filters.limit < matched),
-        ("prev", max(0, filters.offset - filters.limit), filters.offset > 0),
-    ):
-        if wanted:
-            query["offset"], query["limit"] = str(offset), str(filters.limit)
-            links.append({"rel": rel, "type": GEOJSON, "href": f"{base}?{query.urlencode()}"})
-    return links
 
 
 @require_safe
@@ -231,18 +222,8 @@ def item(request, collection_id, feature_id):
     feature = detail_feature(Entry.objects.published(), feature_id)
     if feature is None:
         return exception(404, "NotFound", f"No published entry has the id {feature_id!r}.")
-    feature["links"] = [
+    links = [
         {"rel": "self", "type": GEOJSON, "href": _url(request, "ogc-item", feature_id=feature_id)},
         {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection")},
-        {
-            "rel": "alternate",
-            "type": "text/html",
-            "href": request.build_absolute_uri(feature["properties"]["url"]),
-        },
     ]
-    return cached_json(
-        request,
-        encode(feature),
-        content_type=GEOJSON,
-        last_modified=feature["properties"]["updated"],
-    )
+    return feature_response(request, feature, links=links)

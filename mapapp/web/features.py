@@ -1,0 +1,36 @@
+"""GeoJSON answers the API and OGC doors give alike: the media type, the links from a page of
+features to its neighbours, and one feature with its links, answered conditionally."""
+
+from mapapp.reads.geojson import encode
+from mapapp.web.conditional import cached_json
+
+GEOJSON = "application/geo+json"
+
+
+def neighbour_links(request, *, offset, limit, matched):
+    """`next` and `prev` links of a page of `limit` features from `offset` of `matched`, each
+    the request's own address with only offset and limit changed."""
+    base = request.build_absolute_uri(request.path)
+    query = request.GET.copy()
+    links = []
+    for rel, start, wanted in (
+        ("next", offset + limit, offset + limit < matched),
+        ("prev", max(0, offset - limit), offset > 0),
+    ):
+        if wanted:
+            query["offset"], query["limit"] = str(start), str(limit)
+            links.append({"rel": rel, "type": GEOJSON, "href": f"{base}?{query.urlencode()}"})
+    return links
+
+
+def feature_response(request, feature, *, links, etag_prefix=""):
+    """One public feature with `links` and its entry page's, a 304 when the client is current."""
+    page = request.build_absolute_uri(feature["properties"]["url"])
+    feature["links"] = [*links, {"rel": "alternate", "type": "text/html", "href": page}]
+    return cached_json(
+        request,
+        encode(feature),
+        content_type=GEOJSON,
+        last_modified=feature["properties"]["updated"],
+        etag_prefix=etag_prefix,
+    )
