@@ -6,6 +6,7 @@ import unicodedata
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -72,6 +73,9 @@ class Entry(models.Model):
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
     tags = models.ManyToManyField(Tag, blank=True, related_name="entries")
+    founded_on = models.DateField(
+        "founded on", null=True, blank=True, help_text="When it began, if you know."
+    )
 
     # The exact point is private whenever precision is not "exact"; every public surface
     # reads public_point, which services derive from location and precision.
@@ -174,6 +178,7 @@ EDITABLE_FIELDS = (
     "category",
     "summary",
     "description",
+    "founded_on",
     "location",
     "precision",
     "address",
@@ -316,7 +321,7 @@ class ChangeRequest(models.Model):
         related_name="change_requests",
     )
     message = bounded_text(2000)
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     base_version = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # Private: how to reach an anonymous proposer.

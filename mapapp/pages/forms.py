@@ -162,6 +162,8 @@ def _entry_formfield(db_field, **kwargs):
         kwargs.update(to_field_name="slug", empty_label="Choose a category")
     if db_field.name == "website":
         kwargs["assume_scheme"] = "https"
+    if db_field.get_internal_type() == "DateField":
+        kwargs["widget"] = forms.DateInput(attrs={"type": "date"})
     return db_field.formfield(**kwargs)
 
 

@@ -51,6 +51,7 @@ PUBLIC_FIELDS = (
     PublicField("tags", "tag_slugs", summary=True, description="tag slugs"),
     PublicField("summary", "summary", summary=True),
     PublicField("description", "description"),
+    PublicField("founded_on", "founded_on"),
     PublicField("locality", "locality", summary=True),
     PublicField("address", "address", description="street address; empty unless exact"),
     PublicField("postcode", "postcode", description="only the outward part unless exact"),

@@ -49,6 +49,8 @@ def property_schema(field):
         schema = {"type": "array", "items": {"type": "string"}}
     elif isinstance(model_field, models.DateTimeField):
         schema = {"type": "string", "format": "date-time"}
+    elif isinstance(model_field, models.DateField):
+        schema = {"type": "string", "format": "date"}
     elif isinstance(model_field, models.IntegerField):
         schema = {"type": "integer"}
     else:
