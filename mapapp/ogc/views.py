@@ -20,6 +20,7 @@ from mapapp.reads.filters import entries_matching, parse_filters, parse_int, sin
 from mapapp.reads.geojson import detail_feature, encode, list_features
 from mapapp.reads.statements import dataset_last_modified
 from mapapp.web.conditional import cached_json
+from mapapp.web.doors import ogc_exception
 from mapapp.web.features import GEOJSON, feature_response, neighbour_links
 
 JSON = "application/json"
@@ -42,9 +43,8 @@ def _url(request, name, **kwargs):
     return request.build_absolute_uri(reverse(name, kwargs=kwargs))
 
 
-def exception(status, code, description):
-    """OGC API's exception document (Common, exception.yaml), not DRF's {"detail": …}."""
-    return JsonResponse({"code": code, "description": description}, status=status)
+# Its one home is shared with the site's own error answers under /ogc/.
+exception = ogc_exception
 
 
 def _unknown_collection(collection_id):
@@ -55,7 +55,8 @@ def _unknown_collection(collection_id):
 
 def not_found(request, *args, **kwargs):
     """Any other address under /ogc/."""
-    return exception(404, "NotFound", f"Nothing is at {request.path}; start at /ogc/.")
+    landing = reverse("ogc-landing")
+    return exception(404, "NotFound", f"Nothing is at {request.path}; start at {landing}.")
 
 
 def _refuse_unknown(request, allowed):

@@ -97,6 +97,7 @@ def parse_filters(query, *, names=FILTER_PARAMS):
             continue
         given.add(name)
         try:
+            _refuse_both_names(query, name)
             PARSERS[name](filters, query.getlist(key), key)
         except ValueError as exc:
             errors[key] = [str(exc)]
@@ -140,6 +141,13 @@ def _key_given(query, name):
     if name in query:
         return name
     return next((old for old, new in ALIASES.items() if new == name and old in query), None)
+
+
+def _refuse_both_names(query, name):
+    """A parameter given under its name and an old alias at once is ambiguous: say so."""
+    old = next((old for old, new in ALIASES.items() if new == name and old in query), None)
+    if old and name in query:
+        raise ValueError(f"Give {name} or its old name {old}, not both.")
 
 
 def single(values, name):
