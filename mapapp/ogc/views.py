@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from mapapp.models import Entry
-from mapapp.reads.filters import entries_matching, parse_filters, parse_int, single
+from mapapp.reads.filters import (
+    MAX_OFFSET,
+    entries_matching,
+    parse_filters,
+    parse_int,
+    single,
+)
 from mapapp.reads.geojson import detail_feature, encode, list_features
 from mapapp.reads.statements import dataset_last_modified
 from mapapp.web.conditional import cached_json
@@ -34,7 +40,6 @@ CONFORMANCE = [
 ]
 ITEM_FILTERS = ("bbox", "datetime", "category", "tag", "threat", "q")
 ITEM_PARAMS = {*ITEM_FILTERS, "limit", "offset", "f", "bbox-crs"}
-MAX_OFFSET = 10**9
 
 
 def _url(request, name, **kwargs):
@@ -167,7 +172,7 @@ def _item_filters(query):
     if "limit" in query:
         # The standard asks for a too-large limit to be lowered, not refused.
         requested = parse_int(
-            single(query.getlist("limit"), "limit"), "limit", minimum=1, maximum=10**9
+            single(query.getlist("limit"), "limit"), "limit", minimum=1, maximum=MAX_OFFSET
         )
         filters.limit = min(requested, settings.API_MAX_LIMIT)
     if "offset" in query:
