@@ -165,6 +165,11 @@ class Entry(models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def is_under_threat(self):
+        """At risk or lost: what the pages mark and the "under threat" filter selects."""
+        return self.threat != self.Threat.NONE
+
+    @property
     def has_exact_location(self):
         """Whether the public point is the place itself (and its street address is public)."""
         return self.precision == self.Precision.EXACT

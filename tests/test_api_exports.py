@@ -89,3 +89,37 @@ def test_downloads_are_produced_a_chunk_at_a_time(client, make_entry, monkeypatc
         rest = b"".join(pieces)
         assert len(read) == 7
         assert b"Row 6" in rest and b"Row 6" not in first
+
+
+def test_the_csv_keeps_the_first_downloads_columns_in_their_order(client, make_entry):
+    # Sheets and scripts read columns by position: new public fields only ever come after.
+    make_entry(name="Leeds Timebank", lon=-1.5491, lat=53.8008)
+    header, row = list(csv.reader(io.StringIO(download(client, {"format": "csv"})[1])))[:2]
+    first = [
+        "slug",
+        "name",
+        "category",
+        "tags",
+        "summary",
+        "description",
+        "locality",
+        "address",
+        "postcode",
+        "website",
+        "email",
+        "phone",
+        "opening_times",
+        "threat",
+        "threat_note",
+        "precision",
+        "longitude",
+        "latitude",
+        "updated",
+        "published",
+        "url",
+    ]
+    assert header[: len(first)] == first
+    assert len(header) > len(first) and "version" in header[len(first) :]
+    values = dict(zip(header, row, strict=True))
+    assert (values["longitude"], values["latitude"]) == ("-1.5491", "53.8008")
+    assert values["url"] == "/entries/leeds-timebank/"

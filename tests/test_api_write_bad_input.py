@@ -135,3 +135,18 @@ def test_a_feature_naming_another_crs_for_its_geometry_is_refused_not_stored_as_
     status, body = send("post", URL, json.dumps(feature), token=moderator_token)
     assert status == 400 and "EPSG:4326" in body["crs"][0]
     assert not Entry.objects.exists()
+
+
+def test_the_api_refuses_true_and_false_as_longitude_and_latitude(people, category):
+    # A GeoJSON geometry with [true, false] is refused ("Coordinates must be finite numbers.");
+    # the flat fields must not read true as 1.0 and false as 0.0.
+    token = Token.objects.create(user=people["trusted"]).key
+    lon, lat = True, False
+    body = {"name": "Typed wrong", "category": "commoning", "longitude": lon, "latitude": lat}
+    response = Client().post(
+        "/api/v1/entries/", json.dumps(body), content_type="application/json",
+        headers={"Authorization": f"Token {token}"},
+    )  # fmt: skip
+    assert response.status_code == 400, response.content
+    assert "longitude" in json.loads(response.content)
+    assert not Entry.objects.exists()

@@ -60,3 +60,18 @@ def test_an_api_write_locates_the_new_entry_where_the_api_is_mounted(prefixed, p
     )
     assert response.status_code == 201, response.content
     assert response["Location"] == "http://testserver/commons/api/v1/entries/salford-tool-library/"
+
+
+def test_the_api_and_ogc_refuse_a_nul_in_their_own_shapes_where_they_are_mounted(prefixed, db):
+    # Which door a request is for comes from the URL configuration, not from "/api/" strings.
+    api = Client().get("/commons/api/v1/entries/", {"q": "a\x00b"})
+    assert api.status_code == 400 and list(api.json()) == ["q"]
+    ogc = Client().get("/commons/ogc/collections/entries/items", {"q": "a\x00b"})
+    assert ogc.status_code == 400 and ogc.json()["code"] == "InvalidParameterValue"
+    page = Client().get("/commons/entries/", {"q": "a\x00b"})
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/plain")
+    lost = Client().get("/commons/ogc/nowhere")
+    assert lost.json() == {
+        "code": "NotFound",
+        "description": "Nothing is at /commons/ogc/nowhere; start at /commons/ogc/.",
+    }

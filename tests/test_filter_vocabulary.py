@@ -1,16 +1,12 @@
 """The shared filter words: every door reads the same parameters, old words included, and
 each answers a problem in its own shape."""
 
-import ast
 import re
-from pathlib import Path
 
 import pytest
 from django.http import QueryDict
 
 from mapapp.reads.filters import FilterError, parse_filters
-
-READS = Path(__file__).resolve().parent.parent / "mapapp" / "reads"
 
 
 def names_listed(response):
@@ -108,21 +104,6 @@ def test_the_parser_raises_one_error_naming_every_bad_parameter(db):
     assert all(isinstance(m, str) for ms in raised.value.errors.values() for m in ms)
 
 
-def imported(path):
-    """Every name a module imports, as module.name for `from module import name`."""
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
-
-
-def test_reads_import_neither_drf_nor_django_forms():
-    for path in READS.glob("*.py"):
-        banned = [n for n in imported(path) if n.startswith(("rest_framework", "django.forms"))]
-        assert not banned, (path, banned)
-
-
 def test_ogc_items_take_the_shared_category_tag_threat_and_q(client, three):
     def items(**params):
         response = client.get("/ogc/collections/entries/items", params)
@@ -139,3 +120,12 @@ def test_ogc_names_a_bad_shared_filter_in_its_exception(client, db):
     response = client.get("/ogc/collections/entries/items", {"category": "nope"})
     assert response.status_code == 400
     assert response.json()["description"].startswith("Unknown category: nope.")
+
+
+def test_ordering_and_its_old_name_sort_at_once_are_refused(client, db):
+    response = client.get("/api/v1/entries/", {"ordering": "name", "sort": "-updated"})
+    assert response.status_code == 400
+    assert response.json()["ordering"] == ["Give ordering or its old name sort, not both."]
+    listed = client.get("/entries/", {"ordering": "name", "sort": "-updated"})
+    assert listed.status_code == 400
+    assert "not both" in listed.content.decode()

@@ -2,8 +2,11 @@
 its public feature, the downloads, its history and suggested changes."""
 
 import datetime
+import html
 import json
+import re
 
+import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -76,3 +79,63 @@ def test_a_suggested_founding_date_is_stored_and_applied(client_for, people, mak
     assert entry.founded_on == FOUNDED
     history = client_for("anonymous").get(f"/entries/{entry.slug}/history/").content.decode()
     assert "Founded on" in history
+
+
+# What HTML asks of an <input type="date">'s value: a valid date string (yyyy-mm-dd). A browser
+# empties any other value ("value sanitization algorithm") and sends the field back empty.
+VALID_DATE_STRING = re.compile(r"^\d{4,}-\d{2}-\d{2}$")
+
+
+def date_input_value(body, name):
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', body).group(0)
+    assert 'type="date"' in tag
+    value = re.search(r'value="([^"]*)"', tag)
+    return html.unescape(value.group(1)) if value else ""
+
+
+def as_a_browser_sends_it(value):
+    return value if VALID_DATE_STRING.match(value) else ""
+
+
+@pytest.mark.parametrize("page", ["edit", "suggest"])
+def test_the_entry_forms_give_the_founding_date_in_the_format_a_date_input_holds(
+    client_for, make_entry, people, page
+):
+    entry = make_entry(name="Old Mill", founded_on=FOUNDED, author=people["owner"])
+    body = client_for("owner").get(f"/entries/{entry.slug}/{page}/").content.decode()
+    # The en-gb input format ("01/05/1998") would be discarded by a browser.
+    assert date_input_value(body, "founded_on") == "1998-05-01"
+
+
+def test_an_owner_saving_the_edit_form_in_a_browser_keeps_the_founding_date(
+    client_for, make_entry, people
+):
+    entry = make_entry(name="Old Mill", founded_on=FOUNDED, author=people["owner"])
+    owner = client_for("owner")
+    response = owner.get(f"/entries/{entry.slug}/edit/")
+    form = response.context["form"]
+    data = {n: form[n].value() for n in form.fields if form[n].value() is not None}
+    data["founded_on"] = as_a_browser_sends_it(
+        date_input_value(response.content.decode(), "founded_on")
+    )
+    data.update(summary="Only the summary changes", tags="")
+    assert owner.post(f"/entries/{entry.slug}/edit/", data).status_code == 302
+    entry.refresh_from_db()
+    assert entry.summary == "Only the summary changes"
+    assert entry.founded_on == FOUNDED
+
+
+def test_a_suggestion_made_in_a_browser_does_not_propose_removing_the_founding_date(
+    client_for, make_entry
+):
+    entry = make_entry(name="Old Mill", founded_on=FOUNDED)
+    visitor = client_for("anonymous")
+    response = visitor.get(f"/entries/{entry.slug}/suggest/")
+    form = response.context["form"]
+    data = {n: form[n].value() for n in form.fields if form[n].value() is not None}
+    data["founded_on"] = as_a_browser_sends_it(
+        date_input_value(response.content.decode(), "founded_on")
+    )
+    data.update(summary="Open on Sundays too", message="Saw the sign", tags="")
+    assert visitor.post(f"/entries/{entry.slug}/suggest/", data).status_code == 302
+    assert ChangeRequest.objects.get().changes == {"summary": "Open on Sundays too"}

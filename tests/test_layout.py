@@ -20,15 +20,26 @@ def modules_under(package):
     return sorted(folder.rglob("*.py"))
 
 
+def package_of(path):
+    """The dotted package a module file sits in, e.g. mapapp.pages for mapapp/pages/forms.py."""
+    return ".".join(path.relative_to(APP.parent).parent.parts)
+
+
 def imported_names(path):
-    """Every module a file imports, at its top or inside a function."""
+    """Every module a file imports, at its top or inside a function; relative imports are
+    resolved against the file's package, so `from ..api import x` counts as mapapp.api."""
     names = []
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.append(node.module)
-            names += [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                parts = package_of(path).split(".")
+                base = parts[: len(parts) - node.level + 1]
+                module = ".".join([*base, module] if module else base)
+            names.append(module)
+            names += [f"{module}.{alias.name}" for alias in node.names]
     return names
 
 
@@ -60,8 +71,8 @@ def test_shared_reads_import_no_door_and_no_http_framework():
     assert found == []
 
 
-def test_services_and_the_domain_import_no_door():
-    domain = [*modules_under("mapapp.services"), *APP.glob("*.py")]
+def test_services_the_domain_and_cross_cutting_http_import_no_door():
+    domain = [*modules_under("mapapp.services"), *modules_under("mapapp.web"), *APP.glob("*.py")]
     found = [
         f"{path.relative_to(APP.parent)} imports {name}"
         for path in domain
@@ -76,3 +87,14 @@ def test_the_rule_sees_an_import_of_another_door(tmp_path):
     module = tmp_path / "views.py"
     module.write_text("from mapapp.api.views import x\n\ndef f():\n    import mapapp.ogc.views\n")
     assert {"mapapp.api.views", "mapapp.ogc.views"} <= set(imported_names(module))
+
+
+def test_the_rule_resolves_relative_imports():
+    # Written as a file of mapapp/pages, `from ..api import views` is mapapp.api.views.
+    module = APP / "pages" / "_layout_probe.py"
+    try:
+        module.write_text("from ..api import views\nfrom . import forms\n")
+        names = set(imported_names(module))
+    finally:
+        module.unlink()
+    assert {"mapapp.api.views", "mapapp.pages.forms"} <= names

@@ -143,3 +143,21 @@ def test_a_features_url_is_the_entry_pages_path(client, entry):
     listed = json.loads(client.get("/api/v1/entries/").content)["features"]
     assert [feature["properties"]["url"] for feature in listed] == [expected]
     assert csv_row(client)["url"] == expected
+
+
+@pytest.mark.parametrize("precision", ["approximate", "area"])
+def test_a_withheld_postcode_typed_without_a_space_is_not_published_in_full(
+    client, make_entry, precision
+):
+    entry = make_entry(
+        name="Secret Shelter", precision=precision, address="9 Hidden Yard", postcode="BS59QQ"
+    )
+    surfaces = {
+        "api": client.get(f"/api/v1/entries/{entry.slug}/").content.decode(),
+        "ogc": client.get(f"/ogc/collections/entries/items/{entry.slug}").content.decode(),
+        "csv": b"".join(client.get("/api/v1/entries/?format=csv").streaming_content).decode(),
+        "page": client.get(f"/entries/{entry.slug}/").content.decode(),
+        "suggest": client.get(f"/entries/{entry.slug}/suggest/").content.decode(),
+    }
+    # Only the outward part (BS5) may be shown, on every surface.
+    assert [name for name, body in surfaces.items() if "9QQ" in body] == []

@@ -8,6 +8,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 
 from mapapp.api.params import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM
 from mapapp.api.write import EntryWriteSerializer, ReportSerializer
+from mapapp.models import Entry
+from mapapp.reads.filters import MAX_OFFSET, MAX_Q_LENGTH, MAX_RADIUS_METRES, ORDERINGS
 from mapapp.reads.schema import DETAIL_FEATURE, LINK, POINT, SUMMARY_FEATURE
 from mapapp.web.features import GEOJSON
 
@@ -82,19 +84,28 @@ ENTRY_LIST = {
         ),
         _param("tag", "Tag slug; repeat or comma-separate for several.", many=True, explode=True),
         _param(
-            "threat", "none, at_risk or lost; repeat or comma-separate.", many=True, explode=True
+            "threat",
+            f"{', '.join(Entry.Threat.values)}; repeat or comma-separate.",
+            {"type": "string", "enum": list(Entry.Threat.values)},
+            many=True,
+            explode=True,
         ),
         _param(
             "q",
             "Words to search for in name, summary, description, tags and locality; "
             "every word must match (as a word prefix).",
-            {"type": "string", "minLength": 1, "maxLength": 200},
+            {"type": "string", "minLength": 1, "maxLength": MAX_Q_LENGTH},
         ),
         _param("near", "lon,lat: entries within `radius` metres, nearest first."),
         _param(
             "radius",
-            "Metres around `near` (required with near, at most 200000).",
-            {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 200000},
+            f"Metres around `near` (required with near, at most {MAX_RADIUS_METRES}).",
+            {
+                "type": "number",
+                "exclusiveMinimum": True,
+                "minimum": 0,
+                "maximum": MAX_RADIUS_METRES,
+            },
         ),
         _param(
             "updated_since",
@@ -103,8 +114,8 @@ ENTRY_LIST = {
         ),
         _param(
             "ordering",
-            "name, -name, updated, -updated or distance (with near).",
-            enum=["name", "-name", "updated", "-updated", "distance"],
+            f"{', '.join(ORDERINGS)} (distance only with near).",
+            enum=list(ORDERINGS),
         ),
         _param(
             "limit",
@@ -114,7 +125,7 @@ ENTRY_LIST = {
         _param(
             "offset",
             "Index of the first entry of the page.",
-            {"type": "integer", "minimum": 0, "maximum": 10**9},
+            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
         ),
         _param("format", "csv or geojson for a full streamed download.", enum=["geojson", "csv"]),
     ],

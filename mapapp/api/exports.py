@@ -2,7 +2,8 @@
 
 Both carry every public field (reads.public.PUBLIC_FIELDS), read through the detail layout of
 reads.geojson like one entry's feature: the GeoJSON download's features are detail features, and
-the CSV has a column per public field, then the public point's longitude and latitude, then url.
+the CSV has a column per public field and the public point's longitude and latitude, the first
+downloads' columns first, in their order.
 """
 
 import csv
@@ -17,8 +18,17 @@ from mapapp.reads.geojson import DETAIL, encode, feature_maker, values_query
 from mapapp.reads.public import PUBLIC_FIELDS
 
 CHUNK = 2000
-CSV_FIELDS = tuple(field.name for field in PUBLIC_FIELDS)
-CSV_HEADER = [*CSV_FIELDS, "longitude", "latitude", "url"]
+# The columns of the first downloads, in their order, so sheets and scripts that read columns by
+# position keep working; public fields added since come after them.
+FIRST_COLUMNS = (
+    "slug", "name", "category", "tags", "summary", "description", "locality", "address",
+    "postcode", "website", "email", "phone", "opening_times", "threat", "threat_note",
+    "precision", "longitude", "latitude", "updated", "published", "url",
+)  # fmt: skip
+CSV_HEADER = [
+    *FIRST_COLUMNS,
+    *(field.name for field in PUBLIC_FIELDS if field.name not in FIRST_COLUMNS),
+]
 # Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,7 +60,7 @@ def neutralise(value):
 def _cell(value):
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, int):
+    if isinstance(value, int | float):
         return value
     if isinstance(value, list):
         value = ";".join(value)
@@ -58,9 +68,9 @@ def _cell(value):
 
 
 def _csv_row(feature):
-    properties = feature["properties"]
     lon, lat = orjson.loads(feature["geometry"])["coordinates"]
-    return [_cell(properties[name]) for name in CSV_FIELDS] + [lon, lat, properties["url"]]
+    values = {**feature["properties"], "longitude": lon, "latitude": lat}
+    return [_cell(values[name]) for name in CSV_HEADER]
 
 
 def _csv_lines(queryset):

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 
 from mapapp.reads.filters import (
     FILTER_PARAMS,
+    MAX_OFFSET,
     FilterError,
     names_accepted,
     parse_filters,
@@ -26,7 +27,6 @@ CLUSTER_PARAMS = {*CLUSTER_FILTERS, "zoom"}
 MAX_ZOOM = 20
 # Cells a map tile (256 px) is cut into when clustering: cells of 64 px at any zoom.
 CELLS_PER_TILE = 4
-MAX_OFFSET = 10**9
 
 
 def parse_list_query(query):

@@ -112,13 +112,24 @@ class GeometryField(serializers.JSONField):
     """A GeoJSON Point in EPSG:4326."""
 
 
+class DegreesField(serializers.FloatField):
+    """A JSON number of degrees: DRF's FloatField would read true and false as 1.0 and 0.0."""
+
+    default_error_messages = {"invalid": "A number of degrees is required."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 @extend_schema_field({"type": "number", "minimum": LONGITUDES[0], "maximum": LONGITUDES[1]})
-class LongitudeField(serializers.FloatField):
+class LongitudeField(DegreesField):
     """Degrees east, with latitude."""
 
 
 @extend_schema_field({"type": "number", "minimum": LATITUDES[0], "maximum": LATITUDES[1]})
-class LatitudeField(serializers.FloatField):
+class LatitudeField(DegreesField):
     """Degrees north, with longitude."""
 
 

@@ -8,7 +8,7 @@ landing page's `service-desc` link describes the whole service.
 from django.conf import settings
 
 from mapapp.ogc.views import COLLECTION_ID, CRS84, GEOJSON, JSON
-from mapapp.reads.filters import MAX_Q_LENGTH
+from mapapp.reads.filters import MAX_OFFSET, MAX_Q_LENGTH
 from mapapp.reads.schema import DETAIL_FEATURE, LINK, SUMMARY_FEATURE
 
 REF = "#/components/schemas/"
@@ -132,10 +132,12 @@ ITEM_PARAMETERS = [
         "limit",
         f"Page size (default {settings.API_DEFAULT_LIMIT}); above {settings.API_MAX_LIMIT} "
         "it is lowered to that.",
-        {"type": "integer", "minimum": 1, "maximum": 10**9},
+        {"type": "integer", "minimum": 1, "maximum": MAX_OFFSET},
     ),
     _query(
-        "offset", "Index of the first item.", {"type": "integer", "minimum": 0, "maximum": 10**9}
+        "offset",
+        "Index of the first item.",
+        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
     ),
     F_GEOJSON,
 ]

@@ -16,10 +16,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from mapapp.models import Entry
-from mapapp.reads.filters import entries_matching, parse_filters, parse_int, single
+from mapapp.reads.filters import (
+    MAX_OFFSET,
+    entries_matching,
+    parse_filters,
+    parse_int,
+    single,
+)
 from mapapp.reads.geojson import detail_feature, encode, list_features
 from mapapp.reads.statements import dataset_last_modified
 from mapapp.web.conditional import cached_json
+from mapapp.web.doors import ogc_exception
 from mapapp.web.features import GEOJSON, feature_response, neighbour_links
 
 JSON = "application/json"
@@ -33,7 +40,6 @@ CONFORMANCE = [
 ]
 ITEM_FILTERS = ("bbox", "datetime", "category", "tag", "threat", "q")
 ITEM_PARAMS = {*ITEM_FILTERS, "limit", "offset", "f", "bbox-crs"}
-MAX_OFFSET = 10**9
 
 
 def _url(request, name, **kwargs):
@@ -42,9 +48,8 @@ def _url(request, name, **kwargs):
     return request.build_absolute_uri(reverse(name, kwargs=kwargs))
 
 
-def exception(status, code, description):
-    """OGC API's exception document (Common, exception.yaml), not DRF's {"detail": …}."""
-    return JsonResponse({"code": code, "description": description}, status=status)
+# Its one home is shared with the site's own error answers under /ogc/.
+exception = ogc_exception
 
 
 def _unknown_collection(collection_id):
@@ -55,7 +60,8 @@ def _unknown_collection(collection_id):
 
 def not_found(request, *args, **kwargs):
     """Any other address under /ogc/."""
-    return exception(404, "NotFound", f"Nothing is at {request.path}; start at /ogc/.")
+    landing = reverse("ogc-landing")
+    return exception(404, "NotFound", f"Nothing is at {request.path}; start at {landing}.")
 
 
 def _refuse_unknown(request, allowed):
@@ -166,7 +172,7 @@ def _item_filters(query):
     if "limit" in query:
         # The standard asks for a too-large limit to be lowered, not refused.
         requested = parse_int(
-            single(query.getlist("limit"), "limit"), "limit", minimum=1, maximum=10**9
+            single(query.getlist("limit"), "limit"), "limit", minimum=1, maximum=MAX_OFFSET
         )
         filters.limit = min(requested, settings.API_MAX_LIMIT)
     if "offset" in query:

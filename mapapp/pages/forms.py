@@ -133,9 +133,9 @@ class EntryFilterForm(forms.Form):
 
 
 PRECISION_HELP = {
-    "exact": "Shown exactly where you put the pin, with the street address.",
-    "approximate": "Shown a few hundred metres away; the address is not published.",
-    "area": "Only the area (about 2 km) is shown; for groups that meet in homes.",
+    Entry.Precision.EXACT: "Shown exactly where you put the pin, with the street address.",
+    Entry.Precision.APPROXIMATE: "Shown a few hundred metres away; the address is not published.",
+    Entry.Precision.AREA: "Only the area (about 2 km) is shown; for groups that meet in homes.",
 }
 
 
@@ -163,7 +163,9 @@ def _entry_formfield(db_field, **kwargs):
     if db_field.name == "website":
         kwargs["assume_scheme"] = "https"
     if db_field.get_internal_type() == "DateField":
-        kwargs["widget"] = forms.DateInput(attrs={"type": "date"})
+        # A date input holds only ISO dates: any other format (the locale's) renders empty,
+        # and saving the form would erase the date.
+        kwargs["widget"] = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     return db_field.formfield(**kwargs)
 
 

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 
 from mapapp.models import Category, Entry, Tag
@@ -51,6 +52,8 @@ UNDER_THREAT = [Entry.Threat.AT_RISK, Entry.Threat.LOST]
 THREAT_TICKED = {"1", "on", "true"}
 THREAT_ANY = {"0", "false"}
 MAX_RADIUS_METRES = 200_000
+# The furthest a page of entries may start, on every door that pages by offset.
+MAX_OFFSET = 10**9
 MAX_Q_LENGTH = 200
 MAX_WORDS = 10
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -97,6 +100,7 @@ def parse_filters(query, *, names=FILTER_PARAMS):
             continue
         given.add(name)
         try:
+            _refuse_both_names(query, name)
             PARSERS[name](filters, query.getlist(key), key)
         except ValueError as exc:
             errors[key] = [str(exc)]
@@ -140,6 +144,13 @@ def _key_given(query, name):
     if name in query:
         return name
     return next((old for old, new in ALIASES.items() if new == name and old in query), None)
+
+
+def _refuse_both_names(query, name):
+    """A parameter given under its name and an old alias at once is ambiguous: say so."""
+    old = next((old for old, new in ALIASES.items() if new == name and old in query), None)
+    if old and name in query:
+        raise ValueError(f"Give {name} or its old name {old}, not both.")
 
 
 def single(values, name):
@@ -202,7 +213,9 @@ def _category(filters, values, name):
     known = set(Category.objects.filter(slug__in=wanted).values_list("slug", flat=True))
     missing = [w for w in wanted if w not in known]
     if missing:
-        raise ValueError(f"Unknown category: {', '.join(missing)}. See /api/v1/categories/.")
+        raise ValueError(
+            f"Unknown category: {', '.join(missing)}. See {reverse('api-categories')}."
+        )
     filters.categories = wanted
 
 
@@ -213,7 +226,7 @@ def _tag(filters, values, name):
     )
     missing = [w for w in wanted if w not in known]
     if missing:
-        raise ValueError(f"Unknown tag: {', '.join(missing)}. See /api/v1/tags/.")
+        raise ValueError(f"Unknown tag: {', '.join(missing)}. See {reverse('api-tags')}.")
     filters.tags = wanted
 
 

@@ -2,8 +2,10 @@
 display name — never their account, email or address.
 
 Which fields count is the model's own list (django-simple-history's tracked, editable
-fields, compared by `diff_against`); labels are the fields' verbose names. Values are never
-shown here: a withheld location or street address would leak through them.
+fields, compared by `diff_against`); labels are the fields' verbose names. The public history
+shows no values: a withheld location or street address would leak through them. Only
+`changes_since`, for the editor whose save met a newer version, gives values, of fields that
+editor may see.
 """
 
 from django.utils.text import capfirst

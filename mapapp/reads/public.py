@@ -11,6 +11,7 @@ with the property name every surface uses and the model field it is read from. F
 downloads, JSON-LD and the documentation's schemas (reads.schema) are derived from it.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -18,6 +19,10 @@ from django.db import models
 from django.urls import reverse
 
 from mapapp.models import Entry
+
+# A UK postcode's outward part (the area and district, "LS6"), with or without its inward part
+# ("2AB") after it, spaced or not: "LS62AB" must show "LS6", never itself.
+OUTWARD_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)(?:\s*[0-9][A-Z]{2})?")
 
 # Decimals of a public point wherever it is shown (about 10 cm): API, exports, OGC, pages, forms.
 PUBLIC_DECIMALS = 6
@@ -81,8 +86,14 @@ def public_address(precision, address, postcode):
     """(address, postcode) as the public may see them: nothing street-level unless exact."""
     if precision == Entry.Precision.EXACT:
         return address, postcode
-    outward = postcode.split()[0] if postcode.strip() else ""
-    return "", outward
+    return "", outward_postcode(postcode)
+
+
+def outward_postcode(postcode):
+    """The outward part of a postcode, upper-cased; "" for anything not shaped like one, since
+    a value we cannot take apart might be the full postcode."""
+    match = OUTWARD_POSTCODE.fullmatch(postcode.strip().upper())
+    return match[1] if match else ""
 
 
 def withhold(properties):

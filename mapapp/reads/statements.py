@@ -19,13 +19,13 @@ from functools import cache, lru_cache
 from django.db import connections
 
 from mapapp.models import Entry
-from mapapp.reads.filters import EntryFilters, entries_matching
+from mapapp.reads.filters import MAX_OFFSET, EntryFilters, entries_matching
 from mapapp.reads.geojson import SUMMARY, list_features, page_layout, run_features, values_query
 
 # Values no request can carry (longitudes beyond ±180, slugs with "~", pages beyond any
 # offset and limit the parsers accept), for finding slots.
 MARKER_BBOX = (-1001.25, -1002.25, -1003.25, -1004.25)
-MARKER_OFFSET, MARKER_LIMIT = 987_654_321, 123_456_789
+MARKER_OFFSET, MARKER_LIMIT = MAX_OFFSET + 1, MAX_OFFSET + 2
 SLOT_FIELDS = ("bbox", "categories", "tags", "threats")
 PAGE_SQL = (f" LIMIT {MARKER_LIMIT} OFFSET {MARKER_OFFSET}", " LIMIT %s OFFSET %s")
 

@@ -2,8 +2,9 @@
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
-from mapapp.ogc import views as ogc
+from mapapp.web.doors import door_of, ogc_exception
 
 # Which allauth rate limit (ACCOUNT_RATE_LIMITS key) guards each of its views.
 ALLAUTH_ACTIONS = {
@@ -32,9 +33,11 @@ def allauth_wait(request):
 
 def not_found(request, exception=None):
     """404s (urls.handler404): each door's own error shape, a page for people."""
-    if request.path.startswith("/ogc/"):
-        return ogc.not_found(request)
-    if request.path.startswith("/api/"):
+    door = door_of(request)
+    if door == "ogc":
+        landing = reverse("ogc-landing")
+        return ogc_exception(404, "NotFound", f"Nothing is at {request.path}; start at {landing}.")
+    if door == "api":
         return JsonResponse({"detail": f"Nothing is at {request.path}."}, status=404)
     return render(request, "404.html", {"path": request.path}, status=404)
 

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
-from mapapp.ogc import views as ogc
+from mapapp.web.doors import door_of, ogc_exception
 
 NUL = "\x00"
 
@@ -30,10 +30,11 @@ class RejectNulMiddleware:
             return self.get_response(request)
         named = ", ".join(f"'{name}'" for name in where)
         message = f"{named} contains a NUL character, which is never valid here."
-        if request.path.startswith("/ogc/"):
+        door = door_of(request)
+        if door == "ogc":
             # OGC API clients read its exception document.
-            return ogc.exception(400, "InvalidParameterValue", message)
-        if request.path.startswith("/api/"):
+            return ogc_exception(400, "InvalidParameterValue", message)
+        if door == "api":
             # Same shape as the API's other 400s: the key names what is wrong.
             return JsonResponse({name: [message] for name in where}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
