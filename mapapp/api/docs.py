@@ -86,7 +86,7 @@ ENTRY_LIST = {
         _param(
             "threat",
             f"{', '.join(Entry.Threat.values)}; repeat or comma-separate.",
-            {"type": "string", "enum": list(Entry.Threat.values)},
+            enum=list(Entry.Threat.values),
             many=True,
             explode=True,
         ),
