@@ -19,9 +19,17 @@ from mapapp.models import (
     Tag,
     editable_fields,
 )
-from mapapp.reads.filters import MAX_Q_LENGTH, UNDER_THREAT, FilterError, parse_filters
+from mapapp.reads.filters import (
+    MAX_Q_LENGTH,
+    ORDERINGS,
+    UNDER_THREAT,
+    FilterError,
+    comma_list,
+    parse_filters,
+)
 from mapapp.reads.public import public_point, public_properties
 
+# A label for each of the parser's orderings (a new ordering without one fails on first use).
 ORDERING_LABELS = {
     "name": "Name (A–Z)",
     "-name": "Name (Z–A)",
@@ -41,7 +49,7 @@ CARRIED = ("bbox", "near", "radius", "updated_since")
 
 def comma_values(data, name):
     """`name=a,b` as well as `name=a&name=b`, as every door reads them."""
-    return [v.strip() for raw in data.getlist(name) for v in raw.split(",") if v.strip()]
+    return comma_list(data.getlist(name))
 
 
 class CommaListMixin:
@@ -89,8 +97,8 @@ class EntryFilterForm(forms.Form):
             self.fields["tag"].widget = CommaSelectMultiple(choices=tags)
         self.fields["threat"].widget.choices = self._threat_choices()
         self.fields["ordering"].widget.choices = [
-            (value, label)
-            for value, label in ORDERING_LABELS.items()
+            (value, ORDERING_LABELS[value])
+            for value in ORDERINGS
             if value != "distance" or "near" in self.data
         ]
 

@@ -163,10 +163,15 @@ def single(values, name):
     return value
 
 
+def comma_list(values):
+    """The values of a repeatable parameter that also takes comma lists (`a,b` or `a&b`),
+    blanks dropped."""
+    return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
+
+
 def _multi(values, name):
     """Values of a repeatable parameter that also accepts comma lists."""
-    values = [v.strip() for raw in values for v in raw.split(",")]
-    values = [v for v in values if v]
+    values = comma_list(values)
     if not values:
         raise ValueError(f"{name} is empty.")
     return values
