@@ -1,4 +1,5 @@
-"""Reads: every way Commons Map selects entries lives on EntryQuerySet."""
+"""Reads: every way Commons Map selects entries lives on EntryQuerySet, and threat cases on
+ThreatCaseQuerySet."""
 
 import math
 
@@ -12,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Floor
 from django.db.models.lookups import Range
 
-from mapapp.choices import EntryStatus
+from mapapp.choices import CaseStatus, EntryStatus, Review
 
 SPATIALITE_INDEX = "idx_mapapp_entry_public_point"
 
@@ -153,4 +154,33 @@ class TagQuerySet(models.QuerySet):
         through = self.model.entries.through
         return self.filter(
             pk__in=through.objects.filter(entry__status=EntryStatus.PUBLISHED).values("tag_id")
+        )
+
+
+class ThreatCaseQuerySet(models.QuerySet):
+    def public(self):
+        """Accepted cases of published entries: what every public surface shows."""
+        return self.filter(review=Review.ACCEPTED, entry__status=EntryStatus.PUBLISHED)
+
+    def of_kinds(self, kinds):
+        return self.filter(kind__in=kinds)
+
+    def in_statuses(self, statuses):
+        return self.filter(status__in=statuses)
+
+    def with_deadline_between(self, first, last):
+        """Active cases with a deadline from first to last (dates, both included)."""
+        due = self.model.deadlines.rel.related_model.objects.filter(
+            due_on__gte=first, due_on__lte=last
+        )
+        return self.filter(status=CaseStatus.ACTIVE, pk__in=due.values("case_id"))
+
+
+class ThreatEventQuerySet(models.QuerySet):
+    def public(self):
+        """Accepted events of public cases."""
+        return self.filter(
+            review=Review.ACCEPTED,
+            case__review=Review.ACCEPTED,
+            case__entry__status=EntryStatus.PUBLISHED,
         )

@@ -1,10 +1,12 @@
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.utils import timezone
 
 from mapapp import services
-from mapapp.models import Category, Entry
+from mapapp.models import Category, Entry, ThreatCase
 
 _names = itertools.count(1)
 
@@ -26,6 +28,26 @@ def category(db):
     return Category.objects.get(slug="commoning")
 
 
+def open_case_for_threat(entry, threat, note=""):
+    """The case that gives entry the threat asked for (threat is derived from cases): an
+    active one for at risk, a lost one for lost."""
+    lost = threat == Entry.Threat.LOST
+    today = timezone.localdate()
+    services.case_create(
+        entry=entry,
+        author=None,
+        data={
+            "title": note or "Under threat",
+            "summary": note,
+            "kind": ThreatCase.Kind.CLOSURE,
+            "status": ThreatCase.Status.LOST if lost else ThreatCase.Status.ACTIVE,
+            "opened_on": today - timedelta(days=30),
+            "closed_on": today if lost else None,
+        },
+    )
+    entry.refresh_from_db()
+
+
 @pytest.fixture
 def make_entry(db):
     """Create an entry through the services, with sensible defaults for anything not given."""
@@ -33,6 +55,8 @@ def make_entry(db):
     ensure_categories()
 
     def make(lon=-2.5879, lat=51.4545, tags=(), author=None, category_slug="commoning", **fields):
+        threat = fields.pop("threat", Entry.Threat.NONE)
+        note = fields.pop("threat_note", "")
         data = {
             "name": f"Test entry {next(_names)}",
             "category": Category.objects.get(slug=category_slug),
@@ -40,7 +64,10 @@ def make_entry(db):
             "status": Entry.Status.PUBLISHED,
             **fields,
         }
-        return services.entry_create(author=author, data=data, tag_names=tags)
+        entry = services.entry_create(author=author, data=data, tag_names=tags)
+        if threat != Entry.Threat.NONE:
+            open_case_for_threat(entry, threat, note)
+        return entry
 
     return make
 

@@ -62,7 +62,9 @@ def test_the_forms_labels_are_the_models_verbose_names():
         verbose = str(Entry._meta.get_field(field).verbose_name)
         assert EntryForm.base_fields[field].label == verbose[:1].upper() + verbose[1:]
     assert EntryForm.base_fields["locality"].label == "Town or neighbourhood"
-    assert EntryForm.base_fields["threat"].label == "Under threat?"
+    # The threat is derived from the entry's cases, so no form edits it.
+    assert "threat" not in EntryForm.base_fields
+    assert "threat_note" not in EntryForm.base_fields
 
 
 def test_the_documented_request_body_has_the_models_limits_and_choices(client, db):
@@ -72,7 +74,7 @@ def test_the_documented_request_body_has_the_models_limits_and_choices(client, d
     for field in LIMITED:
         assert body[field]["maxLength"] == Entry._meta.get_field(field).max_length, field
     assert components["PrecisionEnum"]["enum"] == Entry.Precision.values
-    assert components["ThreatEnum"]["enum"] == Entry.Threat.values
+    assert "threat" not in body and "threat_note" not in body
     assert set(components["EntryWrite"]["required"]) == {"name", "category"}
     assert "required" not in components["PatchedEntryWrite"]
     assert components["EntryWrite"]["additionalProperties"] is False

@@ -33,11 +33,10 @@ def test_each_version_lists_the_fields_diff_against_finds_changed(make_entry, pe
 
 def test_labels_are_the_models_verbose_names(make_entry, people):
     entry = make_entry(author=people["owner"])
-    edit(entry, people["owner"], opening_times="Fridays", threat_note="Lease ends")
+    edit(entry, people["owner"], opening_times="Fridays", locality="Hulme")
     [latest, _] = history.entry_versions(entry)
     expected = [
-        capfirst(Entry._meta.get_field(name).verbose_name)
-        for name in ("opening_times", "threat_note")
+        capfirst(Entry._meta.get_field(name).verbose_name) for name in ("locality", "opening_times")
     ]
     assert latest["changed"] == expected
 

@@ -8,6 +8,12 @@ map URL and an API URL with the same filters select the same entries. The filter
     threat=none,at_risk,lost           q=words                      near=lon,lat&radius=metres
     updated_since=ISO 8601             ordering=name|-name|updated|-updated|distance
     datetime=start/end                 (OGC's interval on the last update; either end '..')
+    case_kind=closure,disposal,…       case_status=active,saved,lost,withdrawn
+    deadline_within=days               deadline_before=YYYY-MM-DD (an active case's next deadline)
+
+The case filters select entries with a public threat case matching all of them; the threats
+API (/api/v1/threats/) lists those cases themselves, with `kind` and `status` as the shorter
+names of case_kind and case_status (CASE_ALIASES).
 
 Old addresses keep working in every door: `threat=1|on|true` (the map's and the list's
 checkbox) means at_risk and lost, `threat=0|false` means any, and wherever ordering is taken
@@ -20,12 +26,20 @@ door, with the small parsers here (`single`, `parse_int`).
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from mapapp.models import Category, Entry, Tag
+from mapapp.models import Category, Entry, Tag, ThreatCase
+
+# The filters on an entry's threat cases, taken by every door that lists entries or cases.
+CASE_PARAMS = ("case_kind", "case_status", "deadline_within", "deadline_before")
+# The threats API names a case's own kind and status without the prefix.
+CASE_ALIASES = {"kind": "case_kind", "status": "case_status"}
+# How far ahead a deadline filter may look.
+MAX_DEADLINE_DAYS = 3660
 
 FILTER_PARAMS = (
     "bbox",
@@ -37,6 +51,7 @@ FILTER_PARAMS = (
     "radius",
     "updated_since",
     "ordering",
+    *CASE_PARAMS,
 )
 # Old names still read from links made before the vocabulary was shared: {old: current}.
 ALIASES = {"sort": "ordering"}
@@ -78,6 +93,10 @@ class EntryFilters:
     radius: float | None = None
     updated_since: datetime | None = None
     updated_until: datetime | None = None
+    case_kinds: list = field(default_factory=list)
+    case_statuses: list = field(default_factory=list)
+    # The last day an active case's deadline may fall on (from today) to be selected.
+    deadline_before: date | None = None
     ordering: str = "name"
     # The page of the selection a door asks for (set by the door; 0 means none yet).
     limit: int = 0
@@ -89,23 +108,26 @@ def names_accepted(names):
     return {*names, *(old for old, new in ALIASES.items() if new in names)}
 
 
-def parse_filters(query, *, names=FILTER_PARAMS):
+def parse_filters(query, *, names=FILTER_PARAMS, aliases=ALIASES):
     """EntryFilters from the filter parameters `names` of a QueryDict (other parameters are
-    the door's to read or refuse); raises FilterError naming every bad one."""
+    the door's to read or refuse); raises FilterError naming every bad one. aliases are
+    {other name: parameter} the door also takes."""
     errors, given = {}, set()
     filters = EntryFilters()
     for name in names:
-        key = _key_given(query, name)
+        key = _key_given(query, name, aliases)
         if key is None:
             continue
         given.add(name)
         try:
-            _refuse_both_names(query, name)
+            _refuse_both_names(query, name, aliases)
             PARSERS[name](filters, query.getlist(key), key)
         except ValueError as exc:
             errors[key] = [str(exc)]
     if "near" in names:
         _check_combinations(filters, given, errors)
+    if {"deadline_within", "deadline_before"} <= given:
+        errors["deadline_within"] = ["Give deadline_within or deadline_before, not both."]
     if errors:
         raise FilterError(errors)
     return filters
@@ -128,10 +150,29 @@ def entries_matching(filters):
         entries = entries.updated_since(filters.updated_since)
     if filters.updated_until:
         entries = entries.updated_until(filters.updated_until)
+    if has_case_filters(filters):
+        entries = entries.filter(pk__in=cases_matching_case_filters(filters).values("entry_id"))
     if filters.near:
         entries = entries.near(*filters.near, filters.radius)
     order = ORDERINGS[filters.ordering] or ("distance", "id")
     return entries.order_by(*order)
+
+
+def has_case_filters(filters):
+    return bool(filters.case_kinds or filters.case_statuses or filters.deadline_before)
+
+
+def cases_matching_case_filters(filters):
+    """Public threat cases matching the case filters alone (kind, status, deadline): the one
+    predicate the entries' filter and the threats API share."""
+    cases = ThreatCase.objects.public()
+    if filters.case_kinds:
+        cases = cases.of_kinds(filters.case_kinds)
+    if filters.case_statuses:
+        cases = cases.in_statuses(filters.case_statuses)
+    if filters.deadline_before:
+        cases = cases.with_deadline_between(timezone.localdate(), filters.deadline_before)
+    return cases
 
 
 def search_words(text):
@@ -139,16 +180,16 @@ def search_words(text):
     return [w.lower() for w in WORD.findall(text)][:MAX_WORDS]
 
 
-def _key_given(query, name):
-    """The name the client used for a parameter: its current name, else an old alias."""
+def _key_given(query, name, aliases):
+    """The name the client used for a parameter: its current name, else an alias."""
     if name in query:
         return name
-    return next((old for old, new in ALIASES.items() if new == name and old in query), None)
+    return next((old for old, new in aliases.items() if new == name and old in query), None)
 
 
-def _refuse_both_names(query, name):
-    """A parameter given under its name and an old alias at once is ambiguous: say so."""
-    old = next((old for old, new in ALIASES.items() if new == name and old in query), None)
+def _refuse_both_names(query, name, aliases):
+    """A parameter given under its name and an alias at once is ambiguous: say so."""
+    old = next((old for old, new in aliases.items() if new == name and old in query), None)
     if old and name in query:
         raise ValueError(f"Give {name} or its old name {old}, not both.")
 
@@ -246,6 +287,42 @@ def _threat(filters, values, name):
     if wrong:
         raise ValueError(f"Unknown threat: {', '.join(wrong)}. Use {', '.join(sorted(valid))}.")
     filters.threats = wanted
+
+
+def _choices(values, name, valid):
+    wanted = _multi(values, name)
+    wrong = [w for w in wanted if w not in valid]
+    if wrong:
+        raise ValueError(f"Unknown {name}: {', '.join(wrong)}. Use {', '.join(valid)}.")
+    return wanted
+
+
+def _case_kind(filters, values, name):
+    filters.case_kinds = _choices(values, name, ThreatCase.Kind.values)
+
+
+def _case_status(filters, values, name):
+    filters.case_statuses = _choices(values, name, ThreatCase.Status.values)
+
+
+def _deadline_within(filters, values, name):
+    days = parse_int(single(values, name), name, minimum=0, maximum=MAX_DEADLINE_DAYS)
+    filters.deadline_before = timezone.localdate() + timedelta(days=days)
+
+
+def _deadline_before(filters, values, name):
+    text = single(values, name)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a date as YYYY-MM-DD, not {text!r}.") from None
+    today = timezone.localdate()
+    if not today <= day <= today + timedelta(days=MAX_DEADLINE_DAYS):
+        raise ValueError(
+            f"{name} must be from today to {MAX_DEADLINE_DAYS} days ahead "
+            "(deadlines already passed are in each case's record)."
+        )
+    filters.deadline_before = day
 
 
 def _q(filters, values, name):
@@ -361,4 +438,8 @@ PARSERS = {
     "updated_since": _updated_since,
     "datetime": _datetime,
     "ordering": _ordering,
+    "case_kind": _case_kind,
+    "case_status": _case_status,
+    "deadline_within": _deadline_within,
+    "deadline_before": _deadline_before,
 }

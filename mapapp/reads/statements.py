@@ -8,9 +8,9 @@ positions where the markers land are the statement's slots, and later requests o
 fill the slots with their own values. The page's limit and offset are slots too (the ORM writes
 them into the SQL text; the markers there become placeholders), so paging never adds a shape
 and the bounded cache holds every shape the API can ask for. A shape whose values the ORM
-transforms on the way (search words, near, dates) never finds all its markers and always goes
-through the ORM instead. page_statement is the one way in; the rows follow reads.geojson's
-summary layout either way.
+transforms on the way (search words, near, dates) never finds all its markers, and a shape
+filtering on threat cases is not compiled: both always go through the ORM instead.
+page_statement is the one way in; the rows follow reads.geojson's summary layout either way.
 """
 
 from datetime import UTC
@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 from django.db import connections
 
 from mapapp.models import Entry
-from mapapp.reads.filters import MAX_OFFSET, EntryFilters, entries_matching
+from mapapp.reads.filters import MAX_OFFSET, EntryFilters, entries_matching, has_case_filters
 from mapapp.reads.geojson import SUMMARY, list_features, page_layout, run_features, values_query
 
 # Values no request can carry (longitudes beyond ±180, slugs with "~", pages beyond any
@@ -65,6 +65,8 @@ def page_statement(filters, using="default"):
 def _shape(filters):
     """What decides a page's SQL text once its values are taken out, or None."""
     if filters.words or filters.near or filters.updated_since or filters.updated_until:
+        return None
+    if has_case_filters(filters):
         return None
     counts = tuple(len(getattr(filters, name) or ()) for name in SLOT_FIELDS)
     return counts + (filters.ordering,)

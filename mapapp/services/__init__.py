@@ -31,3 +31,17 @@ from mapapp.services.moderation import (  # noqa: F401
     report_create,
     suggested_changes,
 )
+from mapapp.services.threats import (  # noqa: F401
+    CASE_FIELDS,
+    EVENT_FIELDS,
+    case_create,
+    case_submit,
+    case_update,
+    contribution_review,
+    deadlines_refresh_all,
+    event_create,
+    event_submit,
+    may_publish_directly,
+    rule_save,
+    threat_refresh,
+)

@@ -1,11 +1,14 @@
 """Load Commons Map's demo entries; running it twice adds nothing new."""
 
+from datetime import timedelta
+
 from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from mapapp import services
 from mapapp.demo_data import demo_entries
-from mapapp.models import Category, Entry
+from mapapp.models import Category, Entry, ThreatCase
 
 DEMO_SOURCE = "Commons Map demo data"
 
@@ -28,11 +31,13 @@ class Command(BaseCommand):
         for item in demo_entries():
             if item["name"] in existing:
                 continue
-            services.entry_create(
+            entry = services.entry_create(
                 author=None,
                 data=_entry_data(item, categories),
                 tag_names=item["tags"],
             )
+            if item["threat"] != Entry.Threat.NONE:
+                _open_case(entry, item)
             existing.add(item["name"])
             created += 1
         self.stdout.write(
@@ -42,8 +47,25 @@ class Command(BaseCommand):
         )
 
 
+def _open_case(entry, item):
+    lost = item["threat"] == Entry.Threat.LOST
+    today = timezone.localdate()
+    services.case_create(
+        entry=entry,
+        author=None,
+        data={
+            "title": item["threat_note"],
+            "kind": ThreatCase.Kind.CLOSURE,
+            "status": ThreatCase.Status.LOST if lost else ThreatCase.Status.ACTIVE,
+            "opened_on": today - timedelta(days=120),
+            "closed_on": today - timedelta(days=10) if lost else None,
+        },
+    )
+
+
 def _entry_data(item, categories):
-    data = {k: v for k, v in item.items() if k not in {"longitude", "latitude", "tags"}}
+    leave = {"longitude", "latitude", "tags", "threat", "threat_note"}
+    data = {k: v for k, v in item.items() if k not in leave}
     data["category"] = categories[item["category"]]
     data["location"] = Point(item["longitude"], item["latitude"], srid=4326)
     data["status"] = Entry.Status.PUBLISHED

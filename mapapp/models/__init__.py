@@ -92,10 +92,12 @@ class Entry(models.Model):
     opening_times = bounded_text(2000, blank=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Derived from the entry's threat cases by services (mapapp.services.threats), never
+    # edited: an active case makes it at risk, a last case lost makes it lost.
     threat = models.CharField(
-        "under threat?", max_length=8, choices=Threat.choices, default=Threat.NONE
+        "threat", max_length=8, choices=Threat.choices, default=Threat.NONE, editable=False
     )
-    threat_note = bounded_text(2000, verbose_name="what threatens it?", blank=True)
+    threat_note = bounded_text(2000, verbose_name="what threatens it", blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -170,6 +172,11 @@ class Entry(models.Model):
         return self.threat != self.Threat.NONE
 
     @property
+    def is_at_risk(self):
+        """An active threat case is open: what the map's markers make stand out."""
+        return self.threat == self.Threat.AT_RISK
+
+    @property
     def has_exact_location(self):
         """Whether the public point is the place itself (and its street address is public)."""
         return self.precision == self.Precision.EXACT
@@ -193,8 +200,6 @@ EDITABLE_FIELDS = (
     "email",
     "phone",
     "opening_times",
-    "threat",
-    "threat_note",
 )
 
 
@@ -336,3 +341,12 @@ class ChangeRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status"], name="change_request_status_idx")]
+
+
+# The threat cases live in their own module; importing them here makes them this app's models.
+from mapapp.models.threats import (  # noqa: E402, F401
+    CaseDeadline,
+    DeadlineRule,
+    ThreatCase,
+    ThreatEvent,
+)

@@ -1,0 +1,298 @@
+"""Threats to the commons as cases: each with dated, sourced events, and deadlines that rules
+derive from those events (a moratorium that ends six weeks after a notice of disposal)."""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from mapapp import choices
+from mapapp.models import Entry, bounded_text, has_visible_text
+from mapapp.querysets import ThreatCaseQuerySet, ThreatEventQuerySet
+
+# The dates a case or an event may carry: nothing before the first records campaigns keep,
+# nothing further ahead than a scheduled closure or listing plausibly runs.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+YEARS_AHEAD = 10
+# How long one rule's offset may be, and how many rules may follow one another in a chain.
+MAX_OFFSET_DAYS = 100 * 366
+MAX_RULE_CHAIN = 10
+
+
+def latest_date():
+    """The last date an event may be scheduled for, counted from today."""
+    return timezone.localdate() + relativedelta(years=YEARS_AHEAD)
+
+
+def date_problem(value, *, future=True):
+    """Why value cannot be a case's or an event's date, or None if it can."""
+    if value is None:
+        return None
+    if value < EARLIEST_DATE:
+        return f"Give a date from {EARLIEST_DATE:%Y} onwards."
+    if not future and value > timezone.localdate():
+        return "This date is in the future; give it once it has happened."
+    if value > latest_date():
+        return f"Give a date at most {YEARS_AHEAD} years from today."
+    return None
+
+
+class ThreatCase(models.Model):
+    """One threat to an entry over a span of time: a closure, a sale, a cut, an outsourcing."""
+
+    Kind = choices.CaseKind
+    Status = choices.CaseStatus
+    Review = choices.Review
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="cases")
+    title = models.CharField(max_length=200, help_text="What is threatened, in a few words.")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    opened_on = models.DateField("opened on", help_text="When the threat became known.")
+    closed_on = models.DateField(
+        "closed on", null=True, blank=True, help_text="When it was saved, lost or withdrawn."
+    )
+    summary = bounded_text(2000, blank=True, help_text="What is happening, in plain text.")
+    # Who decides is a public body or an owner, named as an organisation: never a person's
+    # private details.
+    decider_name = models.CharField(
+        "who decides",
+        max_length=200,
+        blank=True,
+        help_text="The public body or owner that decides, e.g. a council. An organisation, "
+        "not a private person.",
+    )
+    decider_url = models.URLField("who decides: web address", max_length=500, blank=True)
+
+    review = models.CharField(
+        max_length=10, choices=Review.choices, default=Review.PENDING, editable=False
+    )
+    # Private: who added the case (moderation and permissions only; never shown publicly).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ThreatCaseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        indexes = [
+            models.Index(fields=["review", "status"], name="case_review_status_idx"),
+            models.Index(fields=["entry", "review"], name="case_entry_review_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("entry-detail", args=[self.entry.slug]) + f"#case-{self.pk}"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_public(self):
+        return self.review == self.Review.ACCEPTED
+
+    def clean(self):
+        errors = {}
+        if not has_visible_text(self.title):
+            errors["title"] = "Give the case a title."
+        for name, future in (("opened_on", False), ("closed_on", False)):
+            problem = date_problem(getattr(self, name), future=future)
+            if problem:
+                errors[name] = problem
+        errors.update(self._closing_problems())
+        if errors:
+            raise ValidationError(errors)
+
+    def _closing_problems(self):
+        if self.is_active:
+            if self.closed_on:
+                return {"closed_on": "An active case has no closing date; change its status."}
+            return {}
+        if not self.closed_on:
+            status = self.get_status_display().lower()
+            return {"closed_on": f"Give the date the case was {status}."}
+        if self.opened_on and self.closed_on < self.opened_on:
+            return {"closed_on": "The case cannot close before it opened."}
+        if self.pk:
+            later = self.events.exclude(review=self.Review.DECLINED).filter(
+                happened_on__gt=self.closed_on
+            )
+            if later.exists():
+                first = later.order_by("happened_on").first()
+                return {
+                    "closed_on": f"The case has an event on {first.happened_on:%Y-%m-%d}, "
+                    "after this closing date."
+                }
+        return {}
+
+
+class ThreatEvent(models.Model):
+    """A dated step in a case (a consultation closing, a listing, a decision), with its source."""
+
+    Kind = choices.EventKind
+    Review = choices.Review
+
+    case = models.ForeignKey(ThreatCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    happened_on = models.DateField("date", help_text="When it happened or is due to happen.")
+    source_url = models.URLField(
+        "source", max_length=500, blank=True, help_text="A link to where this is recorded."
+    )
+    note = bounded_text(2000, blank=True)
+
+    review = models.CharField(
+        max_length=10, choices=Review.choices, default=Review.PENDING, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ThreatEventQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["happened_on", "id"]
+        indexes = [models.Index(fields=["case", "review"], name="event_case_review_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.happened_on:%Y-%m-%d})"
+
+    @property
+    def is_public(self):
+        return self.review == self.Review.ACCEPTED and self.case.is_public
+
+    def clean(self):
+        problem = date_problem(self.happened_on)
+        if problem:
+            raise ValidationError({"happened_on": problem})
+        case = self.case if self.case_id else None
+        if case is None or self.happened_on is None:
+            return
+        if case.opened_on and self.happened_on < case.opened_on:
+            raise ValidationError(
+                {
+                    "happened_on": f"The case opened on {case.opened_on:%Y-%m-%d}; "
+                    "an event cannot come before it."
+                }
+            )
+        if case.closed_on and self.happened_on > case.closed_on:
+            raise ValidationError(
+                {
+                    "happened_on": f"The case closed on {case.closed_on:%Y-%m-%d}; "
+                    "an event cannot come after it."
+                }
+            )
+
+
+class DeadlineRule(models.Model):
+    """A rule that derives a deadline from an event, or from another rule's deadline: e.g. the
+    community right to bid's interim moratorium ends 6 weeks after a notice of disposal.
+
+    Data, not code: moderators edit the rules in the admin, and every case's deadlines are
+    recomputed when a rule changes."""
+
+    Unit = choices.OffsetUnit
+
+    name = models.CharField(
+        max_length=120, unique=True, help_text='Shown as the deadline, e.g. "Moratorium ends".'
+    )
+    trigger = models.CharField(
+        "counted from an event",
+        max_length=24,
+        choices=choices.EventKind.choices,
+        blank=True,
+        help_text="The event the deadline is counted from.",
+    )
+    after = models.ForeignKey(
+        "self",
+        verbose_name="or counted from another rule's deadline",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followers",
+    )
+    amount = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(MAX_OFFSET_DAYS)],
+        help_text="0 for the day itself.",
+    )
+    unit = models.CharField(max_length=12, choices=Unit.choices, default=Unit.DAYS)
+    legal_basis = models.CharField(max_length=200, blank=True)
+    explanation = bounded_text(
+        2000, blank=True, help_text="What the deadline means and what can still be done."
+    )
+    source_url = models.URLField("source", max_length=500, blank=True)
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if bool(self.trigger) == bool(self.after_id):
+            raise ValidationError(
+                "Count the deadline from an event or from another rule's deadline (one of them)."
+            )
+        if self.after_id:
+            self._check_chain()
+        if self.unit == self.Unit.YEARS and self.amount > MAX_OFFSET_DAYS // 366:
+            raise ValidationError({"amount": f"At most {MAX_OFFSET_DAYS // 366} years."})
+
+    def _check_chain(self):
+        seen, rule = {self.pk}, self.after
+        for _ in range(MAX_RULE_CHAIN):
+            if rule is None:
+                return
+            if rule.pk in seen:
+                raise ValidationError(
+                    {"after": f"This would loop: {rule.name} is counted from this rule's deadline."}
+                )
+            seen.add(rule.pk)
+            rule = rule.after
+        raise ValidationError(
+            {"after": f"Rules may follow one another at most {MAX_RULE_CHAIN} deep."}
+        )
+
+
+class CaseDeadline(models.Model):
+    """A deadline of a case as the rules derive it: kept by services, never typed by hand."""
+
+    case = models.ForeignKey(ThreatCase, on_delete=models.CASCADE, related_name="deadlines")
+    rule = models.ForeignKey(DeadlineRule, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(ThreatEvent, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["due_on"], name="deadline_due_idx")]
+
+    def __str__(self):
+        return f"{self.rule.name}: {self.due_on:%Y-%m-%d}"

@@ -1,0 +1,178 @@
+"""Writes to threat cases and their events, and what they derive: the cases' deadlines and
+the entry's threat (an active case: at risk; a last case lost: lost)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mapapp import deadlines, permissions
+from mapapp.models import CaseDeadline, DeadlineRule, Entry, ThreatCase, ThreatEvent
+
+# The fields of a case and of an event their contributors edit, in the order forms show them:
+# the one list the forms, the write API and the exports read.
+CASE_FIELDS = (
+    "title",
+    "kind",
+    "status",
+    "opened_on",
+    "closed_on",
+    "summary",
+    "decider_name",
+    "decider_url",
+)
+EVENT_FIELDS = ("kind", "happened_on", "source_url", "note")
+
+
+def may_publish_directly(user, entry):
+    """The entry's owner, trusted contributors and moderators add cases and events without
+    review; anyone else's wait for a moderator, like any suggestion."""
+    return permissions.can_edit(user, entry) or permissions.is_trusted(user)
+
+
+def case_create(*, entry, author, data, review=ThreatCase.Review.ACCEPTED):
+    """The one way a case comes to exist: validated, saved, and the entry's threat derived."""
+    case = ThreatCase(entry=entry, created_by=author, review=review, **_only(data, CASE_FIELDS))
+    case._history_user = author
+    with transaction.atomic():
+        case.full_clean()
+        case.save()
+        _refresh(case)
+    return case
+
+
+def case_submit(*, entry, author, data):
+    """A contributor's new case: public at once when may_publish_directly, else pending."""
+    _refuse_if_not_public(entry, author)
+    review = _review_for(author, entry)
+    return case_create(entry=entry, author=author, data=data, review=review)
+
+
+def case_update(*, case, editor, data):
+    """An owner's, trusted contributor's or moderator's edit of a case (its status included)."""
+    if not may_publish_directly(editor, case.entry):
+        raise PermissionDenied(
+            "Only the entry's owner, trusted contributors or moderators edit cases."
+        )
+    with transaction.atomic():
+        # Lock the row: two people can close the same case at once.
+        current = ThreatCase.objects.select_for_update().get(pk=case.pk)
+        current._history_user = editor
+        for field, value in _only(data, CASE_FIELDS).items():
+            setattr(current, field, value)
+        current.full_clean()
+        current.save()
+        _refresh(current)
+    return current
+
+
+def event_create(*, case, author, data, review=ThreatEvent.Review.ACCEPTED):
+    """The one way an event comes to exist; its case's deadlines and entry's threat follow."""
+    event = ThreatEvent(case=case, created_by=author, review=review, **_only(data, EVENT_FIELDS))
+    event._history_user = author
+    with transaction.atomic():
+        # Lock the case: an event checked against its dates must not race a closing edit.
+        event.case = ThreatCase.objects.select_for_update().get(pk=case.pk)
+        event.full_clean()
+        event.save()
+        _refresh(event.case)
+    return event
+
+
+def event_submit(*, case, author, data):
+    """A contributor's new event on a case: public at once when may_publish_directly."""
+    _refuse_if_not_public(case.entry, author)
+    if case.review == ThreatCase.Review.DECLINED:
+        raise ValidationError("This case was declined; events cannot be added to it.")
+    return event_create(case=case, author=author, data=data, review=_review_for(author, case.entry))
+
+
+def contribution_review(*, item, moderator, accept):
+    """Accept or decline a pending case or event; deciding twice changes nothing."""
+    if not permissions.is_moderator(moderator):
+        raise PermissionDenied("Only moderators review contributed cases and events.")
+    model = type(item)
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=item.pk)
+        if current.review != model.Review.PENDING:
+            state = current.get_review_display().lower()
+            raise ValidationError(f"This has already been decided: it is {state}.")
+        current.review = model.Review.ACCEPTED if accept else model.Review.DECLINED
+        current._history_user = moderator
+        if accept:
+            current.full_clean()
+        current.save()
+        _refresh(current if model is ThreatCase else current.case)
+    return current
+
+
+def rule_save(*, rule):
+    """Save a deadline rule and recompute the deadlines of every case it may touch."""
+    with transaction.atomic():
+        rule.full_clean()
+        rule.save()
+        deadlines_refresh_all()
+    return rule
+
+
+def deadlines_refresh_all():
+    """Recompute every case's deadlines (after the rules change)."""
+    for case in ThreatCase.objects.filter(events__isnull=False).distinct().iterator():
+        _refresh_deadlines(case)
+
+
+def threat_refresh(*, entry):
+    """Derive the entry's threat and note from its accepted cases, and mark it changed so
+    caches and conditional requests see the new record."""
+    threat, note = derived_threat(entry.cases.filter(review=ThreatCase.Review.ACCEPTED))
+    Entry.objects.filter(pk=entry.pk).update(
+        threat=threat, threat_note=note, updated_at=timezone.now()
+    )
+    entry.threat, entry.threat_note = threat, note
+
+
+def derived_threat(cases):
+    """(threat, note) for a set of accepted cases."""
+    cases = sorted(cases, key=lambda c: (c.closed_on or c.opened_on, c.opened_on, c.pk))
+    active = [c for c in cases if c.is_active]
+    if active:
+        return Entry.Threat.AT_RISK, _note(active[-1])
+    if cases and cases[-1].status == ThreatCase.Status.LOST:
+        return Entry.Threat.LOST, _note(cases[-1])
+    return Entry.Threat.NONE, ""
+
+
+def _note(case):
+    return case.summary or case.title
+
+
+def _refresh(case):
+    _refresh_deadlines(case)
+    threat_refresh(entry=case.entry)
+
+
+def _refresh_deadlines(case):
+    events = list(case.events.filter(review=ThreatEvent.Review.ACCEPTED))
+    rules = list(DeadlineRule.objects.filter(active=True))
+    CaseDeadline.objects.filter(case=case).delete()
+    CaseDeadline.objects.bulk_create(
+        CaseDeadline(case=case, rule=rule, event=event, due_on=due)
+        for rule, event, due in deadlines.derive(events, rules)
+    )
+
+
+def _review_for(author, entry):
+    if may_publish_directly(author, entry):
+        return ThreatCase.Review.ACCEPTED
+    return ThreatCase.Review.PENDING
+
+
+def _refuse_if_not_public(entry, author):
+    if not permissions.can_view(author, entry):
+        raise PermissionDenied("This entry is not public.")
+
+
+def _only(data, fields):
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValueError(f"Not a field of a case or event: {', '.join(sorted(unknown))}.")
+    return dict(data)
