@@ -54,7 +54,9 @@ def with_next_deadline(cases, *, today=None):
     """Cases annotated with next_due: the soonest deadline from today of an active case."""
     today = today or timezone.localdate()
     upcoming = (
-        CaseDeadline.objects.filter(case=OuterRef("pk"), due_on__gte=today)
+        CaseDeadline.objects.filter(
+            case=OuterRef("pk"), case__status=ThreatCase.Status.ACTIVE, due_on__gte=today
+        )
         .order_by()
         .values("case")
         .annotate(first=Min("due_on"))
