@@ -208,7 +208,10 @@ class ThreatEvent(models.Model):
         problem = date_problem(self.happened_on)
         if problem:
             raise ValidationError({"happened_on": problem})
-        case = self.case if self.case_id else None
+        # The case may be unsaved still (an admin form adding a case with its first events):
+        # check against its dates all the same.
+        has_case = self.case_id or ThreatEvent.case.is_cached(self)
+        case = self.case if has_case else None
         if case is None or self.happened_on is None:
             return
         if case.opened_on and self.happened_on < case.opened_on:
