@@ -371,6 +371,20 @@ def test_staff_who_are_not_moderators_cannot_open_the_threat_admin(client, peopl
         assert client.get(reverse(name)).status_code == 403
 
 
+def test_staff_given_the_rule_permissions_edit_rules_but_not_cases(client, people):
+    from django.contrib.auth.models import Permission
+
+    clerk = people["resident"]
+    clerk.is_staff = True
+    clerk.save()
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_deadlinerule", "change_deadlinerule"])
+    )
+    client.force_login(clerk)
+    assert client.get(reverse("admin:mapapp_deadlinerule_changelist")).status_code == 200
+    assert client.get(reverse("admin:mapapp_threatcase_changelist")).status_code == 403
+
+
 def test_the_case_changelist_lists_cases_with_their_entry_and_filters(
     admin_client_logged_in, threatened
 ):
