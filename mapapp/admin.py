@@ -2,21 +2,26 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from leaflet.admin import LeafletGeoAdmin
 
-from mapapp import services
+from mapapp import permissions, services
 from mapapp.models import (
     EDITABLE_FIELDS,
     Category,
     ChangeRequest,
+    DeadlineRule,
     Entry,
     ModerationDecision,
     Profile,
     Report,
     Tag,
+    ThreatCase,
+    ThreatEvent,
 )
 
 
@@ -121,13 +126,15 @@ class ThreatListFilter(admin.ChoicesFieldListFilter):
 
 def entry_fieldsets():
     """The editable fields in the admin's groups; the admin adds slug, tags and provenance."""
-    groups = {None: [], "Location": [], "Contact": [], "Threat": []}
-    first = {"location": "Location", "website": "Contact", "threat": "Threat"}
+    groups = {None: [], "Location": [], "Contact": []}
+    first = {"location": "Location", "website": "Contact"}
     group = None
     for field in EDITABLE_FIELDS:
         group = first.get(field, group)
         groups[group].append(field)
     groups[None][1:1] = ["slug", "tags"]
+    # Derived from the entry's threat cases (listed below the form), never typed here.
+    groups["Threat (from its cases)"] = ["threat", "threat_note", "threat_cases"]
     provenance = ["status", "source", "licence", "version", "loaded_version"]
     provenance += ["created_at", "updated_at", "published_at"]
     return [(title, {"fields": fields}) for title, fields in groups.items()] + [
@@ -144,6 +151,7 @@ class EntryAdmin(LeafletGeoAdmin):
     # Status changes only through the actions below (entry_moderate: a decision is logged,
     # the submitter told, published_at stamped), never by editing the field.
     readonly_fields = ["slug", "status", "version", "created_at", "updated_at", "published_at"]
+    readonly_fields += ["threat", "threat_note", "threat_cases"]
     autocomplete_fields = ["tags"]
     list_select_related = ["category"]
     actions = ["publish", "reject", "archive"]
@@ -151,6 +159,30 @@ class EntryAdmin(LeafletGeoAdmin):
         models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
     }
     fieldsets = entry_fieldsets()
+
+    @admin.display(description="cases")
+    def threat_cases(self, entry):
+        """The entry's cases, each a link to its own admin page (where its events are)."""
+        if not entry.pk:
+            return "-"
+        links = [
+            format_html(
+                '<li><a href="{}">{}</a> ({}, {}, opened {})</li>',
+                reverse("admin:mapapp_threatcase_change", args=[case.pk]),
+                case.title,
+                case.get_status_display(),
+                case.get_review_display(),
+                case.opened_on.isoformat(),
+            )
+            for case in entry.cases.order_by("-opened_on", "-id")
+        ]
+        add = format_html(
+            '<a href="{}?entry={}">Open a case</a>',
+            reverse("admin:mapapp_threatcase_add"),
+            entry.pk,
+        )
+        items = format_html_join("", "{}", ((link,) for link in links))
+        return format_html("<ul>{}</ul>{}", items, add)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "tags":
@@ -230,3 +262,183 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "display_name"]
     raw_id_fields = ["user"]
+
+
+# Threat cases and deadline rules. Every save goes through mapapp.services.threats, so each
+# change is validated, recorded in the history, and the cases' deadlines and the entry's threat
+# are derived again; nothing here writes those derived values itself.
+
+
+class ModeratorsOnly:
+    """Threat cases and rules are moderators' work (superusers included); staff a superuser
+    gave a model's permissions to also, where staff_with_permissions says so."""
+
+    staff_with_permissions = False
+
+    def _allowed(self, request, check, *args):
+        if permissions.is_moderator(request.user):
+            return True
+        return self.staff_with_permissions and getattr(super(), check)(request, *args)
+
+    def has_module_permission(self, request):
+        return self._allowed(request, "has_module_permission")
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, "has_view_permission", obj)
+
+    def has_add_permission(self, request, *args):
+        return self._allowed(request, "has_add_permission", *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, "has_change_permission", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Cases close as saved, lost or withdrawn, and rules are made inactive: the record
+        # stays, and no deletion can skip deriving the entry's threat again.
+        return False
+
+
+class ServiceErrors:
+    """A ValidationError the service raises after the form passed (a concurrent edit moved a
+    date) rolled everything back: say so on the page, not as a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(ModeratorsOnly, ServiceErrors, admin.ModelAdmin):
+    # rule_save checks nothing of who saves: the admin's permissions are the gate.
+    staff_with_permissions = True
+    list_display = ["name", "trigger", "after", "amount", "unit", "legal_basis", "active"]
+    list_filter = ["active", "unit", "trigger"]
+    search_fields = ["name", "legal_basis", "explanation"]
+    fields = [
+        "name",
+        "trigger",
+        "after",
+        "amount",
+        "unit",
+        "legal_basis",
+        "explanation",
+        "source_url",
+        "active",
+    ]
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
+
+    def save_model(self, request, obj, form, change):
+        # rule_save recomputes every case's deadlines under the changed rule.
+        obj._history_user = request.user
+        services.rule_save(rule=obj)
+
+
+class CaseEventsInline(admin.TabularInline):
+    """The case's events as recorded: read-only, as events are corrected by adding others."""
+
+    model = ThreatEvent
+    verbose_name_plural = "events"
+    fields = ["happened_on", "kind", "source_url", "note", "review"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_moderator(request.user)
+
+
+class NewEventsInline(admin.TabularInline):
+    """Events to add to the case, each through services.event_create."""
+
+    model = ThreatEvent
+    verbose_name = "new event"
+    verbose_name_plural = "add events"
+    fields = ["happened_on", "kind", "source_url", "note"]
+    extra = 1
+    can_delete = False
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_moderator(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return permissions.is_moderator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_moderator(request.user)
+
+
+@admin.register(ThreatCase)
+class ThreatCaseAdmin(ModeratorsOnly, ServiceErrors, admin.ModelAdmin):
+    list_display = ["title", "entry", "kind", "status", "review", "opened_on", "closed_on"]
+    list_filter = ["status", "kind", "review", "entry__category"]
+    search_fields = ["title", "summary", "decider_name", "entry__name"]
+    date_hierarchy = "opened_on"
+    list_select_related = ["entry"]
+    autocomplete_fields = ["entry"]
+    readonly_fields = ["review", "created_at", "updated_at"]
+    fields = ["entry", *services.CASE_FIELDS, *readonly_fields]
+    inlines = [CaseEventsInline, NewEventsInline]
+    actions = ["accept", "decline"]
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
+
+    def get_readonly_fields(self, request, obj=None):
+        # A case stays with the entry it was opened on.
+        return [*self.readonly_fields, "entry"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        data = {name: getattr(obj, name) for name in services.CASE_FIELDS}
+        if change:
+            saved = services.case_update(case=obj, editor=request.user, data=data)
+        else:
+            saved = services.case_create(entry=obj.entry, author=request.user, data=data)
+        obj.pk, obj.review, obj.created_at = saved.pk, saved.review, saved.created_at
+
+    def save_formset(self, request, form, formset, change):
+        # Only new events are saved (existing ones are read-only), each through the service.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for event_form in formset.forms:
+            if event_form.instance.pk or not event_form.has_changed():
+                continue
+            data = {name: event_form.cleaned_data[name] for name in services.EVENT_FIELDS}
+            formset.new_objects.append(
+                services.event_create(case=form.instance, author=request.user, data=data)
+            )
+
+    @admin.action(description="Accept the selected pending cases")
+    def accept(self, request, queryset):
+        self._review(request, queryset, accept=True)
+
+    @admin.action(description="Decline the selected pending cases")
+    def decline(self, request, queryset):
+        self._review(request, queryset, accept=False)
+
+    def _review(self, request, queryset, *, accept):
+        done = 0
+        for case in queryset.filter(review=ThreatCase.Review.PENDING):
+            try:
+                services.contribution_review(item=case, moderator=request.user, accept=accept)
+            except ValidationError as refused:
+                self.message_user(request, f"{case}: {' '.join(refused.messages)}", messages.ERROR)
+                continue
+            done += 1
+        verb = "Accepted" if accept else "Declined"
+        self.message_user(request, f"{verb} {done} cases.", messages.SUCCESS)

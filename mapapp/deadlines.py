@@ -29,8 +29,13 @@ def due_date(start, amount, unit):
 def _after_working_days(start, amount):
     # Monday to Friday; bank holidays are not skipped, so a deadline is never shown later
     # than it falls.
+    if amount == 0:
+        return start
+    # Counting from a weekend starts from the Friday before: the first working day after a
+    # Saturday is the Monday, as it is after a Friday (otherwise whole weeks land on a Saturday).
+    day = start - datetime.timedelta(days=max(0, start.weekday() - SATURDAY + 1))
     weeks, rest = divmod(amount, 5)
-    day = start + datetime.timedelta(weeks=weeks)
+    day += datetime.timedelta(weeks=weeks)
     while rest:
         day += datetime.timedelta(days=1)
         if day.weekday() < SATURDAY:

@@ -241,3 +241,310 @@ def test_a_tag_id_too_long_for_the_database_is_a_form_error_not_a_500(
     assert response.context["adminform"].form.errors["tags"]
     entry.refresh_from_db()
     assert (entry.name, entry.version) == ("Start", 1)
+
+
+# Threat cases and deadline rules
+
+
+def admin_form_data(client, url, **changes):
+    """What an admin add or change page posts back as loaded, inlines included, with changes
+    (inline fields by their prefixed names, e.g. threatevent_set-2-0-kind)."""
+    context = client.get(url).context
+    data = {}
+
+    def add(form):
+        for name in form.fields:
+            value = form[name].value()
+            if isinstance(value, bool):
+                if value:
+                    data[form.add_prefix(name)] = "on"
+                continue
+            data[form.add_prefix(name)] = "" if value is None else value
+
+    add(context["adminform"].form)
+    for inline in context["inline_admin_formsets"]:
+        add(inline.formset.management_form)
+        for form in inline.formset.forms:
+            add(form)
+    data.update(changes)
+    return data
+
+
+def new_event_prefix(client, url):
+    """The prefix of the inline that adds events (the other lists them read-only)."""
+    inlines = client.get(url).context["inline_admin_formsets"]
+    return next(i.formset.prefix for i in inlines if i.formset.extra)
+
+
+@pytest.fixture
+def staff_moderator(people):
+    moderator = people["moderator"]
+    moderator.is_staff = True
+    moderator.save()
+    return moderator
+
+
+@pytest.fixture
+def threatened(make_entry):
+    from datetime import date
+
+    from mapapp import services
+
+    entry = make_entry(name="Moss Lane Library")
+    case = services.case_create(
+        entry=entry,
+        author=None,
+        data={
+            "title": "Library closure",
+            "kind": "closure",
+            "status": "active",
+            "opened_on": date(2025, 1, 6),
+        },
+    )
+    services.event_create(
+        case=case, author=None, data={"kind": "disposal_notice", "happened_on": date(2025, 3, 3)}
+    )
+    return case
+
+
+def deadlines(case):
+    from mapapp.models import CaseDeadline
+
+    rows = CaseDeadline.objects.filter(case=case).select_related("rule")
+    return {row.rule.name: row.due_on.isoformat() for row in rows}
+
+
+def test_a_moderator_edits_a_deadline_rule_and_every_case_is_recomputed(
+    client, staff_moderator, threatened
+):
+    from mapapp.models import DeadlineRule
+
+    client.force_login(staff_moderator)
+    rule = DeadlineRule.objects.get(name="Interim moratorium ends")
+    assert deadlines(threatened)["Interim moratorium ends"] == "2025-04-14"
+    url = reverse("admin:mapapp_deadlinerule_change", args=[rule.pk])
+    response = client.post(url, admin_form_data(client, url, amount="8"))
+    assert response.status_code == 302
+    assert deadlines(threatened)["Interim moratorium ends"] == "2025-04-28"
+    assert DeadlineRule.objects.get(pk=rule.pk).history.latest().history_user == staff_moderator
+
+
+def test_a_deadline_rule_that_would_loop_is_a_form_error_on_after(
+    client, staff_moderator, threatened
+):
+    from mapapp.models import DeadlineRule
+
+    client.force_login(staff_moderator)
+    first = DeadlineRule.objects.get(name="Interim moratorium ends")
+    second = DeadlineRule.objects.create(name="Second", after=first, amount=1)
+    url = reverse("admin:mapapp_deadlinerule_change", args=[first.pk])
+    data = admin_form_data(client, url, trigger="", after=str(second.pk))
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "loop" in " ".join(errors["after"])
+    assert DeadlineRule.objects.get(pk=first.pk).trigger == "disposal_notice"
+
+
+def test_adding_a_rule_in_the_admin_gives_existing_cases_its_deadline(
+    admin_client_logged_in, threatened
+):
+    url = reverse("admin:mapapp_deadlinerule_add")
+    data = admin_form_data(
+        admin_client_logged_in,
+        url,
+        name="Reply to the notice by",
+        trigger="disposal_notice",
+        amount="10",
+        unit="days",
+        active="on",
+    )
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    assert deadlines(threatened)["Reply to the notice by"] == "2025-03-13"
+
+
+def test_staff_who_are_not_moderators_cannot_open_the_threat_admin(client, people):
+    people["resident"].is_staff = True
+    people["resident"].save()
+    client.force_login(people["resident"])
+    for name in ("admin:mapapp_deadlinerule_changelist", "admin:mapapp_threatcase_changelist"):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_staff_given_the_rule_permissions_edit_rules_but_not_cases(client, people):
+    from django.contrib.auth.models import Permission
+
+    clerk = people["resident"]
+    clerk.is_staff = True
+    clerk.save()
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_deadlinerule", "change_deadlinerule"])
+    )
+    client.force_login(clerk)
+    assert client.get(reverse("admin:mapapp_deadlinerule_changelist")).status_code == 200
+    assert client.get(reverse("admin:mapapp_threatcase_changelist")).status_code == 403
+
+
+def test_the_case_changelist_lists_cases_with_their_entry_and_filters(
+    admin_client_logged_in, threatened
+):
+    response = admin_client_logged_in.get(reverse("admin:mapapp_threatcase_changelist"))
+    body = response.content.decode()
+    assert "Library closure" in body and "Moss Lane Library" in body
+    for label in ("By status", "By kind", "By review"):
+        assert label in body
+    filtered = admin_client_logged_in.get(
+        reverse("admin:mapapp_threatcase_changelist"), {"status__exact": "saved"}
+    )
+    assert filtered.context["cl"].result_count == 0
+
+
+def test_adding_a_case_with_an_event_in_the_admin_derives_threat_and_deadlines(
+    admin_client_logged_in, make_entry
+):
+    from mapapp.models import ThreatCase
+
+    entry = make_entry(name="The Crown")
+    url = reverse("admin:mapapp_threatcase_add")
+    prefix = new_event_prefix(admin_client_logged_in, url)
+    data = admin_form_data(
+        admin_client_logged_in,
+        url,
+        entry=str(entry.pk),
+        title="Pub to be sold",
+        kind="disposal",
+        status="active",
+        opened_on="2025-02-01",
+        **{f"{prefix}-0-kind": "disposal_notice", f"{prefix}-0-happened_on": "2025-03-03"},
+    )
+    response = admin_client_logged_in.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    case = ThreatCase.objects.get()
+    assert (case.review, case.history.latest().history_user.username) == ("accepted", "boss")
+    assert case.events.get().kind == "disposal_notice"
+    assert deadlines(case)["Full moratorium ends"] == "2025-09-03"
+    entry.refresh_from_db()
+    assert entry.threat == "at_risk"
+
+
+def test_a_new_case_with_an_event_before_it_opened_is_a_form_error(
+    admin_client_logged_in, make_entry
+):
+    from mapapp.models import ThreatCase
+
+    entry = make_entry()
+    url = reverse("admin:mapapp_threatcase_add")
+    prefix = new_event_prefix(admin_client_logged_in, url)
+    data = admin_form_data(
+        admin_client_logged_in,
+        url,
+        entry=str(entry.pk),
+        title="Closure",
+        kind="closure",
+        status="active",
+        opened_on="2025-02-01",
+        **{f"{prefix}-0-kind": "announced", f"{prefix}-0-happened_on": "2025-01-01"},
+    )
+    response = admin_client_logged_in.post(url, data)
+    assert response.status_code == 200
+    assert "an event cannot come before it" in response.content.decode()
+    assert not ThreatCase.objects.exists()
+
+
+def test_closing_a_case_in_the_admin_refreshes_the_entrys_threat(
+    admin_client_logged_in, threatened
+):
+    url = reverse("admin:mapapp_threatcase_change", args=[threatened.pk])
+    data = admin_form_data(admin_client_logged_in, url, status="saved", closed_on="2025-06-01")
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    threatened.entry.refresh_from_db()
+    assert threatened.entry.threat == "none"
+
+
+def test_closing_a_case_before_its_event_in_the_admin_is_a_form_error(
+    admin_client_logged_in, threatened
+):
+    url = reverse("admin:mapapp_threatcase_change", args=[threatened.pk])
+    data = admin_form_data(admin_client_logged_in, url, status="lost", closed_on="2025-02-01")
+    response = admin_client_logged_in.post(url, data)
+    assert response.status_code == 200
+    assert "2025-03-03" in " ".join(response.context["adminform"].form.errors["closed_on"])
+    threatened.refresh_from_db()
+    threatened.entry.refresh_from_db()
+    assert (threatened.status, threatened.entry.threat) == ("active", "at_risk")
+
+
+def test_an_event_added_in_the_admin_after_the_new_closing_date_is_a_form_error(
+    admin_client_logged_in, threatened
+):
+    url = reverse("admin:mapapp_threatcase_change", args=[threatened.pk])
+    prefix = new_event_prefix(admin_client_logged_in, url)
+    data = admin_form_data(
+        admin_client_logged_in,
+        url,
+        status="saved",
+        closed_on="2025-06-01",
+        **{f"{prefix}-0-kind": "outcome", f"{prefix}-0-happened_on": "2025-07-01"},
+    )
+    response = admin_client_logged_in.post(url, data)
+    assert response.status_code == 200
+    assert "an event cannot come after it" in response.content.decode()
+    threatened.refresh_from_db()
+    assert (threatened.status, threatened.events.count()) == ("active", 1)
+
+
+def test_existing_events_are_read_only_in_the_case_admin(admin_client_logged_in, threatened):
+    url = reverse("admin:mapapp_threatcase_change", args=[threatened.pk])
+    data = admin_form_data(admin_client_logged_in, url)
+    event = threatened.events.get()
+    data.update({"threatevent_set-0-happened_on": "2025-01-07", "threatevent_set-0-id": event.pk})
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    event.refresh_from_db()
+    assert event.happened_on.isoformat() == "2025-03-03"
+
+
+def test_accepting_a_pending_case_in_the_admin_puts_the_entry_at_risk(
+    admin_client_logged_in, make_entry, people
+):
+    from datetime import date
+
+    from mapapp import services
+
+    entry = make_entry()
+    case = services.case_submit(
+        entry=entry,
+        author=people["resident"],
+        data={"title": "Cut", "kind": "funding_cut", "opened_on": date(2025, 1, 1)},
+    )
+    response = admin_client_logged_in.post(
+        reverse("admin:mapapp_threatcase_changelist"),
+        {"action": "accept", "_selected_action": [case.pk]},
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.threat == "at_risk"
+
+
+def test_cases_and_rules_cannot_be_deleted_only_closed_or_made_inactive(
+    admin_client_logged_in, threatened
+):
+    from mapapp.models import DeadlineRule
+
+    rule = DeadlineRule.objects.first()
+    for name, pk in (("threatcase", threatened.pk), ("deadlinerule", rule.pk)):
+        url = reverse(f"admin:mapapp_{name}_delete", args=[pk])
+        assert admin_client_logged_in.get(url).status_code == 403
+
+
+def test_the_entrys_threat_is_read_only_in_its_admin_and_listed_with_its_cases(
+    admin_client_logged_in, threatened
+):
+    entry = threatened.entry
+    url = reverse("admin:mapapp_entry_change", args=[entry.pk])
+    body = admin_client_logged_in.get(url).content.decode()
+    assert 'name="threat"' not in body
+    assert "Library closure" in body and "At risk" in body
+    data = change_form_data(admin_client_logged_in, entry, threat="lost", threat_note="Gone")
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.threat, entry.version) == ("at_risk", 2)

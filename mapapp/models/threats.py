@@ -23,6 +23,8 @@ YEARS_AHEAD = 10
 # How long one rule's offset may be, and how many rules may follow one another in a chain.
 MAX_OFFSET_DAYS = 100 * 366
 MAX_RULE_CHAIN = 10
+# About how many days one unit of an offset spans, to bound every unit by MAX_OFFSET_DAYS.
+UNIT_DAYS = {"days": 1, "working_days": 2, "weeks": 7, "months": 31, "years": 366}
 
 
 def latest_date():
@@ -117,11 +119,30 @@ class ThreatCase(models.Model):
             problem = date_problem(getattr(self, name), future=future)
             if problem:
                 errors[name] = problem
-        errors.update(self._closing_problems())
+        # A date's own problem (too early, in the future) is the one to tell first.
+        for name, problem in {**self._opening_problems(), **self._closing_problems()}.items():
+            errors.setdefault(name, problem)
         if errors:
             raise ValidationError(errors)
 
+    def _live_events(self):
+        # Pending events count too: accepting one later must not break the case's dates.
+        return self.events.exclude(review=self.Review.DECLINED)
+
+    def _opening_problems(self):
+        if not self.pk or not self.opened_on:
+            return {}
+        first = self._live_events().filter(happened_on__lt=self.opened_on).first()
+        if first is None:
+            return {}
+        return {
+            "opened_on": f"The case has an event on {first.happened_on:%Y-%m-%d}, "
+            "before this opening date."
+        }
+
     def _closing_problems(self):
+        if self.status not in self.Status.values:
+            return {}  # the status field's own error says what is wrong
         if self.is_active:
             if self.closed_on:
                 return {"closed_on": "An active case has no closing date; change its status."}
@@ -132,11 +153,9 @@ class ThreatCase(models.Model):
         if self.opened_on and self.closed_on < self.opened_on:
             return {"closed_on": "The case cannot close before it opened."}
         if self.pk:
-            later = self.events.exclude(review=self.Review.DECLINED).filter(
-                happened_on__gt=self.closed_on
-            )
-            if later.exists():
-                first = later.order_by("happened_on").first()
+            later = self._live_events().filter(happened_on__gt=self.closed_on)
+            first = later.order_by("happened_on").first()
+            if first is not None:
                 return {
                     "closed_on": f"The case has an event on {first.happened_on:%Y-%m-%d}, "
                     "after this closing date."
@@ -189,7 +208,10 @@ class ThreatEvent(models.Model):
         problem = date_problem(self.happened_on)
         if problem:
             raise ValidationError({"happened_on": problem})
-        case = self.case if self.case_id else None
+        # The case may be unsaved still (an admin form adding a case with its first events):
+        # check against its dates all the same.
+        has_case = self.case_id or ThreatEvent.case.is_cached(self)
+        case = self.case if has_case else None
         if case is None or self.happened_on is None:
             return
         if case.opened_on and self.happened_on < case.opened_on:
@@ -257,29 +279,50 @@ class DeadlineRule(models.Model):
         return self.name
 
     def clean(self):
+        errors = {}
         if bool(self.trigger) == bool(self.after_id):
-            raise ValidationError(
+            errors["trigger"] = (
                 "Count the deadline from an event or from another rule's deadline (one of them)."
             )
-        if self.after_id:
-            self._check_chain()
-        if self.unit == self.Unit.YEARS and self.amount > MAX_OFFSET_DAYS // 366:
-            raise ValidationError({"amount": f"At most {MAX_OFFSET_DAYS // 366} years."})
+        elif self.after_id:
+            problem = self._chain_problem()
+            if problem:
+                errors["after"] = problem
+        if self.unit in UNIT_DAYS and self.amount * UNIT_DAYS[self.unit] > MAX_OFFSET_DAYS:
+            most = MAX_OFFSET_DAYS // UNIT_DAYS[self.unit]
+            errors["amount"] = f"At most {most} {self.unit.replace('_', ' ')}."
+        if errors:
+            raise ValidationError(errors)
 
-    def _check_chain(self):
-        seen, rule = {self.pk}, self.after
-        for _ in range(MAX_RULE_CHAIN):
-            if rule is None:
-                return
+    def _chain_problem(self):
+        """Why counting this rule from `after` cannot be, or None: a loop, or a chain (the
+        rules above this one, it and the rules counted from it) deeper than MAX_RULE_CHAIN."""
+        seen, rule, above = {self.pk}, self.after, 0
+        while rule is not None:
             if rule.pk in seen:
-                raise ValidationError(
-                    {"after": f"This would loop: {rule.name} is counted from this rule's deadline."}
-                )
+                return f"This would loop: {rule.name} is counted from this rule's deadline."
             seen.add(rule.pk)
+            above += 1
+            if above >= MAX_RULE_CHAIN:
+                break
             rule = rule.after
-        raise ValidationError(
-            {"after": f"Rules may follow one another at most {MAX_RULE_CHAIN} deep."}
-        )
+        if above + 1 + self._depth_below() > MAX_RULE_CHAIN:
+            return f"Rules may follow one another at most {MAX_RULE_CHAIN} deep."
+        return None
+
+    def _depth_below(self):
+        """How many rules deep the chains counted from this rule's deadline go."""
+        if not self.pk:
+            return 0
+        depth, level = 0, [self.pk]
+        while level and depth < MAX_RULE_CHAIN:
+            level = list(
+                DeadlineRule.objects.filter(after_id__in=level)
+                .exclude(pk=self.pk)
+                .values_list("pk", flat=True)
+            )
+            depth += bool(level)
+        return depth
 
 
 class CaseDeadline(models.Model):

@@ -72,6 +72,8 @@ def event_create(*, case, author, data, review=ThreatEvent.Review.ACCEPTED):
     with transaction.atomic():
         # Lock the case: an event checked against its dates must not race a closing edit.
         event.case = ThreatCase.objects.select_for_update().get(pk=case.pk)
+        if event.case.review == ThreatCase.Review.DECLINED:
+            raise ValidationError("This case was declined; events cannot be added to it.")
         event.full_clean()
         event.save()
         _refresh(event.case)
@@ -81,8 +83,6 @@ def event_create(*, case, author, data, review=ThreatEvent.Review.ACCEPTED):
 def event_submit(*, case, author, data):
     """A contributor's new event on a case: public at once when may_publish_directly."""
     _refuse_if_not_public(case.entry, author)
-    if case.review == ThreatCase.Review.DECLINED:
-        raise ValidationError("This case was declined; events cannot be added to it.")
     return event_create(case=case, author=author, data=data, review=_review_for(author, case.entry))
 
 
@@ -116,8 +116,9 @@ def rule_save(*, rule):
 
 def deadlines_refresh_all():
     """Recompute every case's deadlines (after the rules change)."""
+    rules = _active_rules()
     for case in ThreatCase.objects.filter(events__isnull=False).distinct().iterator():
-        _refresh_deadlines(case)
+        _refresh_deadlines(case, rules)
 
 
 def threat_refresh(*, entry):
@@ -150,9 +151,13 @@ def _refresh(case):
     threat_refresh(entry=case.entry)
 
 
-def _refresh_deadlines(case):
+def _active_rules():
+    return list(DeadlineRule.objects.filter(active=True).order_by("pk"))
+
+
+def _refresh_deadlines(case, rules=None):
     events = list(case.events.filter(review=ThreatEvent.Review.ACCEPTED))
-    rules = list(DeadlineRule.objects.filter(active=True))
+    rules = _active_rules() if rules is None else rules
     CaseDeadline.objects.filter(case=case).delete()
     CaseDeadline.objects.bulk_create(
         CaseDeadline(case=case, rule=rule, event=event, due_on=due)
