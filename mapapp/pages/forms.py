@@ -171,10 +171,15 @@ def _entry_formfield(db_field, **kwargs):
     if db_field.name == "website":
         kwargs["assume_scheme"] = "https"
     if db_field.get_internal_type() == "DateField":
-        # A date input holds only ISO dates: any other format (the locale's) renders empty,
-        # and saving the form would erase the date.
-        kwargs["widget"] = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        kwargs["widget"] = date_input()
     return db_field.formfield(**kwargs)
+
+
+def date_input():
+    """A browser's date picker for a date field of a form."""
+    # A date input holds only ISO dates: any other format (the locale's) renders empty,
+    # and saving the form would erase the date.
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class EntryForm(HoneypotForm, forms.ModelForm):
