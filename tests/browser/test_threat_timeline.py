@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mapapp import services
+from mapapp.models import DeadlineRule
 from tests.browser.conftest import LIVE, open_session, violations
 
 pytestmark = LIVE
@@ -18,6 +19,7 @@ pytestmark = LIVE
 def threatened(live, make_entry, people):
     """A library with an active case (a consultation closing in 9 days, a passed FOI answer)
     and an old saved case, so the page is long enough for its anchor to scroll."""
+    ensure_rules()
     today = timezone.localdate()
     entry = make_entry(
         name="Riverside Library",
@@ -61,6 +63,16 @@ def threatened(live, make_entry, people):
             },
         )
     return {"entry": entry, "case": case, "old": old}
+
+
+def ensure_rules():
+    """Seed the deadline rules again if an earlier transactional test flushed them."""
+    if not DeadlineRule.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("mapapp.migrations.0008_threat_cases").seed_rules(apps, None)
 
 
 def signed_in(browser, live, user):
