@@ -175,6 +175,8 @@ def test_the_forms_take_dates_in_date_inputs(client_for, entry):
     ):
         body = client.get(url).content.decode()
         assert re.search(r'<input type="date" name="(opened_on|happened_on)"', body), url
+    event = client.get(f"/entries/{entry.slug}/cases/{case.pk}/events/new/").content.decode()
+    assert 'min="2026-11-01"' in event and 'max="2036-12-02"' in event  # the case's span
     edit = client.get(f"/entries/{entry.slug}/cases/{case.pk}/edit/").content.decode()
     assert 'value="2026-11-01"' in edit and 'value="Library closure"' in edit
 
@@ -214,6 +216,7 @@ def test_a_residents_case_awaits_review_and_stays_invisible_until_accepted(
         in resident.get(f"/entries/{entry.slug}/cases/new/").content.decode()
     )
     response = resident.post(f"/entries/{entry.slug}/cases/new/", CASE, follow=True)
+    assert response.redirect_chain[-1][0] == f"/entries/{entry.slug}/"
     assert "awaits review" in response.content.decode()
     case = ThreatCase.objects.get()
     assert case.review == ThreatCase.Review.PENDING

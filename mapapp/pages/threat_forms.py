@@ -6,6 +6,7 @@ from django import forms
 from django.db import models
 
 from mapapp.models import ThreatCase, ThreatEvent
+from mapapp.models.threats import latest_date
 from mapapp.pages.forms import date_input
 from mapapp.services import CASE_FIELDS, EVENT_FIELDS
 
@@ -25,6 +26,13 @@ def _formfield(db_field, **kwargs):
 
 class ContributionForm(forms.ModelForm):
     """A ModelForm that builds no instance: the services validate and save."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            choices = list(getattr(field, "choices", ()))
+            if choices and choices[0][0] == "":
+                field.choices = [("", "Choose one"), *choices[1:]]
 
     def _post_clean(self):
         pass
@@ -63,3 +71,11 @@ class EventForm(ContributionForm):
         fields = EVENT_FIELDS
         formfield_callback = _formfield
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The date picker offers the case's span; the services judge what is sent.
+        last = case.closed_on or latest_date()
+        self.fields["happened_on"].widget.attrs.update(
+            min=case.opened_on.isoformat(), max=last.isoformat()
+        )

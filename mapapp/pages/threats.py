@@ -47,13 +47,16 @@ def _too_many(request, template, context):
 
 
 def _thanks(request, item, what, case):
+    """Back to the case on the entry's page, or to the page alone while the case is hidden."""
     if item.review == ThreatCase.Review.ACCEPTED:
         messages.success(request, f"Your {what} is published.")
     else:
         messages.success(
             request, f"Thank you! Your {what} awaits review by a moderator before it appears."
         )
-    return redirect(case.get_absolute_url())
+    if case.is_public:
+        return redirect(case.get_absolute_url())
+    return redirect(case.entry)
 
 
 @login_required
@@ -109,7 +112,7 @@ def event_new(request, slug, pk):
     to any case not declined)."""
     entry = _visible_entry(request, slug)
     case = get_object_or_404(_open_to_events(request.user, entry), pk=pk)
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST or None, case=case)
     context = {
         "form": form,
         "entry": entry,
