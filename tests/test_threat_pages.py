@@ -173,7 +173,9 @@ def test_the_forms_take_dates_in_date_inputs(client_for, entry):
         f"/entries/{entry.slug}/cases/{case.pk}/edit/",
         f"/entries/{entry.slug}/cases/{case.pk}/events/new/",
     ):
-        body = client.get(url).content.decode()
+        response = client.get(url)
+        assert "no-store" in response["Cache-Control"], url  # a form: never cached
+        body = response.content.decode()
         assert re.search(r'<input type="date" name="(opened_on|happened_on)"', body), url
     event = client.get(f"/entries/{entry.slug}/cases/{case.pk}/events/new/").content.decode()
     assert 'min="2026-11-01"' in event and 'max="2036-12-02"' in event  # the case's span
