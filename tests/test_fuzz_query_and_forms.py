@@ -13,11 +13,12 @@ import pytest
 import yaml
 from allauth.account.forms import LoginForm, SignupForm
 from django.test import Client
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mapapp.pages import forms
+from mapapp.pages import forms, threat_forms
 from tests.conftest import ENTRY_FORM
 from tests.fuzzing import errors_name_fields, fuzz_settings, naughty_strings
 
@@ -72,7 +73,7 @@ def fuzz_entry(make_entry, settings):
     settings.API_THROTTLE_ANON = "1000000/minute"
     settings.ANONYMOUS_SUBMISSIONS_PER_HOUR = 1_000_000
     settings.ACCOUNT_RATE_LIMITS = False
-    entry = make_entry(name="Fuzzed Garden", tags=["food"])
+    entry = make_entry(name="Fuzzed Garden", tags=["food"], threat="at_risk")
     assert entry.slug == SLUG
     return entry
 
@@ -137,6 +138,19 @@ def form_targets():
             "moderator",
         ),
         (
+            f"/entries/{SLUG}/cases/new/",
+            list(threat_forms.CaseForm.base_fields),
+            {"title": "Sale", "kind": "disposal", "status": "active", "opened_on": "2020-01-02"},
+            "moderator",
+        ),
+        (
+            # {case}: the fuzzed entry's case, known once the database is.
+            f"/entries/{SLUG}/cases/{{case}}/events/new/",
+            list(threat_forms.EventForm.base_fields),
+            {"kind": "decision", "happened_on": timezone.localdate().isoformat()},
+            "moderator",
+        ),
+        (
             "/accounts/signup/",
             list(SignupForm().fields),
             {
@@ -164,6 +178,7 @@ def test_every_field_of_every_form_survives_naughty_strings(fuzz_entry, people, 
     client = Client(raise_request_exception=True)
     if who != "anonymous":
         client.force_login(people[who])
+    path = path.format(case=fuzz_entry.cases.earliest("pk").pk)
     response = client.post(
         path, data=raw_query(post), content_type="application/x-www-form-urlencoded"
     )

@@ -10,10 +10,12 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from mapapp import services
 from tests import urlwalk
@@ -77,8 +79,37 @@ def site(make_entry, people):
         entry=exact, editor=owner, data={"website": "https://b.example"}, expected_version=2
     )
     services.report_create(entry=approximate, reporter=None, kind="closed", message="Gone")
+    case = threat_case(exact, people)
     exact.refresh_from_db()
-    return {"exact": exact, "approximate": approximate, "stale": stale}
+    return {"exact": exact, "approximate": approximate, "stale": stale, "case": case}
+
+
+def threat_case(entry, people):
+    """The entry's case with a sourced event and its deadline, and a case and an event
+    awaiting review, for the timeline, the threat forms and the moderation queue."""
+    case = entry.cases.get()
+    today = timezone.localdate()
+    services.event_create(
+        case=case,
+        author=None,
+        data={
+            "kind": "consultation_closes",
+            "happened_on": today + timedelta(days=9),
+            "source_url": "https://council.example/consultation",
+            "note": "Respond online",
+        },
+    )
+    services.event_submit(
+        case=case,
+        author=people["resident"],
+        data={"kind": "announced", "happened_on": today - timedelta(days=20)},
+    )
+    services.case_submit(
+        entry=entry,
+        author=people["resident"],
+        data={"title": "Funding cut", "kind": "funding_cut", "opened_on": today},
+    )
+    return case
 
 
 def extra_pages(site, entry_form):
@@ -100,6 +131,23 @@ def extra_pages(site, entry_form):
         ("resident", "get", f"/entries/{exact.slug}/edit/", None),  # 403
         ("resident", "get", "/moderation/", None),  # 403
         ("moderator", "post", f"/moderation/changes/{site['stale'].pk}/apply/", {}),  # 409
+        *threat_pages(exact, site["case"]),
+    ]
+
+
+def threat_pages(entry, case):
+    """The threat forms, empty and with errors on every kind of field."""
+    cases = f"/entries/{entry.slug}/cases/"
+    bad_case = {"title": "", "kind": "x", "opened_on": "2999-01-01", "decider_url": "not a url"}
+    bad_event = {"kind": "x", "happened_on": "1800-01-01", "source_url": "not a url"}
+    return [
+        ("resident", "get", f"{cases}new/", None),
+        ("resident", "post", f"{cases}new/", bad_case),
+        ("moderator", "get", f"{cases}{case.pk}/edit/", None),
+        ("moderator", "post", f"{cases}{case.pk}/edit/", {**bad_case, "closed_on": "x"}),
+        ("resident", "get", f"{cases}{case.pk}/events/new/", None),
+        ("resident", "post", f"{cases}{case.pk}/events/new/", bad_event),
+        ("resident", "get", f"/entries/{entry.slug}/", None),
     ]
 
 

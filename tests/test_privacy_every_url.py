@@ -6,10 +6,13 @@ The URLs come from walking the resolver, so a new page, API endpoint or OGC reso
 covered the day it is added; a URL argument of a kind the walk has no samples for fails the
 test until someone teaches it one."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 from django.test import Client
+from django.utils import timezone
 from django.utils.http import int_to_base36
 
 from mapapp import services
@@ -34,6 +37,8 @@ PRIVATE_TEXT = [
     "Spam from a qx7 sockpuppet",
     "Reporter hb9 says it is behind the chapel",
     "Proposer jw5 walked past it",
+    "Proposer jw5 heard it at the meeting",
+    "Rumoured sale from jw5",
 ]
 ACCOUNTS = ["owner-qx7", "mod-vk2", "proposer-jw5", "reporter-hb9"]
 # Each door's formats, on every URL of the door; list queries on each URL without arguments.
@@ -46,7 +51,7 @@ LIST_QUERIES = [
     "?near=-2.12,51.65&radius=2000",
     "?bbox=-2.2,51.6,-1.8,52.4&limit=1000",
 ]
-ACTIONS = ["publish", "reject", "archive", "apply", "decline", "resolve", "dismiss"]
+ACTIONS = ["publish", "reject", "archive", "apply", "decline", "resolve", "dismiss", "accept"]
 
 
 def body_of(response):
@@ -152,11 +157,42 @@ def world(db, django_user_model):
         action=ModerationDecision.Action.REJECT,
         reason="Spam from a qx7 sockpuppet",
     )
+    cases = [threatened(entry, **roles) for entry in withheld]
     return {
         "people": people,
         "withheld": withheld,
         "unpublished": [pending, anonymous_pending, rejected],
+        "cases": [item for pair in cases for item in pair],
     }
+
+
+def threatened(entry, *, owner, proposer, **roles):
+    """The owner's public case on entry with an event, and the proposer's case and event
+    awaiting review: their ids, for the walk."""
+    day = timezone.localdate()
+    case = services.case_submit(
+        entry=entry,
+        author=owner,
+        data={"title": "Closure", "kind": "closure", "opened_on": day - timedelta(days=9)},
+    )
+    event = services.event_submit(
+        case=case, author=owner, data={"kind": "announced", "happened_on": day}
+    )
+    waiting = services.event_submit(
+        case=case,
+        author=proposer,
+        data={
+            "kind": "decision",
+            "happened_on": day,
+            "note": "Proposer jw5 heard it at the meeting",
+        },
+    )
+    rumour = services.case_submit(
+        entry=entry,
+        author=proposer,
+        data={"title": "Rumoured sale from jw5", "kind": "disposal", "opened_on": day},
+    )
+    return [case.pk, event.pk, waiting.pk, rumour.pk]
 
 
 def secrets(world):
@@ -182,6 +218,7 @@ def samples_for(world):
     decided = {1}
     for model in (ChangeRequest, Report):
         decided |= set(model.objects.values_list("pk", flat=True))
+    decided |= set(world["cases"])
     objects = sorted({1} | {e.pk for e in world["withheld"]} | {world["people"]["owner"].pk})
     return {
         "slug": slugs,

@@ -174,6 +174,7 @@ def entry_history(request, slug):
     context = {
         "entry": entry,
         "versions": history.entry_versions(entry),
+        "case_versions": history.case_versions(entry),
         "can_revert": permissions.is_moderator(request.user),
     }
     return render(request, "mapapp/entry_history.html", context)

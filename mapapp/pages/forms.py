@@ -3,6 +3,8 @@ draws its controls, what a filter means and what is wrong with it come from
 mapapp.reads.filters, the parser every door shares), an entry's fields as people type them (a
 ModelForm over the model's editable fields), reports and decisions."""
 
+import re
+
 from django import forms
 from django.forms.utils import ErrorDict
 
@@ -43,6 +45,8 @@ THREAT_CHOICES = [
     *((value, label) for value, label in Entry.Threat.choices if value != Entry.Threat.NONE),
     (Entry.Threat.NONE, Entry.Threat.NONE.label),
 ]
+# How a date input writes a date (HTML's valid date string).
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Filters the list has no control for: carried through the form so a resubmission keeps them.
 CARRIED = ("bbox", "near", "radius", "updated_since")
 
@@ -171,10 +175,28 @@ def _entry_formfield(db_field, **kwargs):
     if db_field.name == "website":
         kwargs["assume_scheme"] = "https"
     if db_field.get_internal_type() == "DateField":
-        # A date input holds only ISO dates: any other format (the locale's) renders empty,
-        # and saving the form would erase the date.
-        kwargs["widget"] = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        kwargs["widget"] = date_input()
     return db_field.formfield(**kwargs)
+
+
+class IsoDateInput(forms.DateInput):
+    """A browser's date picker. It holds only ISO dates: a date is written as one (in the
+    locale's format it would render empty, and saving the form would erase it), and a value
+    sent that is no date is shown empty beside its error (value="x" is not valid HTML)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        shown = super().format_value(value)
+        return shown if isinstance(shown, str) and ISO_DATE.fullmatch(shown) else None
+
+
+def date_input():
+    """A browser's date picker for a date field of a form."""
+    return IsoDateInput()
 
 
 class EntryForm(HoneypotForm, forms.ModelForm):

@@ -1,4 +1,5 @@
-"""The moderators' queue: pending entries, suggested changes and reports, and their decisions."""
+"""The moderators' queue: pending entries, suggested changes, reports, contributed threat cases
+and events, and their decisions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from mapapp import permissions, services
-from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report
+from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report, ThreatCase, ThreatEvent
 from mapapp.pages.forms import DecisionForm
 from mapapp.pages.paging import page_with_links
 from mapapp.reads import history
@@ -19,6 +20,9 @@ ENTRY_ACTIONS = {
     "reject": ModerationDecision.Action.REJECT,
     "archive": ModerationDecision.Action.ARCHIVE,
 }
+
+# A contributed case or event is accepted or declined, with the past tense the page reports.
+REVIEW_ACTIONS = {"accept": (True, "accepted"), "decline": (False, "declined")}
 
 # Items per section and page of the queue: thousands pending must not make one huge page.
 QUEUE_PAGE_SIZE = 25
@@ -39,13 +43,20 @@ def moderator_required(view):
 @moderator_required
 @require_safe
 def queue(request):
-    """Each section pages on its own (`pending_page`, `changes_page`, `reports_page`)."""
+    """Each section pages on its own (`pending_page`, `changes_page`, `reports_page`,
+    `cases_page`, `events_page`)."""
     changes = ChangeRequest.objects.filter(status=ChangeRequest.Status.OPEN)
     reports = Report.objects.filter(status=Report.Status.OPEN)
     sections = {
         "pending": Entry.objects.filter(status=Entry.Status.PENDING).select_related("category"),
         "changes": changes.select_related("entry"),
         "reports": reports.select_related("entry"),
+        "cases": ThreatCase.objects.filter(review=ThreatCase.Review.PENDING).select_related(
+            "entry"
+        ),
+        "events": ThreatEvent.objects.filter(review=ThreatEvent.Review.PENDING).select_related(
+            "case__entry"
+        ),
     }
     context = {
         name: page_with_links(
@@ -180,6 +191,30 @@ def decide_report(request, pk, action):
     except ValidationError as error:
         return _refused(request, error)
     return _done(request, f"Report on \u201c{report.entry.name}\u201d: {action}d.")
+
+
+@moderator_required
+@require_POST
+def decide_case(request, pk, action):
+    return _review(request, get_object_or_404(ThreatCase, pk=pk), action)
+
+
+@moderator_required
+@require_POST
+def decide_event(request, pk, action):
+    return _review(request, get_object_or_404(ThreatEvent, pk=pk), action)
+
+
+def _review(request, item, action):
+    """Accept or decline a contributed case or event."""
+    if action not in REVIEW_ACTIONS:
+        raise PermissionDenied("Unknown moderation action.")
+    accept, done = REVIEW_ACTIONS[action]
+    try:
+        services.contribution_review(item=item, moderator=request.user, accept=accept)
+    except ValidationError as error:
+        return _refused(request, error)
+    return _done(request, f"\u201c{item}\u201d: {done}.")
 
 
 @moderator_required

@@ -8,13 +8,14 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from mapapp import permissions
+from mapapp import permissions, services
 from mapapp.models import Category, Entry
 from mapapp.pages.forms import EntryFilterForm
 from mapapp.pages.mapconfig import map_config
 from mapapp.pages.paging import page_with_links
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.public import public_point, public_properties
+from mapapp.reads.threats import entry_timeline
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
@@ -89,8 +90,24 @@ def entry_detail(request, slug):
             "colour": entry.category.colour,
         },
         "absolute_url": request.build_absolute_uri(),
+        **_threat_context(request, entry),
     }
     return render(request, "mapapp/entry_detail.html", context)
+
+
+def _threat_context(request, entry):
+    """The entry's timeline of cases, its next deadline, and which threat links to offer."""
+    timeline = entry_timeline(entry)
+    upcoming = [record for record in timeline if record.next_deadline]
+    soonest = min(upcoming, key=lambda r: r.next_deadline.due_on, default=None)
+    signed_in = request.user.is_authenticated and entry.is_public
+    return {
+        "timeline": timeline,
+        "next_case": soonest.case if soonest else None,
+        "next_deadline": soonest.next_deadline if soonest else None,
+        "may_contribute": signed_in,
+        "may_edit_cases": signed_in and services.may_publish_directly(request.user, entry),
+    }
 
 
 @require_safe

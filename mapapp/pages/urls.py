@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mapapp.pages import account, contribute, moderation
+from mapapp.pages import account, contribute, moderation, threats
 from mapapp.pages import public as views
 
 urlpatterns = [
@@ -17,6 +17,14 @@ urlpatterns = [
         "entries/<str:slug>/history/<int:history_id>/revert/",
         moderation.revert,
         name="entry-revert",
+    ),
+    # Threat cases and their events (the entry page shows them; moderators review them).
+    path("entries/<str:slug>/cases/new/", threats.case_new, name="case-new"),
+    path("entries/<str:slug>/cases/<int:pk>/edit/", threats.case_edit, name="case-edit"),
+    path("entries/<str:slug>/cases/<int:pk>/events/new/", threats.event_new, name="event-new"),
+    path("moderation/cases/<int:pk>/<str:action>/", moderation.decide_case, name="moderate-case"),
+    path(
+        "moderation/events/<int:pk>/<str:action>/", moderation.decide_event, name="moderate-event"
     ),
     path("my/entries/", contribute.my_entries, name="my-entries"),
     path("moderation/", moderation.queue, name="moderation"),

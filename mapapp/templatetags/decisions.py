@@ -9,9 +9,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("mapapp/_decision_form.html", takes_context=True)
-def decision_form(context, url_name, key, *actions, label, id_prefix, rows=1, confirm_version=None):
+def decision_form(
+    context, url_name, key, *actions, label="", id_prefix="", rows=1, confirm_version=None
+):
     """Buttons that post to `url_name` with (key, verb), one per action written "verb=Label",
-    the first the main one; the form returns to the context's `next`, or to this page."""
+    the first the main one, after a reason box labelled `label` (none without a label); the
+    form returns to the context's `next`, or to this page."""
     return {
         "csrf_token": context.get("csrf_token"),
         "next": context.get("next") or context["request"].get_full_path(),
