@@ -15,6 +15,7 @@ from mapapp.pages.mapconfig import map_config
 from mapapp.pages.paging import page_with_links
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.public import public_point, public_properties
+from mapapp.reads.threats import next_deadlines
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
@@ -44,12 +45,13 @@ def entry_list(request):
         form, status = EntryFilterForm.showing(form.filters, query), 200
     else:
         entries, status = Entry.objects.none(), 400
-    context = {
-        "form": form,
-        # Page links keep the filters, without the blank fields of a submitted form.
-        "page": page_with_links(request, entries, size=LIST_PAGE_SIZE, query=query),
-        "categories": Category.objects.all(),
-    }
+    # Page links keep the filters, without the blank fields of a submitted form.
+    page = page_with_links(request, entries, size=LIST_PAGE_SIZE, query=query)
+    page.object_list = list(page.object_list)
+    deadlines = next_deadlines(entry.pk for entry in page.object_list if entry.is_at_risk)
+    for entry in page.object_list:
+        entry.next_deadline = deadlines.get(entry.pk)
+    context = {"form": form, "page": page, "categories": Category.objects.all()}
     return render(request, "mapapp/entry_list.html", context, status=status)
 
 

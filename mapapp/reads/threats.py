@@ -7,7 +7,7 @@ and nothing about who added them: a case is located at its entry's public point.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, OuterRef, Subquery
 from django.db.models.functions import TruncMonth, TruncYear
 from django.utils import timezone
 
@@ -46,7 +46,7 @@ def cases_matching(filters, *, today=None):
     entries = entries_matching(filters).order_by().values("pk")
     cases = cases_matching_case_filters(filters).filter(entry__in=entries)
     return with_next_deadline(cases, today=today).order_by(
-        Q(next_due__isnull=True), "next_due", "-opened_on", "-id"
+        F("next_due").asc(nulls_last=True), "-opened_on", "-id"
     )
 
 
@@ -108,6 +108,20 @@ def case_records(cases, *, today=None):
     for row in rows.order_by("due_on", "rule__name"):
         deadlines.setdefault(row.case_id, []).append(_deadline(row, today))
     return [CaseRecord(c, events.get(c.pk, []), deadlines.get(c.pk, [])) for c in cases]
+
+
+def next_deadlines(entry_ids, *, today=None):
+    """{entry id: the soonest coming Deadline of its public active cases}, for lists."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    cases = ThreatCase.objects.public().filter(entry_id__in=ids, status=ThreatCase.Status.ACTIVE)
+    found = {}
+    for record in case_records(cases, today=today):
+        deadline, entry_id = record.next_deadline, record.case.entry_id
+        if deadline and (entry_id not in found or deadline.due_on < found[entry_id].due_on):
+            found[entry_id] = deadline
+    return found
 
 
 def _deadline(row, today):
