@@ -43,6 +43,10 @@ def open_case(entry, author=None, events=(), **fields):
 
 @pytest.fixture
 def cases(frozen, make_entry, django_user_model):
+    return build_cases(make_entry, django_user_model)
+
+
+def build_cases(make_entry, django_user_model):
     """Three active cases (deadlines in 9 days, in 32 days, none), one saved, one lost, and
     cases nobody may see: a pending one and one of an unpublished entry."""
     writer = django_user_model.objects.create_user(

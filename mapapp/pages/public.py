@@ -9,7 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from mapapp import permissions
-from mapapp.models import Category, Entry
+from mapapp.models import Category, Entry, ThreatCase
 from mapapp.pages.forms import EntryFilterForm
 from mapapp.pages.mapconfig import map_config
 from mapapp.pages.paging import page_with_links
@@ -23,7 +23,12 @@ FAVICON = "mapapp/favicon.svg"
 
 @require_safe
 def home(request):
-    context = {"config": map_config(request), "categories": Category.objects.all()}
+    context = {
+        "config": map_config(request),
+        "categories": Category.objects.all(),
+        "case_kinds": ThreatCase.Kind.choices,
+        "case_statuses": ThreatCase.Status.choices,
+    }
     return render(request, "mapapp/home.html", context)
 
 
