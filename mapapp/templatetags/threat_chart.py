@@ -12,7 +12,7 @@ register = template.Library()
 MONTHS = 24
 SERIES = (("opened", "Opened"), ("saved", "Saved"), ("lost", "Lost"))
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 12, 44
+LEFT, RIGHT, TOP, BOTTOM = 40, 30, 12, 44
 MAX_TICKS = 5
 
 
