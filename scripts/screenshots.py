@@ -2,7 +2,7 @@
 
 Serves the app on a free local port with the SpatiaLite demo database, answers tile requests
 with a locally drawn stand-in tile, and captures the home page (desktop and phone), an entry
-page and the list view in Debian's Chromium.
+page, the list view and the threats page in Debian's Chromium.
 """
 
 import os
@@ -24,6 +24,7 @@ SHOTS = [
     ("entry.png", "/entries/save-leeds-central-library/", 1280, 900, True),
     ("list.png", "/entries/?category=commoning", 1280, 900, False),
     ("add-entry.png", "/entries/new/", 1280, 1400, True),
+    ("threats.png", "/threats/", 1280, 1600, False),
 ]
 
 

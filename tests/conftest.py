@@ -6,20 +6,22 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from mapapp import services
-from mapapp.models import Category, Entry, ThreatCase
+from mapapp.models import Category, DeadlineRule, Entry, ThreatCase
 
 _names = itertools.count(1)
 
 
 def ensure_categories():
-    """Seed the categories again if a transactional test flushed them."""
+    """Seed the categories, and the deadline rules, again if a transactional test flushed
+    them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
     if not Category.objects.exists():
-        from importlib import import_module
-
-        from django.apps import apps
-
-        seed = import_module("mapapp.migrations.0002_seed_categories").seed
-        seed(apps, None)
+        import_module("mapapp.migrations.0002_seed_categories").seed(apps, None)
+    if not DeadlineRule.objects.exists():
+        import_module("mapapp.migrations.0008_threat_cases").seed_rules(apps, None)
 
 
 @pytest.fixture

@@ -54,9 +54,11 @@ def schema_endpoints():
 def get_endpoints():
     """Every public GET endpoint with the parameters its code reads."""
     entry_page = ["page", *forms.EntryFilterForm.base_fields]
+    threats_page = ["page", "record", *forms.ThreatFilterForm.base_fields, "kind", "status"]
     return [
         *schema_endpoints(),
         ("/entries/", entry_page, "page"),
+        ("/threats/", threats_page, "page"),
         (f"/entries/{SLUG}/", [], "page"),
         (f"/entries/{SLUG}/history/", [], "page"),
         ("/", ["category", "q"], "page"),

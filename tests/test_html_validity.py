@@ -119,6 +119,9 @@ def extra_pages(site, entry_form):
     return [
         ("anonymous", "get", "/entries/?category=commoning,public-goods&threat=1&q=garden", None),
         ("anonymous", "get", "/entries/?category=nope&q=!!!&tag=nope&sort=x&threat=doomed", None),
+        ("anonymous", "get", "/entries/?case_kind=doom&case_status=x&deadline_within=soon", None),
+        ("anonymous", "get", "/threats/?kind=closure,disposal&status=active&bbox=-3,50,0,55", None),
+        ("anonymous", "get", "/threats/?kind=doom&status=x&deadline_within=-1&bbox=1", None),
         ("anonymous", "get", f"/entries/{approximate.slug}/", None),
         ("anonymous", "get", f"/entries/{approximate.slug}/suggest/", None),
         ("anonymous", "get", "/no/such/page/", None),

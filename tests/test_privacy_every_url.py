@@ -39,6 +39,8 @@ PRIVATE_TEXT = [
     "Proposer jw5 walked past it",
     "Proposer jw5 heard it at the meeting",
     "Rumoured sale from jw5",
+    "Proposer jw5 case awaiting review",
+    "Zebulon orchard case",
 ]
 ACCOUNTS = ["owner-qx7", "mod-vk2", "proposer-jw5", "reporter-hb9"]
 # Each door's formats, on every URL of the door; list queries on each URL without arguments.
@@ -119,6 +121,21 @@ def withheld_entry(name, precision, spot, *, owner, moderator, proposer, reporte
     return entry
 
 
+def threat_cases(public, unpublished, people):
+    """A public case with a deadline on a withheld entry, a case awaiting review on it and a
+    case of an unpublished entry: only the first may show, and nobody's name with it."""
+    opened = timezone.localdate() - timedelta(days=30)
+    owner = people["owner"]
+    data = {"title": "Shelter lease ends", "kind": "closure", "opened_on": opened}
+    case = services.case_create(entry=public, author=owner, data=data)
+    closes = {"kind": "consultation_closes", "happened_on": opened + timedelta(days=40)}
+    services.event_create(case=case, author=owner, data=closes)
+    data = {"title": "Proposer jw5 case awaiting review", "kind": "other", "opened_on": opened}
+    services.case_submit(entry=public, author=people["proposer"], data=data)
+    data = {"title": "Zebulon orchard case", "kind": "disposal", "opened_on": opened}
+    services.case_create(entry=unpublished, author=owner, data=data)
+
+
 def submitted(name, lon, *, author, **extra):
     """An entry submitted for review (pending) in Bristol at the given longitude."""
     data = {
@@ -150,6 +167,7 @@ def world(db, django_user_model):
     anonymous_pending = submitted(
         "Shed", -2.51, author=None, contact_email="anon-submitter@private.example"
     )
+    threat_cases(withheld[0], pending, people)
     rejected = submitted("Quillon Rejected Barn", -2.52, author=people["owner"])
     services.entry_moderate(
         entry=rejected,

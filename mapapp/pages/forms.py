@@ -19,9 +19,14 @@ from mapapp.models import (
     ModerationDecision,
     Report,
     Tag,
+    ThreatCase,
     editable_fields,
 )
 from mapapp.reads.filters import (
+    ALIASES,
+    CASE_ALIASES,
+    FILTER_PARAMS,
+    MAX_DEADLINE_DAYS,
     MAX_Q_LENGTH,
     ORDERINGS,
     UNDER_THREAT,
@@ -30,6 +35,7 @@ from mapapp.reads.filters import (
     parse_filters,
 )
 from mapapp.reads.public import public_point, public_properties
+from mapapp.reads.threats import THREAT_ALIASES, THREAT_FILTERS
 
 # A label for each of the parser's orderings (a new ordering without one fails on first use).
 ORDERING_LABELS = {
@@ -48,7 +54,7 @@ THREAT_CHOICES = [
 # How a date input writes a date (HTML's valid date string).
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Filters the list has no control for: carried through the form so a resubmission keeps them.
-CARRIED = ("bbox", "near", "radius", "updated_since")
+CARRIED = ("bbox", "near", "radius", "updated_since", "deadline_before")
 
 
 def comma_values(data, name):
@@ -71,9 +77,86 @@ class CommaSelectMultiple(CommaListMixin, forms.SelectMultiple):
     pass
 
 
-class EntryFilterForm(forms.Form):
+class FilterForm(forms.Form):
+    """A form of filters the shared parser judges (mapapp.reads.filters): the form only draws
+    the controls, `filters` holds what the parser made of them. Every filter form has the case
+    filters' controls."""
+
+    # The parser's parameters for this form, the other names it takes, and those without a
+    # control (carried as hidden inputs).
+    names, aliases, carried_names = FILTER_PARAMS, ALIASES, ()
+
+    case_kind = forms.MultipleChoiceField(
+        label="Kind of threat",
+        required=False,
+        choices=ThreatCase.Kind.choices,
+        widget=CommaCheckboxes,
+    )
+    case_status = forms.MultipleChoiceField(
+        label="Case status",
+        required=False,
+        choices=ThreatCase.Status.choices,
+        widget=CommaCheckboxes,
+    )
+    # Text, not type=number: a mistyped value shown back with its error must stay valid HTML.
+    deadline_within = forms.CharField(
+        label="Next deadline within (days)",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 5}),
+        help_text=f"0 for today, up to {MAX_DEADLINE_DAYS}.",
+    )
+    bbox = forms.CharField(required=False, widget=forms.HiddenInput)
+    deadline_before = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, filters=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.filters = filters
+
+    @classmethod
+    def showing(cls, filters, query):
+        """A form whose controls show the filters parsed from query, as they were applied."""
+        return cls(cls.shown_data(filters, query.copy()), filters=filters)
+
+    @classmethod
+    def shown_data(cls, filters, data):
+        """data with the controls' values as the parser read them (old names replaced)."""
+        for alias in CASE_ALIASES:
+            data.pop(alias, None)
+        data.setlist("case_kind", filters.case_kinds)
+        data.setlist("case_status", filters.case_statuses)
+        return data
+
+    def full_clean(self):
+        """The shared parser judges the filters; its messages land on the controls."""
+        self._errors, self.cleaned_data = ErrorDict(), {}
+        if not self.is_bound or self.filters is not None:
+            return  # nothing to judge, or judged already (a form made by showing)
+        try:
+            self.filters = parse_filters(self.data, names=self.names, aliases=self.aliases)
+        except FilterError as problem:
+            for name, messages in problem.errors.items():
+                # kind= is case_kind's other name: its problem shows beside case_kind.
+                field = CASE_ALIASES.get(name, name) if name in self.aliases else name
+                self._errors.setdefault(field, self.error_class()).extend(messages)
+
+    def carried(self):
+        """Hidden inputs for the filters the form has no control for, when given and sound."""
+        return [
+            self[name]
+            for name in self.carried_names
+            if self.data.get(name) and name not in self.errors
+        ]
+
+    def carried_errors(self):
+        """Problems with filters that have no control to show them beside."""
+        return [message for name in self.carried_names for message in self.errors.get(name, ())]
+
+
+class EntryFilterForm(FilterForm):
     """The list page's filters, in the vocabulary of the API and the map (see
     mapapp.reads.filters). Validating it runs the shared parser; `filters` holds the result."""
+
+    carried_names = CARRIED
 
     q = forms.CharField(
         label="Search",
@@ -86,14 +169,12 @@ class EntryFilterForm(forms.Form):
     ordering = forms.CharField(label="Sort by", required=False, widget=forms.Select)
     # The old name of ordering, still read from links; never drawn, only its errors are.
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
-    bbox = forms.CharField(required=False, widget=forms.HiddenInput)
     near = forms.CharField(required=False, widget=forms.HiddenInput)
     radius = forms.CharField(required=False, widget=forms.HiddenInput)
     updated_since = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, filters=None, **kwargs):
-        super().__init__(data, **kwargs)
-        self.filters = filters
+        super().__init__(data, filters=filters, **kwargs)
         self.fields["category"].choices = Category.objects.values_list("slug", "name")
         tags = list(Tag.objects.in_use_publicly().values_list("slug", "name"))
         self.fields["tag"].choices = [("", "Any tag"), *tags]
@@ -107,41 +188,40 @@ class EntryFilterForm(forms.Form):
         ]
 
     @classmethod
-    def showing(cls, filters, query):
-        """A form whose controls show the filters parsed from query, as they were applied."""
-        data = query.copy()
-        for name in ("sort", "category", "tag", "threat"):
+    def shown_data(cls, filters, data):
+        data = super().shown_data(filters, data)
+        for name in ("sort", "tag", "threat"):
             data.pop(name, None)
         data.setlist("category", filters.categories)
         data.setlist("tag", filters.tags)
         if filters.threats:
             data["threat"] = ",".join(filters.threats)
         data["ordering"] = filters.ordering
-        return cls(data, filters=filters)
-
-    def full_clean(self):
-        """The shared parser judges the filters; its messages land on the controls."""
-        self._errors, self.cleaned_data = ErrorDict(), {}
-        if not self.is_bound or self.filters is not None:
-            return  # nothing to judge, or judged already (a form made by showing)
-        try:
-            self.filters = parse_filters(self.data)
-        except FilterError as problem:
-            for name, messages in problem.errors.items():
-                self._errors[name] = self.error_class(messages)
-
-    def carried(self):
-        """Hidden inputs for the filters the list has no control for, when given and sound."""
-        return [self[name] for name in CARRIED if self.data.get(name) and name not in self.errors]
-
-    def carried_errors(self):
-        """Problems with filters that have no control to show them beside."""
-        return [message for name in CARRIED for message in self.errors.get(name, ())]
+        return data
 
     def _threat_choices(self):
         value = ",".join(comma_values(self.data, "threat"))
         known = {v for v, _ in THREAT_CHOICES}
         return THREAT_CHOICES if value in known else [*THREAT_CHOICES, (value, value)]
+
+
+class ThreatFilterForm(FilterForm):
+    """The threats page's filters: the threats API's (THREAT_FILTERS, kind= and status= as
+    the shorter names of case_kind and case_status), judged by the same parser."""
+
+    names, aliases, carried_names = THREAT_FILTERS, THREAT_ALIASES, ("bbox", "deadline_before")
+
+    category = forms.MultipleChoiceField(required=False, widget=CommaCheckboxes)
+
+    def __init__(self, data=None, *, filters=None, **kwargs):
+        super().__init__(data, filters=filters, **kwargs)
+        self.fields["category"].choices = Category.objects.values_list("slug", "name")
+
+    @classmethod
+    def shown_data(cls, filters, data):
+        data = super().shown_data(filters, data)
+        data.setlist("category", filters.categories)
+        return data
 
 
 PRECISION_HELP = {

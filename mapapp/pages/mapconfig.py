@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from mapapp.models import Category
+from mapapp.reads.threats import THREAT_FILTERS
 
 
 def map_config(request, *, embed=False):
@@ -22,6 +23,9 @@ def map_config(request, *, embed=False):
         "siteUrl": request.build_absolute_uri("/"),
         "embedUrl": request.build_absolute_uri(reverse("embed")),
         "listUrl": reverse("entry-list"),
+        # The threats page for the map's view takes these of the map's filters.
+        "threatsUrl": reverse("threats"),
+        "threatFilters": list(THREAT_FILTERS),
         "categories": list(Category.objects.values("slug", "name", "colour", "icon")),
         "defaultColour": Category._meta.get_field("colour").default,
     }

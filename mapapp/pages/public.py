@@ -9,13 +9,13 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from mapapp import permissions, services
-from mapapp.models import Category, Entry
+from mapapp.models import Category, Entry, ThreatCase
 from mapapp.pages.forms import EntryFilterForm
 from mapapp.pages.mapconfig import map_config
 from mapapp.pages.paging import page_with_links
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.public import public_point, public_properties
-from mapapp.reads.threats import entry_timeline
+from mapapp.reads.threats import entry_timeline, next_deadlines
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
@@ -23,7 +23,12 @@ FAVICON = "mapapp/favicon.svg"
 
 @require_safe
 def home(request):
-    context = {"config": map_config(request), "categories": Category.objects.all()}
+    context = {
+        "config": map_config(request),
+        "categories": Category.objects.all(),
+        "case_kinds": ThreatCase.Kind.choices,
+        "case_statuses": ThreatCase.Status.choices,
+    }
     return render(request, "mapapp/home.html", context)
 
 
@@ -45,12 +50,13 @@ def entry_list(request):
         form, status = EntryFilterForm.showing(form.filters, query), 200
     else:
         entries, status = Entry.objects.none(), 400
-    context = {
-        "form": form,
-        # Page links keep the filters, without the blank fields of a submitted form.
-        "page": page_with_links(request, entries, size=LIST_PAGE_SIZE, query=query),
-        "categories": Category.objects.all(),
-    }
+    # Page links keep the filters, without the blank fields of a submitted form.
+    page = page_with_links(request, entries, size=LIST_PAGE_SIZE, query=query)
+    page.object_list = list(page.object_list)
+    deadlines = next_deadlines(entry.pk for entry in page.object_list if entry.is_at_risk)
+    for entry in page.object_list:
+        entry.next_deadline = deadlines.get(entry.pk)
+    context = {"form": form, "page": page, "categories": Category.objects.all()}
     return render(request, "mapapp/entry_list.html", context, status=status)
 
 

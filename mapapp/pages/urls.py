@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mapapp.pages import account, contribute, moderation, threats
+from mapapp.pages import account, contribute, moderation, threats, threats_page
 from mapapp.pages import public as views
 
 urlpatterns = [
@@ -48,6 +48,7 @@ urlpatterns = [
     path("account/delete/", account.account_delete, name="account-delete"),
     path("account/token/", account.token_renew, name="account-token"),
     path("account/token/revoke/", account.token_revoke, name="account-token-revoke"),
+    path("threats/", threats_page.threats, name="threats"),
     path("privacy/", views.privacy, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -112,6 +112,20 @@ def case_records(cases, *, today=None):
     return [CaseRecord(c, events.get(c.pk, []), deadlines.get(c.pk, [])) for c in cases]
 
 
+def next_deadlines(entry_ids, *, today=None):
+    """{entry id: the soonest coming Deadline of its public active cases}, for lists."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    cases = ThreatCase.objects.public().filter(entry_id__in=ids, status=ThreatCase.Status.ACTIVE)
+    found = {}
+    for record in case_records(cases, today=today):
+        deadline, entry_id = record.next_deadline, record.case.entry_id
+        if deadline and (entry_id not in found or deadline.due_on < found[entry_id].due_on):
+            found[entry_id] = deadline
+    return found
+
+
 def _deadline(row, today):
     rule = row.rule
     return Deadline(

@@ -12,9 +12,10 @@ export function writeFilters(form, filters) {
   for (const box of form.querySelectorAll('input[name="category"]')) {
     box.checked = filters.categories.includes(box.value);
   }
-  const tags = filters.tags.join(",");
-  ensureTagOption(form.elements.tag, tags);
-  form.elements.tag.value = tags;
+  setSelect(form.elements.tag, filters.tags);
+  setSelect(form.elements.case_kind, filters.caseKinds);
+  setSelect(form.elements.case_status, filters.caseStatuses);
+  form.elements.deadline_within.value = filters.deadlineWithin;
   // The box keeps the address's exact threats (e.g. lost only) while it stays ticked.
   const threat = form.elements.threat;
   threat.checked = filters.threats.length > 0;
@@ -22,15 +23,20 @@ export function writeFilters(form, filters) {
 }
 
 export function fillTags(select, tags, selectedTags) {
-  const selected = selectedTags.join(",");
   const options = tags.map((tag) => el("option", { value: tag.slug, text: `${tag.name} (${tag.entry_count})` }));
   select.replaceChildren(el("option", { value: "", text: "Any tag" }), ...options);
-  ensureTagOption(select, selected);
-  select.value = selected;
+  setSelect(select, selectedTags);
 }
 
-function ensureTagOption(select, slug) {
-  if (slug && ![...select.options].some((o) => o.value === slug)) {
-    select.append(el("option", { value: slug, text: slug }));
+// A select showing a comma list: several values (from an address) get an option of their own.
+function setSelect(select, values) {
+  const value = values.join(",");
+  ensureOption(select, value);
+  select.value = value;
+}
+
+function ensureOption(select, value) {
+  if (value && ![...select.options].some((o) => o.value === value)) {
+    select.append(el("option", { value, text: value }));
   }
 }

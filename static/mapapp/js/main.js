@@ -4,7 +4,7 @@ import { debounce, paintSwatches } from "./dom.js";
 import { fillTags, readFilters, writeFilters } from "./filters.js";
 import { createMap, highlight, openFeature, renderCells, renderFeatures, visibleBbox } from "./map.js";
 import { markActive, renderList } from "./panel.js";
-import { emptyFilters, filtersQuery } from "./filterquery.js";
+import { emptyFilters, filtersQuery, threatsQuery } from "./filterquery.js";
 import { readState, sameState, stateUrl, viewHash } from "./urlstate.js";
 import { setupShare } from "./share.js";
 import { readConfig } from "./tiles.js";
@@ -14,7 +14,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   form: $("filters"), list: $("entry-list"), count: $("result-count"), empty: $("empty-state"),
   loading: $("loading"), error: $("error-banner"), errorText: $("error-text"), retry: $("retry"),
-  listLink: $("list-link"), viewOnSite: $("view-on-site"),
+  listLink: $("list-link"), viewOnSite: $("view-on-site"), threatsLink: $("threats-link"),
 };
 
 let state = readState(location);
@@ -81,6 +81,10 @@ function remember() {
   const query = filtersQuery(next.filters);
   if (ui.listLink) ui.listLink.href = `${config.listUrl}${query ? "?" + query : ""}`;
   if (ui.viewOnSite) ui.viewOnSite.href = `${config.siteUrl}${query ? "?" + query : ""}${viewHash(next.view)}`;
+  if (ui.threatsLink) {
+    const threats = threatsQuery(next.filters, visibleBbox(mapState.map), config.threatFilters);
+    ui.threatsLink.href = `${config.threatsUrl}?${threats}`;
+  }
   if (restoring || config.embed) return;
   if (!sameState(next, history.state)) history.pushState(next, "", stateUrl(next));
 }

@@ -6,6 +6,10 @@ import { baseMap } from "./tiles.js";
 
 const APPROXIMATE_RADIUS_M = { approximate: 400, area: 1200 };
 const THREAT_LABELS = { at_risk: "At risk", lost: "Lost" };
+// How a marker shows its threat beyond colour (a ring, a strike; see the legend).
+const THREAT_CLASSES = { at_risk: "cm-at-risk", lost: "cm-lost" };
+// An approximate circle's edge: thicker (and dashed, in the stylesheet) when at risk.
+const EDGE = { normal: 1, atRisk: 3, highlighted: 2 };
 const COMPACT = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 
 export function createMap(container, config, view) {
@@ -63,17 +67,26 @@ function featureLayer(state, feature) {
   const [lon, lat] = feature.geometry.coordinates;
   const props = feature.properties;
   const colour = state.categoryOf(props.category).colour;
+  const threat = THREAT_CLASSES[props.threat] || "";
   if (props.precision !== "exact") {
-    return L.circle([lat, lon], {
+    const circle = L.circle([lat, lon], {
       radius: APPROXIMATE_RADIUS_M[props.precision] || 400,
-      stroke: true, weight: 1, color: colour, opacity: 0.6,
-      fillColor: colour, fillOpacity: 0.25, className: "cm-approximate",
+      stroke: true, weight: edge(props, false), color: colour, opacity: 0.6,
+      fillColor: colour, fillOpacity: 0.25, className: `cm-approximate ${threat}`.trim(),
     });
+    circle.threat = props.threat;
+    return circle;
   }
-  const dot = el("span", { className: `cm-dot${props.threat !== "none" ? " cm-threat" : ""}` });
+  const dot = el("span", { className: `cm-dot ${threat}`.trim() });
   dot.style.backgroundColor = colour;
   const icon = L.divIcon({ className: "cm-marker", html: dot, iconSize: [18, 18] });
-  return L.marker([lat, lon], { icon, title: props.name, alt: props.name, keyboard: true });
+  // Said, not only drawn: a marker's name tells screen readers the entry's threat.
+  const label = THREAT_LABELS[props.threat] ? `${props.name} (${THREAT_LABELS[props.threat].toLowerCase()})` : props.name;
+  return L.marker([lat, lon], { icon, title: label, alt: label, keyboard: true });
+}
+
+function edge(props, highlighted) {
+  return (props.threat === "at_risk" ? EDGE.atRisk : EDGE.normal) + (highlighted ? EDGE.highlighted : 0);
 }
 
 function popupContent(state, feature) {
@@ -93,7 +106,7 @@ export function highlight(state, id, on) {
   const layer = state.layers.get(id);
   if (!layer) return;
   if (layer.setStyle) {
-    layer.setStyle({ weight: on ? 3 : 1, fillOpacity: on ? 0.45 : 0.25 });
+    layer.setStyle({ weight: edge({ threat: layer.threat }, on), fillOpacity: on ? 0.45 : 0.25 });
   } else {
     layer.getElement()?.classList.toggle("is-highlighted", on);
   }
