@@ -11,6 +11,7 @@ from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
 from mapapp.reads.filters import (
+    ALIASES,
     FILTER_PARAMS,
     MAX_OFFSET,
     FilterError,
@@ -19,9 +20,17 @@ from mapapp.reads.filters import (
     parse_int,
     single,
 )
+from mapapp.reads.threats import INTERVALS, THREAT_ALIASES, THREAT_FILTERS
 
 FORMATS = {"geojson", "csv"}
 LIST_PARAMS = {*FILTER_PARAMS, "limit", "offset", "format"}
+# The threats endpoints take the filters under their names and the aliases (kind, status).
+THREAT_NAMES = {
+    *THREAT_FILTERS,
+    *(a for a, name in THREAT_ALIASES.items() if name in THREAT_FILTERS),
+}
+THREAT_LIST_PARAMS = {*THREAT_NAMES, "limit", "offset", "format"}
+THREAT_STATS_PARAMS = {*THREAT_NAMES, "interval"}
 CLUSTER_FILTERS = ("bbox", "category", "tag", "threat", "q", "updated_since")
 CLUSTER_PARAMS = {*CLUSTER_FILTERS, "zoom"}
 MAX_ZOOM = 20
@@ -33,17 +42,39 @@ def parse_list_query(query):
     """(EntryFilters with the page asked for, format) for /api/v1/entries/."""
     errors = _unknown(query, LIST_PARAMS)
     filters = _filters(query, FILTER_PARAMS, errors)
-    page = {"limit": settings.API_DEFAULT_LIMIT, "offset": 0, "format": "json"}
-    for name, parse in PAGE_PARSERS.items():
-        if name in query:
-            try:
-                page[name] = parse(single(query.getlist(name), name))
-            except ValueError as exc:
-                errors[name] = [str(exc)]
+    page = _page(query, errors)
     if errors:
         raise ValidationError(errors)
     filters.limit, filters.offset = page["limit"], page["offset"]
     return filters, page["format"]
+
+
+def parse_threat_query(query):
+    """(EntryFilters with the page asked for, format) for /api/v1/threats/."""
+    errors = _unknown(query, THREAT_LIST_PARAMS)
+    filters = _filters(query, THREAT_FILTERS, errors, aliases=THREAT_ALIASES)
+    page = _page(query, errors)
+    if errors:
+        raise ValidationError(errors)
+    filters.limit, filters.offset = page["limit"], page["offset"]
+    return filters, page["format"]
+
+
+def parse_stats_query(query):
+    """(EntryFilters, interval) for /api/v1/threats/stats/."""
+    errors = _unknown(query, THREAT_STATS_PARAMS)
+    filters = _filters(query, THREAT_FILTERS, errors, aliases=THREAT_ALIASES)
+    interval = "month"
+    if "interval" in query:
+        try:
+            interval = single(query.getlist("interval"), "interval")
+            if interval not in INTERVALS:
+                raise ValueError(f"Unknown interval {interval!r}. Use {' or '.join(INTERVALS)}.")
+        except ValueError as exc:
+            errors["interval"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    return filters, interval
 
 
 def parse_cluster_query(query):
@@ -78,9 +109,21 @@ def _unknown(query, allowed):
     return {"unknown": [f"Unknown parameter(s): {', '.join(unknown)}. {takes}"]}
 
 
-def _filters(query, names, errors):
+def _page(query, errors):
+    """limit, offset and format, defaulted; problems added to errors."""
+    page = {"limit": settings.API_DEFAULT_LIMIT, "offset": 0, "format": "json"}
+    for name, parse in PAGE_PARSERS.items():
+        if name in query:
+            try:
+                page[name] = parse(single(query.getlist(name), name))
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+    return page
+
+
+def _filters(query, names, errors, aliases=ALIASES):
     try:
-        return parse_filters(query, names=names)
+        return parse_filters(query, names=names, aliases=aliases)
     except FilterError as exc:
         errors.update(exc.errors)
         return None

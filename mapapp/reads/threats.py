@@ -7,7 +7,7 @@ and nothing about who added them: a case is located at its entry's public point.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, OuterRef, Subquery
 from django.db.models.functions import TruncMonth, TruncYear
 from django.utils import timezone
 
@@ -46,7 +46,7 @@ def cases_matching(filters, *, today=None):
     entries = entries_matching(filters).order_by().values("pk")
     cases = cases_matching_case_filters(filters).filter(entry__in=entries)
     return with_next_deadline(cases, today=today).order_by(
-        Q(next_due__isnull=True), "next_due", "-opened_on", "-id"
+        F("next_due").asc(nulls_last=True), "-opened_on", "-id"
     )
 
 
@@ -54,7 +54,9 @@ def with_next_deadline(cases, *, today=None):
     """Cases annotated with next_due: the soonest deadline from today of an active case."""
     today = today or timezone.localdate()
     upcoming = (
-        CaseDeadline.objects.filter(case=OuterRef("pk"), due_on__gte=today)
+        CaseDeadline.objects.filter(
+            case=OuterRef("pk"), case__status=ThreatCase.Status.ACTIVE, due_on__gte=today
+        )
         .order_by()
         .values("case")
         .annotate(first=Min("due_on"))
