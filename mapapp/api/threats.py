@@ -3,13 +3,10 @@ public points (read, filtered, paged, downloaded), one case with its events and 
 counts per month or year, and the writes (open a case, edit it, add an event) with the same
 permissions as the pages."""
 
-from datetime import datetime, time
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied
 
@@ -21,8 +18,12 @@ from mapapp.api.views import CommonsAPIView, django_errors, page_links
 from mapapp.api.write import CaseWriteSerializer, EventWriteSerializer
 from mapapp.models import Entry, ThreatCase
 from mapapp.reads.geojson import encode
-from mapapp.reads.statements import dataset_last_modified
-from mapapp.reads.threat_features import case_features, event_dict, stats_rows
+from mapapp.reads.threat_features import (
+    case_features,
+    event_dict,
+    stats_rows,
+    threats_last_modified,
+)
 from mapapp.reads.threats import case_records, case_values, cases_matching, public_case
 from mapapp.reads.threats import threat_stats as stats_of
 from mapapp.web.conditional import cached_json
@@ -31,17 +32,9 @@ from mapapp.web.features import GEOJSON
 JSON = "application/json"
 
 
-def last_modified():
-    """When a threats answer last changed: its data, or the start of today, since countdowns
-    and the next deadline move on each day without any write."""
-    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    changed = dataset_last_modified()
-    return max(changed, midnight) if changed else midnight
-
-
 def threats_json(request, document, content_type=JSON):
     return cached_json(
-        request, encode(document), content_type=content_type, last_modified=last_modified()
+        request, encode(document), content_type=content_type, last_modified=threats_last_modified()
     )
 
 

@@ -6,15 +6,25 @@ nothing about who added the case or its events: its properties are the case's pu
 events it has. A detail feature adds the accepted events and every deadline.
 """
 
-from datetime import date
+from datetime import date, datetime, time
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.utils import timezone
 from orjson import Fragment
 
 from mapapp.reads.public import PUBLIC_DECIMALS, entry_path
+from mapapp.reads.statements import dataset_last_modified
 from mapapp.reads.threats import case_records, case_values, event_values
 
 CHUNK = 2000
+
+
+def threats_last_modified():
+    """When an answer about cases last changed: its data (a case's write marks its entry
+    changed), or the start of today, since countdowns move on each day without any write."""
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    changed = dataset_last_modified()
+    return max(changed, midnight) if changed else midnight
 
 
 def with_point(cases):
