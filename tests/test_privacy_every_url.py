@@ -6,6 +6,8 @@ The URLs come from walking the resolver, so a new page, API endpoint or OGC reso
 covered the day it is added; a URL argument of a kind the walk has no samples for fails the
 test until someone teaches it one."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
@@ -139,6 +141,7 @@ def world(db, django_user_model):
         withheld_entry("Shelter Approximate", "approximate", APPROXIMATE, **roles),
         withheld_entry("Shelter Area", "area", AREA, **roles),
     ]
+    cases = [threatened(entry, **roles) for entry in withheld]
     pending = submitted(
         "Zebulon Pending Orchard", -2.5, author=people["owner"], tag_names=["pending-only-spam"]
     )
@@ -156,7 +159,30 @@ def world(db, django_user_model):
         "people": people,
         "withheld": withheld,
         "unpublished": [pending, anonymous_pending, rejected],
+        "cases": cases,
     }
+
+
+def threatened(entry, *, owner, proposer, **roles):
+    """A public threat case on a withheld entry, with a public event, a pending event and a
+    pending case from someone else (whose words are private until a moderator accepts)."""
+    today = date.today()
+    case = services.case_submit(
+        entry=entry,
+        author=owner,
+        data={"title": "Closure", "kind": "closure", "opened_on": today - timedelta(days=9)},
+    )
+    event = {"kind": "consultation_closes", "happened_on": today + timedelta(days=9)}
+    services.event_submit(case=case, author=owner, data=event)
+    services.event_submit(
+        case=case, author=proposer, data={**event, "note": "Proposer jw5 walked past it"}
+    )
+    pending = services.case_submit(
+        entry=entry,
+        author=proposer,
+        data={"title": "Zebulon Pending Orchard", "kind": "disposal", "opened_on": today},
+    )
+    return [case, pending]
 
 
 def secrets(world):
@@ -186,11 +212,11 @@ def samples_for(world):
     return {
         "slug": slugs,
         "int": sorted(versions | decided),
-        "collection_id": ["entries", "no-such-collection"],
-        "feature_id": slugs + [e.pk for e in entries],
+        "collection_id": ["entries", "threats", "no-such-collection"],
+        "feature_id": slugs + [e.pk for e in entries] + [c.pk for c, _ in world["cases"]],
         "action": ACTIONS,
         "history_id": sorted(versions),
-        "pk": sorted(decided),
+        "pk": sorted(decided | {c.pk for pair in world["cases"] for c in pair}),
         "id": objects,
         "object_id": objects,
         "content_type_id": [1],
