@@ -33,6 +33,10 @@ def test_the_schema_documents_every_entry_parameter(client, db):
         "limit",
         "offset",
         "format",
+        "case_kind",
+        "case_status",
+        "deadline_within",
+        "deadline_before",
     }
     assert {"200", "304", "400", "429"} <= set(operation["responses"])
     assert "application/geo+json" in operation["responses"]["200"]["content"]

@@ -356,3 +356,31 @@ def test_last_modified_moves_on_each_day_as_countdowns_do(client, make_entry):
         again = client.get(URL, headers={"If-Modified-Since": first["Last-Modified"]})
         assert again.status_code == 200
         assert again.json()["features"][0]["properties"]["next_deadline"]["days"] == 34
+
+
+def test_the_schema_documents_every_threats_parameter_with_enums_from_the_choices(client, db):
+    from mapapp.api.params import THREAT_LIST_PARAMS, THREAT_STATS_PARAMS
+
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    operation = paths["/api/v1/threats/"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    # kind and status stand for case_kind and case_status too (their descriptions say so).
+    assert set(params) == THREAT_LIST_PARAMS - {"case_kind", "case_status"}
+    assert sorted(params["kind"]["schema"]["items"]["enum"]) == sorted(ThreatCase.Kind.values)
+    assert sorted(params["status"]["schema"]["items"]["enum"]) == sorted(ThreatCase.Status.values)
+    stats = {p["name"] for p in paths["/api/v1/threats/stats/"]["get"]["parameters"]}
+    assert stats == THREAT_STATS_PARAMS - {"case_kind", "case_status"}
+    for path, method in [
+        ("/api/v1/threats/{id}/", "get"),
+        ("/api/v1/threats/{id}/", "patch"),
+        ("/api/v1/threats/{id}/events/", "get"),
+        ("/api/v1/threats/{id}/events/", "post"),
+        ("/api/v1/entries/{slug}/cases/", "post"),
+    ]:
+        assert method in paths[path], (path, method)
+    case_body = schema["components"]["schemas"]["CaseWrite"]
+    assert case_body["additionalProperties"] is False
+    assert set(case_body["properties"]) == set(services.CASE_FIELDS)
+    event_body = schema["components"]["schemas"]["EventWrite"]
+    assert set(event_body["properties"]) == set(services.EVENT_FIELDS)

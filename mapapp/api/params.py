@@ -1,6 +1,7 @@
 """The REST door's query parameters: the shared filters plus its own.
 
-Filters (bbox, category, tag, threat, q, near, radius, updated_since, ordering) are parsed by
+Filters (bbox, category, tag, threat, q, near, radius, updated_since, ordering, the case
+filters; for the threats endpoints THREAT_FILTERS) are parsed by
 mapapp.reads.filters, the one parser every door uses; this module adds what only the API reads —
 limit and offset (a page), format (a download), zoom (the clusters' cell size) — refuses
 parameters an endpoint does not take, and turns every problem into DRF's 400
@@ -12,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 
 from mapapp.reads.filters import (
     ALIASES,
+    CASE_PARAMS,
     FILTER_PARAMS,
     MAX_OFFSET,
     FilterError,
@@ -31,7 +33,7 @@ THREAT_NAMES = {
 }
 THREAT_LIST_PARAMS = {*THREAT_NAMES, "limit", "offset", "format"}
 THREAT_STATS_PARAMS = {*THREAT_NAMES, "interval"}
-CLUSTER_FILTERS = ("bbox", "category", "tag", "threat", "q", "updated_since")
+CLUSTER_FILTERS = ("bbox", "category", "tag", "threat", "q", "updated_since", *CASE_PARAMS)
 CLUSTER_PARAMS = {*CLUSTER_FILTERS, "zoom"}
 MAX_ZOOM = 20
 # Cells a map tile (256 px) is cut into when clustering: cells of 64 px at any zoom.

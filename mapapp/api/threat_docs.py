@@ -15,10 +15,10 @@ from mapapp.api.docs import (
     NOT_MODIFIED,
     EntryBodyIsClosed,
     _param,
+    case_parameters,
 )
 from mapapp.api.write import CaseWriteSerializer, ClosedBody, EventWriteSerializer
 from mapapp.models import ThreatCase
-from mapapp.reads.filters import MAX_DEADLINE_DAYS
 from mapapp.reads.threat_schema import CASE_COLLECTION, CASE_DETAIL_FEATURE, EVENT
 from mapapp.reads.threats import CASE_PUBLIC_FIELDS, INTERVALS
 from mapapp.web.features import GEOJSON
@@ -35,35 +35,7 @@ def _shared(name):
     return next(p for p in ENTRY_LIST["parameters"] if p.name == name)
 
 
-def _choices(name, description, choices):
-    return _param(
-        name,
-        f"{description} {', '.join(choices.values)}; repeat or comma-separate.",
-        enum=list(choices.values),
-        many=True,
-        explode=True,
-    )
-
-
-DEADLINE_DAYS = {"type": "integer", "minimum": 0, "maximum": MAX_DEADLINE_DAYS}
-FILTERS = [
-    _shared("bbox"),
-    _shared("category"),
-    _choices("kind", "The case's kind (also as case_kind):", ThreatCase.Kind),
-    _choices("status", "The case's status (also as case_status):", ThreatCase.Status),
-    _param(
-        "deadline_within",
-        "Active cases with a deadline from today to this many days ahead "
-        f"(0..{MAX_DEADLINE_DAYS}).",
-        DEADLINE_DAYS,
-    ),
-    _param(
-        "deadline_before",
-        "Active cases with a deadline from today up to this date (YYYY-MM-DD); "
-        "not with deadline_within.",
-        OpenApiTypes.DATE,
-    ),
-]
+FILTERS = [_shared("bbox"), _shared("category"), *case_parameters("kind", "status")]
 PAGE = [p for p in ENTRY_LIST["parameters"] if p.name in {"limit", "offset", "format"}]
 NOT_FOUND = {(404, "application/json"): OpenApiResponse(DETAIL_ERROR, description="No such case.")}
 

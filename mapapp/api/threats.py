@@ -103,7 +103,7 @@ class ThreatDetail(CommonsAPIView):
             raise PermissionDenied(str(denied)) from None
         except DjangoValidationError as error:
             raise django_errors(error) from None
-        return written(request, case, case_values(case), 200)
+        return written(request, case, case_body(case), 200)
 
 
 def visible(user, case):
@@ -116,6 +116,10 @@ def visible(user, case):
         or case.created_by_id == user.pk
         or services.may_publish_directly(user, case.entry)
     )
+
+
+def case_body(case):
+    return {**case_values(case), "entry": case.entry.slug}
 
 
 def written(request, item, values, status_code):
@@ -173,7 +177,7 @@ class EntryCases(CommonsAPIView):
             raise PermissionDenied(str(denied)) from None
         except DjangoValidationError as error:
             raise django_errors(error) from None
-        return written(request, case, {**case_values(case), "entry": entry.slug}, 201)
+        return written(request, case, case_body(case), 201)
 
 
 class ThreatStats(CommonsAPIView):
