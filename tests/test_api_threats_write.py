@@ -144,6 +144,16 @@ def test_a_pending_case_is_found_by_its_author_and_moderators_only(
     assert call("post", path, EVENT, token_for("moderator"))[0] == 201
 
 
+def test_an_event_on_a_declined_case_is_refused(entry, token_for, people):
+    _, body = call("post", cases_url(entry), CASE, token_for("resident"))
+    pending = ThreatCase.objects.get(pk=body["id"])
+    services.contribution_review(item=pending, moderator=people["moderator"], accept=False)
+    path = f"/api/v1/threats/{pending.pk}/events/"
+    status, answer = call("post", path, EVENT, token_for("owner"))
+    assert status == 400 and "declined" in answer["body"][0], answer
+    assert not pending.events.exists()
+
+
 def test_unknown_cases_are_not_found(db, token_for):
     assert call("post", "/api/v1/threats/99999/events/", EVENT, token_for("owner"))[0] == 404
     assert call("patch", "/api/v1/threats/99999/", {"title": "x"}, token_for("owner"))[0] == 404

@@ -24,8 +24,13 @@ from mapapp.reads.threat_features import (
     stats_rows,
     threats_last_modified,
 )
-from mapapp.reads.threats import case_records, case_values, cases_matching, public_case
-from mapapp.reads.threats import threat_stats as stats_of
+from mapapp.reads.threats import (
+    case_records,
+    case_values,
+    cases_matching,
+    public_case,
+    threat_stats,
+)
 from mapapp.web.conditional import cached_json
 from mapapp.web.features import GEOJSON
 
@@ -54,6 +59,31 @@ def found_feature(pk):
     return features[0]
 
 
+class CaseWriting(CommonsAPIView):
+    def case_for_writing(self, request, pk):
+        """The case a signed-in person is about to change; 404 if they may not see it."""
+        self.require_user(request)
+        case = ThreatCase.objects.select_related("entry").filter(pk=pk).first()
+        if case is None or not visible(request.user, case):
+            raise NotFound(f"No threat case has the id {pk}.")
+        return case
+
+
+def validated(serializer):
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def through_services(write, **arguments):
+    """A write by the services, their refusals as the API's 403 and 400 (keyed by field)."""
+    try:
+        return write(**arguments)
+    except DjangoPermissionDenied as denied:
+        raise PermissionDenied(str(denied)) from None
+    except DjangoValidationError as error:
+        raise django_errors(error) from None
+
+
 class ThreatList(CommonsAPIView):
     @extend_schema(**docs.THREAT_LIST)
     def get(self, request):
@@ -75,7 +105,7 @@ class ThreatList(CommonsAPIView):
         return threats_json(request, collection, GEOJSON)
 
 
-class ThreatDetail(CommonsAPIView):
+class ThreatDetail(CaseWriting):
     @extend_schema(**docs.THREAT_DETAIL)
     def get(self, request, pk):
         refuse_parameters(request.GET)
@@ -89,20 +119,9 @@ class ThreatDetail(CommonsAPIView):
 
     @extend_schema(**docs.THREAT_PATCH)
     def patch(self, request, pk):
-        self.require_user(request)
-        case = ThreatCase.objects.select_related("entry").filter(pk=pk).first()
-        if case is None or not visible(request.user, case):
-            raise NotFound(f"No threat case has the id {pk}.")
-        serializer = CaseWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        try:
-            case = services.case_update(
-                case=case, editor=request.user, data=serializer.validated_data
-            )
-        except DjangoPermissionDenied as denied:
-            raise PermissionDenied(str(denied)) from None
-        except DjangoValidationError as error:
-            raise django_errors(error) from None
+        case = self.case_for_writing(request, pk)
+        data = validated(CaseWriteSerializer(data=request.data, partial=True))
+        case = through_services(services.case_update, case=case, editor=request.user, data=data)
         return written(request, case, case_body(case), 200)
 
 
@@ -134,7 +153,7 @@ def written(request, item, values, status_code):
     return response
 
 
-class ThreatEvents(CommonsAPIView):
+class ThreatEvents(CaseWriting):
     @extend_schema(**docs.THREAT_EVENTS)
     def get(self, request, pk):
         refuse_parameters(request.GET)
@@ -143,20 +162,9 @@ class ThreatEvents(CommonsAPIView):
 
     @extend_schema(**docs.EVENT_CREATE)
     def post(self, request, pk):
-        self.require_user(request)
-        case = ThreatCase.objects.select_related("entry").filter(pk=pk).first()
-        if case is None or not visible(request.user, case):
-            raise NotFound(f"No threat case has the id {pk}.")
-        serializer = EventWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            event = services.event_submit(
-                case=case, author=request.user, data=serializer.validated_data
-            )
-        except DjangoPermissionDenied as denied:
-            raise PermissionDenied(str(denied)) from None
-        except DjangoValidationError as error:
-            raise django_errors(error) from None
+        case = self.case_for_writing(request, pk)
+        data = validated(EventWriteSerializer(data=request.data))
+        event = through_services(services.event_submit, case=case, author=request.user, data=data)
         return written(request, event, event_dict(event), 201)
 
 
@@ -167,16 +175,8 @@ class EntryCases(CommonsAPIView):
         entry = Entry.objects.filter(slug=slug).first()
         if entry is None or not permissions.can_view(request.user, entry):
             raise NotFound(f"No entry has the slug {slug!r}.")
-        serializer = CaseWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            case = services.case_submit(
-                entry=entry, author=request.user, data=serializer.validated_data
-            )
-        except DjangoPermissionDenied as denied:
-            raise PermissionDenied(str(denied)) from None
-        except DjangoValidationError as error:
-            raise django_errors(error) from None
+        data = validated(CaseWriteSerializer(data=request.data))
+        case = through_services(services.case_submit, entry=entry, author=request.user, data=data)
         return written(request, case, case_body(case), 201)
 
 
@@ -184,4 +184,4 @@ class ThreatStats(CommonsAPIView):
     @extend_schema(**docs.THREAT_STATS)
     def get(self, request):
         filters, interval = parse_stats_query(request.GET)
-        return threats_json(request, stats_rows(stats_of(filters, interval=interval), interval))
+        return threats_json(request, stats_rows(threat_stats(filters, interval=interval), interval))
