@@ -343,6 +343,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Cases, events and reports each have a `kind`: name their enums after what they are.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "mapapp.choices.CaseKind",
+        "CaseStatusEnum": "mapapp.choices.CaseStatus",
+        "EventKindEnum": "mapapp.choices.EventKind",
+    },
     # The OGC API views are plain Django views: their paths are added after generation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -109,3 +109,12 @@ def test_bad_cluster_queries_name_the_parameter(api, db, params, name, message):
 def test_two_bad_parameters_are_named_together(api, db):
     status, body, _ = api(URL, {"bbox": "1,2,3"})
     assert status == 400 and set(body) == {"bbox", "zoom"}
+
+
+def test_clusters_take_the_threat_case_filters_as_the_map_does(api, towns):
+    """The five Bristol entries are at risk (an active closure case each)."""
+    status, body, _ = api(URL, {"bbox": UK, "zoom": "9", "case_status": "active"})
+    assert status == 200 and counts(body) == [5]
+    assert api(URL, {"zoom": "9", "case_kind": "disposal"})[1]["features"] == []
+    status, body, _ = api(URL, {"zoom": "9", "case_kind": "meteor"})
+    assert status == 400 and "case_kind" in body

@@ -33,6 +33,10 @@ def test_the_schema_documents_every_entry_parameter(client, db):
         "limit",
         "offset",
         "format",
+        "case_kind",
+        "case_status",
+        "deadline_within",
+        "deadline_before",
     }
     assert {"200", "304", "400", "429"} <= set(operation["responses"])
     assert "application/geo+json" in operation["responses"]["200"]["content"]
@@ -99,12 +103,40 @@ def run_schemathesis(url, tmp_path, *extra):
 
 def seed_entries(make_entry):
     for n in range(12):
-        make_entry(
+        entry = make_entry(
             name=f"Entry {n}",
             lon=-2.6 + n * 0.01,
             lat=51.45,
             tags=["parks"],
             precision=("exact", "approximate", "area")[n % 3],
+        )
+        if n % 3 == 0:
+            seed_case(entry, lost=n % 2 == 1)
+
+
+def seed_case(entry, lost):
+    """A threat case with events and deadlines, so the threats endpoints answer features."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mapapp import services
+
+    today = timezone.localdate()
+    case = services.case_create(
+        entry=entry,
+        author=None,
+        data={
+            "title": "Closure",
+            "kind": "closure",
+            "status": "lost" if lost else "active",
+            "opened_on": today - timedelta(days=60),
+            "closed_on": today if lost else None,
+        },
+    )
+    for kind, days in (("disposal_notice", -30), ("consultation_closes", 0)):
+        services.event_create(
+            case=case, author=None, data={"kind": kind, "happened_on": today + timedelta(days)}
         )
 
 
@@ -116,7 +148,7 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
     seed_entries(make_entry)
     result = run_schemathesis(f"{live_server.url}/api/v1/schema/", tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "Tested: 15" in result.stdout, result.stdout[-3000:]
+    assert "Tested: 25" in result.stdout, result.stdout[-3000:]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -133,7 +165,7 @@ def test_schemathesis_with_a_moderators_token_finds_no_errors(
         f"{live_server.url}/api/v1/schema/", tmp_path, "-H", f"Authorization: Token {key}"
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "Tested: 15" in result.stdout, result.stdout[-3000:]
+    assert "Tested: 25" in result.stdout, result.stdout[-3000:]
 
 
 def test_reports_are_documented_as_open_to_anonymous_clients(client, db):

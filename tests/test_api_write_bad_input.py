@@ -41,10 +41,10 @@ DEEP = "[" * 1000 + "]" * 1000
         (DEEP, "body"),
         ('{"name": ' + DEEP + "}", "body"),
         (json.dumps({**BODY, "precision": "\ud800"}), "precision"),
-        (json.dumps({**BODY, "threat": "\ud800"}), "threat"),
+        (json.dumps({**BODY, "summary": "\ud800"}), "summary"),
         (
-            json.dumps({"type": "Feature", "geometry": POINT, "properties": {"threat": "\udfff"}}),
-            "threat",
+            json.dumps({"type": "Feature", "geometry": POINT, "properties": {"summary": "\udfff"}}),
+            "summary",
         ),
         (json.dumps({**BODY, "\ud800": 1}), "body"),
         (with_crs("EPSG:4326"), "geometry"),

@@ -27,7 +27,6 @@ VALID = {
     "tags": ["tools"],
     "summary": "Borrow, don't buy",
     "precision": "approximate",
-    "threat": "none",
 }
 ENTRY_FIELDS = sorted(EntryWriteSerializer().fields)
 REPORT_FIELDS = sorted(ReportSerializer().fields)

@@ -45,6 +45,9 @@ def test_the_openapi_definition_describes_every_ogc_endpoint(client, db):
         "/ogc/collections/{collectionId}",
         "/ogc/collections/{collectionId}/items",
         "/ogc/collections/{collectionId}/items/{featureId}",
+        "/ogc/collections/threats",
+        "/ogc/collections/threats/items",
+        "/ogc/collections/threats/items/{featureId}",
     }
     items = schema["paths"]["/ogc/collections/{collectionId}/items"]["get"]
     assert {p["name"] for p in items["parameters"] if p["in"] == "query"} == ITEM_PARAMS

@@ -161,6 +161,7 @@ def world(db, django_user_model):
         withheld_entry("Shelter Approximate", "approximate", APPROXIMATE, **roles),
         withheld_entry("Shelter Area", "area", AREA, **roles),
     ]
+    cases = [threatened(entry, **roles) for entry in withheld]
     pending = submitted(
         "Zebulon Pending Orchard", -2.5, author=people["owner"], tag_names=["pending-only-spam"]
     )
@@ -175,12 +176,11 @@ def world(db, django_user_model):
         action=ModerationDecision.Action.REJECT,
         reason="Spam from a qx7 sockpuppet",
     )
-    cases = [threatened(entry, **roles) for entry in withheld]
     return {
         "people": people,
         "withheld": withheld,
         "unpublished": [pending, anonymous_pending, rejected],
-        "cases": [item for pair in cases for item in pair],
+        "cases": [item for ids in cases for item in ids],
     }
 
 
@@ -241,8 +241,8 @@ def samples_for(world):
     return {
         "slug": slugs,
         "int": sorted(versions | decided),
-        "collection_id": ["entries", "no-such-collection"],
-        "feature_id": slugs + [e.pk for e in entries],
+        "collection_id": ["entries", "threats", "no-such-collection"],
+        "feature_id": slugs + [e.pk for e in entries] + world["cases"],
         "action": ACTIONS,
         "history_id": sorted(versions),
         "pk": sorted(decided),

@@ -8,8 +8,14 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 
 from mapapp.api.params import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM
 from mapapp.api.write import EntryWriteSerializer, ReportSerializer
-from mapapp.models import Entry
-from mapapp.reads.filters import MAX_OFFSET, MAX_Q_LENGTH, MAX_RADIUS_METRES, ORDERINGS
+from mapapp.models import Entry, ThreatCase
+from mapapp.reads.filters import (
+    MAX_DEADLINE_DAYS,
+    MAX_OFFSET,
+    MAX_Q_LENGTH,
+    MAX_RADIUS_METRES,
+    ORDERINGS,
+)
 from mapapp.reads.schema import DETAIL_FEATURE, LINK, POINT, SUMMARY_FEATURE
 from mapapp.web.features import GEOJSON
 
@@ -18,6 +24,39 @@ Q = OpenApiParameter.QUERY
 
 def _param(name, description, type=OpenApiTypes.STR, required=False, **extra):
     return OpenApiParameter(name, type, Q, required=required, description=description, **extra)
+
+
+def case_parameters(kind="case_kind", status="case_status"):
+    """The filters on threat cases, under the names a door gives them (enums from the
+    choices): the entries' (case_kind, case_status) or the threats' own (kind, status)."""
+    other = {"case_kind": "kind", "kind": "case_kind", "case_status": "status",
+             "status": "case_status"}  # fmt: skip
+
+    def choices(name, what, values):
+        return _param(
+            name,
+            f"{what} (also as {other[name]}): {', '.join(values)}; repeat or comma-separate.",
+            enum=list(values),
+            many=True,
+            explode=True,
+        )
+
+    return [
+        choices(kind, "A threat case's kind", ThreatCase.Kind.values),
+        choices(status, "A threat case's status", ThreatCase.Status.values),
+        _param(
+            "deadline_within",
+            "An active case with a deadline from today to this many days ahead "
+            f"(0..{MAX_DEADLINE_DAYS}).",
+            {"type": "integer", "minimum": 0, "maximum": MAX_DEADLINE_DAYS},
+        ),
+        _param(
+            "deadline_before",
+            "An active case with a deadline from today up to this date (YYYY-MM-DD, at most "
+            f"{MAX_DEADLINE_DAYS} days ahead); not with deadline_within.",
+            OpenApiTypes.DATE,
+        ),
+    ]
 
 
 COLLECTION = {
@@ -65,7 +104,9 @@ ENTRY_LIST = {
     "summary": "Published entries as a GeoJSON FeatureCollection",
     "description": (
         "Filters combine (AND); repeatable filters (category, tag, threat) match any of their "
-        "values. Results are paginated with limit/offset; `links` carries `next` and `prev`. "
+        "values. The case filters (case_kind, case_status, deadline_within, deadline_before) "
+        "select entries with a public threat case matching all of them. "
+        "Results are paginated with limit/offset; `links` carries `next` and `prev`. "
         f"limit defaults to {settings.API_DEFAULT_LIMIT} and may be at most "
         f"{settings.API_MAX_LIMIT}. With format=csv or format=geojson the response is a "
         "streamed download of every matching entry (limit/offset are ignored)."
@@ -128,6 +169,7 @@ ENTRY_LIST = {
             {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
         ),
         _param("format", "csv or geojson for a full streamed download.", enum=["geojson", "csv"]),
+        *case_parameters(),
     ],
     "responses": {
         (200, GEOJSON): OpenApiResponse(

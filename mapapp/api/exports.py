@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from mapapp.reads.geojson import DETAIL, encode, feature_maker, values_query
 from mapapp.reads.public import PUBLIC_FIELDS
+from mapapp.reads.threat_features import case_feature_chunks
+from mapapp.reads.threats import CASE_PUBLIC_FIELDS
 
 CHUNK = 2000
 # The columns of the first downloads, in their order, so sheets and scripts that read columns by
@@ -112,6 +114,62 @@ def export_response(queryset, fmt):
             _geojson_parts(queryset), content_type="application/geo+json"
         )
         name = f"commons-map-{stamp}.geojson"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# A threat case's download: its public fields, its entry, the next deadline (flattened into
+# three columns) and the entry's public point.
+CASE_CSV_HEADER = [
+    "id", *CASE_PUBLIC_FIELDS, "entry", "entry_name", "entry_url", "category",
+    "next_deadline", "next_deadline_on", "next_deadline_days", "event_count", "url",
+    "longitude", "latitude",
+]  # fmt: skip
+
+
+def _case_csv_row(feature):
+    values = dict(feature["properties"])
+    upcoming = values.pop("next_deadline") or {}
+    values["next_deadline"] = upcoming.get("name")
+    values["next_deadline_on"] = upcoming.get("due_on")
+    values["next_deadline_days"] = upcoming.get("days")
+    values["id"] = feature["id"]
+    values["longitude"], values["latitude"] = feature["geometry"]["coordinates"]
+    return [_cell(values[name]) for name in CASE_CSV_HEADER]
+
+
+def _case_csv_lines(cases):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CASE_CSV_HEADER)
+    for batch in case_feature_chunks(cases, geometry=orjson.loads):
+        writer.writerows(_case_csv_row(feature) for feature in batch)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _case_geojson_parts(cases):
+    yield b'{"type":"FeatureCollection","features":['
+    first = True
+    for batch in case_feature_chunks(cases):
+        chunk = b",".join(encode(feature) for feature in batch)
+        yield chunk if first else b"," + chunk
+        first = False
+    yield b"]}"
+
+
+def case_export_response(cases, fmt):
+    """A streamed download of public threat cases as csv or geojson."""
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    if fmt == "csv":
+        parts, content_type = _case_csv_lines(cases), "text/csv; charset=utf-8"
+    else:
+        parts, content_type = _case_geojson_parts(cases), "application/geo+json"
+    response = StreamingHttpResponse(parts, content_type=content_type)
+    name = f"commons-map-threats-{stamp}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -1,6 +1,7 @@
 """The REST door's query parameters: the shared filters plus its own.
 
-Filters (bbox, category, tag, threat, q, near, radius, updated_since, ordering) are parsed by
+Filters (bbox, category, tag, threat, q, near, radius, updated_since, ordering, the case
+filters; for the threats endpoints THREAT_FILTERS) are parsed by
 mapapp.reads.filters, the one parser every door uses; this module adds what only the API reads —
 limit and offset (a page), format (a download), zoom (the clusters' cell size) — refuses
 parameters an endpoint does not take, and turns every problem into DRF's 400
@@ -11,6 +12,8 @@ from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
 from mapapp.reads.filters import (
+    ALIASES,
+    CASE_PARAMS,
     FILTER_PARAMS,
     MAX_OFFSET,
     FilterError,
@@ -19,10 +22,18 @@ from mapapp.reads.filters import (
     parse_int,
     single,
 )
+from mapapp.reads.threats import INTERVALS, THREAT_ALIASES, THREAT_FILTERS
 
 FORMATS = {"geojson", "csv"}
 LIST_PARAMS = {*FILTER_PARAMS, "limit", "offset", "format"}
-CLUSTER_FILTERS = ("bbox", "category", "tag", "threat", "q", "updated_since")
+# The threats endpoints take the filters under their names and the aliases (kind, status).
+THREAT_NAMES = {
+    *THREAT_FILTERS,
+    *(a for a, name in THREAT_ALIASES.items() if name in THREAT_FILTERS),
+}
+THREAT_LIST_PARAMS = {*THREAT_NAMES, "limit", "offset", "format"}
+THREAT_STATS_PARAMS = {*THREAT_NAMES, "interval"}
+CLUSTER_FILTERS = ("bbox", "category", "tag", "threat", "q", "updated_since", *CASE_PARAMS)
 CLUSTER_PARAMS = {*CLUSTER_FILTERS, "zoom"}
 MAX_ZOOM = 20
 # Cells a map tile (256 px) is cut into when clustering: cells of 64 px at any zoom.
@@ -33,17 +44,39 @@ def parse_list_query(query):
     """(EntryFilters with the page asked for, format) for /api/v1/entries/."""
     errors = _unknown(query, LIST_PARAMS)
     filters = _filters(query, FILTER_PARAMS, errors)
-    page = {"limit": settings.API_DEFAULT_LIMIT, "offset": 0, "format": "json"}
-    for name, parse in PAGE_PARSERS.items():
-        if name in query:
-            try:
-                page[name] = parse(single(query.getlist(name), name))
-            except ValueError as exc:
-                errors[name] = [str(exc)]
+    page = _page(query, errors)
     if errors:
         raise ValidationError(errors)
     filters.limit, filters.offset = page["limit"], page["offset"]
     return filters, page["format"]
+
+
+def parse_threat_query(query):
+    """(EntryFilters with the page asked for, format) for /api/v1/threats/."""
+    errors = _unknown(query, THREAT_LIST_PARAMS)
+    filters = _filters(query, THREAT_FILTERS, errors, aliases=THREAT_ALIASES)
+    page = _page(query, errors)
+    if errors:
+        raise ValidationError(errors)
+    filters.limit, filters.offset = page["limit"], page["offset"]
+    return filters, page["format"]
+
+
+def parse_stats_query(query):
+    """(EntryFilters, interval) for /api/v1/threats/stats/."""
+    errors = _unknown(query, THREAT_STATS_PARAMS)
+    filters = _filters(query, THREAT_FILTERS, errors, aliases=THREAT_ALIASES)
+    interval = "month"
+    if "interval" in query:
+        try:
+            interval = single(query.getlist("interval"), "interval")
+            if interval not in INTERVALS:
+                raise ValueError(f"Unknown interval {interval!r}. Use {' or '.join(INTERVALS)}.")
+        except ValueError as exc:
+            errors["interval"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    return filters, interval
 
 
 def parse_cluster_query(query):
@@ -78,9 +111,21 @@ def _unknown(query, allowed):
     return {"unknown": [f"Unknown parameter(s): {', '.join(unknown)}. {takes}"]}
 
 
-def _filters(query, names, errors):
+def _page(query, errors):
+    """limit, offset and format, defaulted; problems added to errors."""
+    page = {"limit": settings.API_DEFAULT_LIMIT, "offset": 0, "format": "json"}
+    for name, parse in PAGE_PARSERS.items():
+        if name in query:
+            try:
+                page[name] = parse(single(query.getlist(name), name))
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+    return page
+
+
+def _filters(query, names, errors, aliases=ALIASES):
     try:
-        return parse_filters(query, names=names)
+        return parse_filters(query, names=names, aliases=aliases)
     except FilterError as exc:
         errors.update(exc.errors)
         return None

@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from mapapp.api import views
+from mapapp.api import threats, views
 from mapapp.api.schema import SchemaView
 
 # The split view serves Swagger UI's start-up script as a file, so script-src stays 'self'; the
@@ -15,6 +15,11 @@ urlpatterns = [
     path("v1/entries/", views.EntryList.as_view(), name="api-entries"),
     path("v1/entries/<str:slug>/", views.EntryDetail.as_view(), name="api-entry"),
     path("v1/entries/<str:slug>/reports/", views.EntryReports.as_view(), name="api-reports"),
+    path("v1/entries/<str:slug>/cases/", threats.EntryCases.as_view(), name="api-entry-cases"),
+    path("v1/threats/", threats.ThreatList.as_view(), name="api-threats"),
+    path("v1/threats/stats/", threats.ThreatStats.as_view(), name="api-threat-stats"),
+    path("v1/threats/<int:pk>/", threats.ThreatDetail.as_view(), name="api-threat"),
+    path("v1/threats/<int:pk>/events/", threats.ThreatEvents.as_view(), name="api-threat-events"),
     path("v1/clusters/", views.ClusterList.as_view(), name="api-clusters"),
     path("v1/categories/", views.CategoryList.as_view(), name="api-categories"),
     path("v1/tags/", views.TagList.as_view(), name="api-tags"),

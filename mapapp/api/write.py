@@ -16,10 +16,13 @@ from mapapp.models import (
     Entry,
     Report,
     Tag,
+    ThreatCase,
+    ThreatEvent,
     coordinate_problem,
     editable_fields,
 )
 from mapapp.reads.schema import POINT
+from mapapp.services import CASE_FIELDS, EVENT_FIELDS
 
 CRS84 = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
@@ -200,6 +203,34 @@ class EntryWriteSerializer(serializers.ModelSerializer):
         if has_lon:
             return check_lon_lat(attrs["longitude"], attrs["latitude"], field="longitude")
         return None
+
+
+class ClosedBody(serializers.ModelSerializer):
+    """A flat JSON object of the fields listed, and no others: an unknown one is refused."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise ValidationError({"body": ["The body must be a JSON object."]})
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise ValidationError({"unknown": [f"Unknown field(s): {', '.join(unknown)}."]})
+        return super().to_internal_value(data)
+
+
+class CaseWriteSerializer(ClosedBody):
+    """A threat case as a contributor gives it; its dates are checked by the model."""
+
+    class Meta:
+        model = ThreatCase
+        fields = CASE_FIELDS
+
+
+class EventWriteSerializer(ClosedBody):
+    """A dated, sourced event of a case."""
+
+    class Meta:
+        model = ThreatEvent
+        fields = EVENT_FIELDS
 
 
 class ReportSerializer(serializers.ModelSerializer):

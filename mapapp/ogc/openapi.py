@@ -7,9 +7,11 @@ landing page's `service-desc` link describes the whole service.
 
 from django.conf import settings
 
-from mapapp.ogc.views import COLLECTION_ID, CRS84, GEOJSON, JSON
-from mapapp.reads.filters import MAX_OFFSET, MAX_Q_LENGTH
+from mapapp.models import ThreatCase
+from mapapp.ogc.views import COLLECTION_ID, CRS84, GEOJSON, JSON, THREATS_ID
+from mapapp.reads.filters import MAX_DEADLINE_DAYS, MAX_OFFSET, MAX_Q_LENGTH
 from mapapp.reads.schema import DETAIL_FEATURE, LINK, SUMMARY_FEATURE
+from mapapp.reads.threat_schema import CASE_COLLECTION, CASE_FEATURE
 
 REF = "#/components/schemas/"
 EXCEPTION = {
@@ -68,6 +70,11 @@ SCHEMAS = {
     "OgcCollection": COLLECTION,
     "OgcFeatureCollection": ITEMS,
     "OgcFeature": DETAIL_FEATURE,
+    "OgcThreatFeatureCollection": CASE_COLLECTION,
+    "OgcThreatFeature": {
+        **CASE_FEATURE,
+        "properties": {**CASE_FEATURE["properties"], "links": LINKS},
+    },
 }
 
 
@@ -143,6 +150,40 @@ ITEM_PARAMETERS = [
 ]
 
 
+THREAT_PAGE = [
+    p for p in ITEM_PARAMETERS if p["name"] in {"bbox", "bbox-crs", "limit", "offset", "f"}
+]
+THREAT_ITEM_PARAMETERS = [
+    *THREAT_PAGE[:2],
+    _query(
+        "category",
+        "Category slugs, comma-separated: cases of entries in any of them.",
+        SLUGS,
+        style="form",
+        explode=False,
+    ),
+    _query(
+        "kind",
+        f"{', '.join(ThreatCase.Kind.values)}, comma-separated: cases of any of them "
+        "(also as case_kind).",
+        {"type": "array", "items": {"type": "string", "enum": list(ThreatCase.Kind.values)}},
+        style="form",
+        explode=False,
+    ),
+    _query(
+        "deadline_within",
+        "Cases with a deadline from today to this many days ahead.",
+        {"type": "integer", "minimum": 0, "maximum": MAX_DEADLINE_DAYS},
+    ),
+    _query(
+        "deadline_before",
+        "Cases with a deadline from today up to this date; not with deadline_within.",
+        {"type": "string", "format": "date"},
+    ),
+    *THREAT_PAGE[2:],
+]
+
+
 def _json(schema):
     return {"content": {JSON: {"schema": {"$ref": REF + schema}}}}
 
@@ -187,7 +228,7 @@ PATHS = {
     ),
     "/ogc/collections": _get(
         "ogc_collections",
-        "The feature collections (one: entries)",
+        "The feature collections: entries and threats",
         [F_JSON],
         {"200": _answer("The collections.", JSON, "OgcCollections"), **ERROR_400},
     ),
@@ -218,6 +259,33 @@ PATHS = {
         ],  # fmt: skip
         {
             "200": _answer("The feature.", GEOJSON, "OgcFeature"),
+            **NOT_MODIFIED,
+            **ERROR_400,
+            **ERROR_404,
+        },
+    ),
+    f"/ogc/collections/{THREATS_ID}": _get(
+        "ogc_threats_collection",
+        "The collection of active threat cases, with its extent",
+        [F_JSON],
+        {"200": _answer("The collection.", JSON, "OgcCollection"), **ERROR_400},
+    ),
+    f"/ogc/collections/{THREATS_ID}/items": _get(
+        "ogc_threats_items",
+        "Active threat cases at their entries' public points, soonest deadline first",
+        THREAT_ITEM_PARAMETERS,
+        {
+            "200": _answer("A page of cases.", GEOJSON, "OgcThreatFeatureCollection"),
+            **NOT_MODIFIED,
+            **ERROR_400,
+        },
+    ),
+    f"/ogc/collections/{THREATS_ID}/items/{{featureId}}": _get(
+        "ogc_threats_item",
+        "One active threat case as a GeoJSON feature",
+        [_path("featureId", "The case's id.", {"type": "string"}), F_GEOJSON],
+        {
+            "200": _answer("The feature.", GEOJSON, "OgcThreatFeature"),
             **NOT_MODIFIED,
             **ERROR_400,
             **ERROR_404,
