@@ -24,7 +24,8 @@ SHOTS = [
     ("entry.png", "/entries/save-leeds-central-library/", 1280, 900, True),
     ("list.png", "/entries/?category=commoning", 1280, 900, False),
     ("add-entry.png", "/entries/new/", 1280, 1400, True),
-    ("threats.png", "/threats/", 1280, 1600, False),
+    ("entry-timeline.png", "/entries/keep-plymouth-parks-public/", 1280, 2200, True),
+    ("threats.png", "/threats/", 1280, 2800, False),
 ]
 
 

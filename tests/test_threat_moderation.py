@@ -93,7 +93,8 @@ def test_accepting_a_case_publishes_it_and_derives_the_threat(client_for, entry,
     assert (
         f'id="case-{pending_case.pk}"' in Client().get(f"/entries/{entry.slug}/").content.decode()
     )
-    assert "Pool sale" not in queue(client_for("moderator"))
+    # Gone from the waiting cases; the decisions log below names it.
+    assert "No threat cases are waiting." in queue(client_for("moderator"))
 
 
 def test_declining_a_case_keeps_it_off_the_entry_page(client_for, entry, pending_case):
@@ -143,3 +144,29 @@ def test_an_unknown_action_or_item_is_refused(client_for, pending_case):
     assert moderator.post("/moderation/events/999999/accept/").status_code == 404
     pending_case.refresh_from_db()
     assert pending_case.review == ThreatCase.Review.PENDING
+
+
+def test_each_review_is_logged_as_a_moderation_decision_for_moderators_only(
+    pending_case, pending_event, people
+):
+    from mapapp.models import ModerationDecision
+
+    moderator = people["moderator"]
+    services.contribution_review(item=pending_case, moderator=moderator, accept=True)
+    services.contribution_review(item=pending_event, moderator=moderator, accept=False)
+    logged = ModerationDecision.objects.filter(entry=pending_case.entry).order_by("created_at")
+    assert [(d.action, d.moderator) for d in logged] == [
+        ("accept_case", moderator),
+        ("decline_event", moderator),
+    ]
+    assert "Pool sale" in logged[0].reason
+    assert "Nominated as an Asset of Community Value on 2024-02-03" in logged[1].reason
+
+
+def test_a_second_review_logs_nothing(pending_case, people):
+    from mapapp.models import ModerationDecision
+
+    services.contribution_review(item=pending_case, moderator=people["moderator"], accept=True)
+    with pytest.raises(Exception, match="already been decided"):
+        services.contribution_review(item=pending_case, moderator=people["moderator"], accept=False)
+    assert ModerationDecision.objects.filter(entry=pending_case.entry).count() == 1

@@ -268,6 +268,10 @@ class ModerationDecision(models.Model):
         DECLINE_CHANGE = "decline_change", "Declined a suggested change"
         RESOLVE_REPORT = "resolve_report", "Resolved a report"
         DISMISS_REPORT = "dismiss_report", "Dismissed a report"
+        ACCEPT_CASE = "accept_case", "Accepted a contributed threat case"
+        DECLINE_CASE = "decline_case", "Declined a contributed threat case"
+        ACCEPT_EVENT = "accept_event", "Accepted a contributed threat event"
+        DECLINE_EVENT = "decline_event", "Declined a contributed threat event"
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="decisions")
     moderator = models.ForeignKey(

@@ -6,7 +6,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from mapapp import deadlines, permissions
-from mapapp.models import CaseDeadline, DeadlineRule, Entry, ThreatCase, ThreatEvent
+from mapapp.models import (
+    CaseDeadline,
+    DeadlineRule,
+    Entry,
+    ModerationDecision,
+    ThreatCase,
+    ThreatEvent,
+)
 
 # The fields of a case and of an event their contributors edit, in the order forms show them:
 # the one list the forms, the write API and the exports read.
@@ -101,8 +108,26 @@ def contribution_review(*, item, moderator, accept):
         if accept:
             current.full_clean()
         current.save()
-        _refresh(current if model is ThreatCase else current.case)
+        case = current if model is ThreatCase else current.case
+        _refresh(case)
+        _log_review(case.entry, moderator, current, accept)
     return current
+
+
+def _log_review(entry, moderator, item, accept):
+    # Logged like every other moderation decision: who, when and what, for moderators only.
+    Action = ModerationDecision.Action
+    if isinstance(item, ThreatCase):
+        action = Action.ACCEPT_CASE if accept else Action.DECLINE_CASE
+        what = f"Case \u201c{item.title}\u201d"
+    else:
+        action = Action.ACCEPT_EVENT if accept else Action.DECLINE_EVENT
+        what = f"{item.get_kind_display()} on {item.happened_on:%Y-%m-%d} ({item.case.title})"
+    decision = ModerationDecision(
+        entry=entry, moderator=moderator, action=action, reason=what[:2000]
+    )
+    decision.full_clean()
+    decision.save()
 
 
 def rule_save(*, rule):
