@@ -45,8 +45,16 @@ def case(entry, people):
     return services.case_create(entry=entry, author=people["owner"], data=data)
 
 
-def call(method, path, body=None, role_token=None, raw=None):
+def call(method, path, body=None, role_token=None, raw=None, if_match=None):
     headers = {"Authorization": f"Token {role_token}"} if role_token else {}
+    if method == "patch" and if_match is None:
+        # A PATCH of a case names the version it read: here the current one, unless a test
+        # says otherwise.
+        pk = path.removeprefix("/api/v1/threats/").strip("/")
+        current = ThreatCase.objects.filter(pk=pk).first() if pk.isdigit() else None
+        if_match = str(current.version if current else 1)
+    if if_match:
+        headers["If-Match"] = if_match
     data = raw if raw is not None else json.dumps(body)
     response = getattr(Client(), method)(
         path, data=data, content_type="application/json", headers=headers
@@ -313,3 +321,50 @@ def test_fuzzed_event_bodies_never_fail_and_name_what_is_wrong(case, token_for, 
     assert status in (201, 400, 413), (raw[:200], answer)
     if status == 400:
         assert errors_name_fields(answer, {*services.EVENT_FIELDS, *GENERAL, where}), answer
+
+
+def test_a_case_edit_without_if_match_is_refused_and_changes_nothing(case, token_for):
+    client = Client(headers={"Authorization": f"Token {token_for('owner')}"})
+    response = client.patch(
+        f"/api/v1/threats/{case.pk}/",
+        data=json.dumps({"title": "New"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 428 and "If-Match" in response.json()["detail"]
+    case.refresh_from_db()
+    assert case.title == "Closure" and case.version == 1
+
+
+def test_a_case_edit_from_a_stale_version_is_refused_with_412(case, token_for):
+    first = call("patch", f"/api/v1/threats/{case.pk}/", {"title": "First"}, token_for("owner"))
+    assert first[0] == 200 and first[1]["version"] == 2
+    status, body = call(
+        "patch",
+        f"/api/v1/threats/{case.pk}/",
+        {"title": "Second"},
+        token_for("moderator"),
+        if_match="1",
+    )
+    assert status == 412 and "version 2, not 1" in body["detail"]
+    case.refresh_from_db()
+    assert case.title == "First" and case.version == 2
+
+
+def test_the_etag_of_a_case_is_its_if_match(case, token_for):
+    etag = Client().get(f"/api/v1/threats/{case.pk}/")["ETag"]
+    assert etag.startswith('"v1-')
+    status, body = call(
+        "patch",
+        f"/api/v1/threats/{case.pk}/",
+        {"title": "Renamed"},
+        token_for("owner"),
+        if_match=etag,
+    )
+    assert status == 200 and body["version"] == 2
+
+
+def test_an_if_match_naming_no_version_is_a_400(case, token_for):
+    status, body = call(
+        "patch", f"/api/v1/threats/{case.pk}/", {"title": "x"}, token_for("owner"), if_match="abc"
+    )
+    assert status == 400 and "names no version of this case" in body["If-Match"][0]

@@ -86,6 +86,9 @@ class ThreatCase(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by every edit: an edit made from an older version is refused, not applied over
+    # someone else's (services.case_update).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ThreatCaseQuerySet.as_manager()
     history = HistoricalRecords()

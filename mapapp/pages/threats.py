@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from mapapp import permissions, services
 from mapapp.models import Entry, ThreatCase
-from mapapp.pages.threat_forms import CaseForm, EventForm
+from mapapp.pages.threat_forms import CaseEditForm, CaseForm, EventForm
 from mapapp.web import ratelimit
 from mapapp.web.errors import wait_in_words
 
@@ -92,12 +92,19 @@ def case_edit(request, slug, pk):
         raise PermissionDenied(
             "Only the entry's owner, trusted contributors or moderators edit cases."
         )
-    form = CaseForm(request.POST or None, initial=CaseForm.initial_for(case))
+    form = CaseEditForm(request.POST or None, initial=CaseEditForm.initial_for(case))
     context = {"form": form, "entry": entry, "case": case, "pending": False}
     if request.method != "POST" or not form.is_valid():
         return _form_page(request, "mapapp/case_form.html", context)
     try:
-        case = services.case_update(case=case, editor=request.user, data=form.cleaned())
+        case = services.case_update(
+            case=case,
+            editor=request.user,
+            data=form.cleaned(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.StaleCase as stale:
+        return _stale_case(request, context, stale.case)
     except ValidationError as error:
         form.attach(error)
         return _form_page(request, "mapapp/case_form.html", context)
@@ -129,6 +136,22 @@ def event_new(request, slug, pk):
         form.attach(error)
         return _form_page(request, "mapapp/event_form.html", context)
     return _thanks(request, event, "event", case)
+
+
+def _stale_case(request, context, current):
+    """A 409: someone saved the case since this editor opened it. Their changes stay in the
+    form, now based on the current version, so saving again is a deliberate choice."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = CaseEditForm(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        "Someone saved this case since you opened it. The entry's page shows the case as it "
+        "is now; save again to replace that with what you see here.",
+    )
+    context = {**context, "form": form, "case": current}
+    return _form_page(request, "mapapp/case_form.html", context, status=409)
 
 
 def _open_to_events(user, entry):

@@ -34,6 +34,7 @@ from mapapp.services.moderation import (  # noqa: F401
 from mapapp.services.threats import (  # noqa: F401
     CASE_FIELDS,
     EVENT_FIELDS,
+    StaleCase,
     case_create,
     case_submit,
     case_update,

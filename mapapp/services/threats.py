@@ -54,8 +54,19 @@ def case_submit(*, entry, author, data):
     return case_create(entry=entry, author=author, data=data, review=review)
 
 
-def case_update(*, case, editor, data):
-    """An owner's, trusted contributor's or moderator's edit of a case (its status included)."""
+class StaleCase(Exception):
+    """The case changed since the editor loaded it; their save would overwrite that."""
+
+    def __init__(self, case):
+        super().__init__(f"Case {case.pk} is now at version {case.version}.")
+        self.case = case
+
+
+def case_update(*, case, editor, data, expected_version=None):
+    """An owner's, trusted contributor's or moderator's edit of a case (its status included).
+
+    With expected_version (the pages and the API always give it), an edit of a case someone
+    saved since raises StaleCase and changes nothing."""
     if not may_publish_directly(editor, case.entry):
         raise PermissionDenied(
             "Only the entry's owner, trusted contributors or moderators edit cases."
@@ -63,10 +74,13 @@ def case_update(*, case, editor, data):
     with transaction.atomic():
         # Lock the row: two people can close the same case at once.
         current = ThreatCase.objects.select_for_update().get(pk=case.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise StaleCase(current)
         current._history_user = editor
         for field, value in _only(data, CASE_FIELDS).items():
             setattr(current, field, value)
         current.full_clean()
+        current.version += 1
         current.save()
         _refresh(current)
     return current
@@ -136,6 +150,10 @@ def rule_save(*, rule):
         rule.full_clean()
         rule.save()
         deadlines_refresh_all()
+        # Deadlines are part of what the public reads of these entries: mark them changed so
+        # conditional requests (If-Modified-Since) and caches see the new dates.
+        with_cases = ThreatCase.objects.values("entry_id")
+        Entry.objects.filter(pk__in=with_cases).update(updated_at=timezone.now())
     return rule
 
 
