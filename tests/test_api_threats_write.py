@@ -148,7 +148,8 @@ def test_a_pending_case_is_found_by_its_author_and_moderators_only(
     path = f"/api/v1/threats/{body['id']}/events/"
     stranger = django_user_model.objects.create_user("stranger", "s@private.example", "x")
     assert call("post", path, EVENT, Token.objects.create(user=stranger).key)[0] == 404
-    assert call("post", path, EVENT, token_for("resident"))[0] == 202
+    # Its author sees it, but adds events only once it is accepted (as on the pages).
+    assert call("post", path, EVENT, token_for("resident"))[0] == 403
     assert call("post", path, EVENT, token_for("moderator"))[0] == 201
 
 
@@ -368,3 +369,28 @@ def test_an_if_match_naming_no_version_is_a_400(case, token_for):
         "patch", f"/api/v1/threats/{case.pk}/", {"title": "x"}, token_for("owner"), if_match="abc"
     )
     assert status == 400 and "names no version of this case" in body["If-Match"][0]
+
+
+def test_the_hourly_limit_on_contributions_awaiting_review_holds_in_the_api_too(
+    entry, token_for, monkeypatch
+):
+    from mapapp.services import threats as threat_services
+
+    monkeypatch.setattr(threat_services, "PENDING_PER_HOUR", 2)
+    statuses = [
+        call("post", cases_url(entry), {**CASE, "title": f"Case {n}"}, token_for("resident"))[0]
+        for n in range(3)
+    ]
+    assert statuses == [202, 202, 429]
+    assert ThreatCase.objects.count() == 2
+    # Contributions public at once are not counted.
+    assert call("post", cases_url(entry), CASE, token_for("owner"))[0] == 201
+
+
+def test_an_author_may_not_add_events_to_their_own_case_while_it_awaits_review(entry, token_for):
+    status, body = call("post", cases_url(entry), CASE, token_for("resident"))
+    assert status == 202
+    status, body = call(
+        "post", f"/api/v1/threats/{body['id']}/events/", EVENT, token_for("resident")
+    )
+    assert status == 403 and "once a moderator accepts it" in body["detail"]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 
 from mapapp import permissions, services
 from mapapp.api import threat_docs as docs
@@ -89,6 +89,8 @@ def through_services(write, **arguments):
         return write(**arguments)
     except DjangoPermissionDenied as denied:
         raise PermissionDenied(str(denied)) from None
+    except services.TooManyContributions as limited:
+        raise Throttled(limited.wait, detail=str(limited)) from None
     except DjangoValidationError as error:
         raise django_errors(error) from None
 

@@ -339,6 +339,11 @@ class CaseDeadline(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["due_on"], name="deadline_due_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "rule", "event"], name="deadline_once_per_rule_and_event"
+            )
+        ]
 
     def __str__(self):
         return f"{self.rule.name}: {self.due_on:%Y-%m-%d}"

@@ -13,11 +13,7 @@ from django.views.decorators.http import require_http_methods
 from mapapp import permissions, services
 from mapapp.models import Entry, ThreatCase
 from mapapp.pages.threat_forms import CaseEditForm, CaseForm, EventForm
-from mapapp.web import ratelimit
 from mapapp.web.errors import wait_in_words
-
-# Contributions waiting for review, per account and hour: one account must not flood the queue.
-PENDING_PER_HOUR = 20
 
 
 def _visible_entry(request, slug):
@@ -33,13 +29,8 @@ def _form_page(request, template, context, status=None):
     return render(request, template, context, status=status)
 
 
-def _too_many(request, template, context):
-    """A 429 when a contribution that would wait for review passes the hourly limit."""
-    if not context["pending"]:
-        return None
-    wait = ratelimit.hit("threat-contribution", f"user:{request.user.pk}", limit=PENDING_PER_HOUR)
-    if not wait:
-        return None
+def _too_many(request, template, context, wait):
+    """A 429: a contribution that would wait for review passed the services' hourly limit."""
     context["rate_limited"] = f"Too many contributions; try again in {wait_in_words(wait)}."
     response = _form_page(request, template, context, status=429)
     response["Retry-After"] = str(wait)
@@ -72,10 +63,10 @@ def case_new(request, slug):
     }
     if request.method != "POST" or not form.is_valid():
         return _form_page(request, "mapapp/case_form.html", context)
-    if limited := _too_many(request, "mapapp/case_form.html", context):
-        return limited
     try:
         case = services.case_submit(entry=entry, author=request.user, data=form.cleaned())
+    except services.TooManyContributions as limited:
+        return _too_many(request, "mapapp/case_form.html", context, limited.wait)
     except ValidationError as error:
         form.attach(error)
         return _form_page(request, "mapapp/case_form.html", context)
@@ -118,7 +109,7 @@ def event_new(request, slug, pk):
     """Add a dated, sourced event to a public case (or, for those who may publish directly,
     to any case not declined)."""
     entry = _visible_entry(request, slug)
-    case = get_object_or_404(_open_to_events(request.user, entry), pk=pk)
+    case = get_object_or_404(services.cases_open_to_events(request.user, entry), pk=pk)
     form = EventForm(request.POST or None, case=case)
     context = {
         "form": form,
@@ -128,10 +119,10 @@ def event_new(request, slug, pk):
     }
     if request.method != "POST" or not form.is_valid():
         return _form_page(request, "mapapp/event_form.html", context)
-    if limited := _too_many(request, "mapapp/event_form.html", context):
-        return limited
     try:
         event = services.event_submit(case=case, author=request.user, data=form.cleaned())
+    except services.TooManyContributions as limited:
+        return _too_many(request, "mapapp/event_form.html", context, limited.wait)
     except ValidationError as error:
         form.attach(error)
         return _form_page(request, "mapapp/event_form.html", context)
@@ -152,10 +143,3 @@ def _stale_case(request, context, current):
     )
     context = {**context, "form": form, "case": current}
     return _form_page(request, "mapapp/case_form.html", context, status=409)
-
-
-def _open_to_events(user, entry):
-    cases = entry.cases.exclude(review=ThreatCase.Review.DECLINED)
-    if services.may_publish_directly(user, entry):
-        return cases
-    return cases.filter(review=ThreatCase.Review.ACCEPTED)
