@@ -45,8 +45,16 @@ def case(entry, people):
     return services.case_create(entry=entry, author=people["owner"], data=data)
 
 
-def call(method, path, body=None, role_token=None, raw=None):
+def call(method, path, body=None, role_token=None, raw=None, if_match=None):
     headers = {"Authorization": f"Token {role_token}"} if role_token else {}
+    if method == "patch" and if_match is None:
+        # A PATCH of a case names the version it read: here the current one, unless a test
+        # says otherwise.
+        pk = path.removeprefix("/api/v1/threats/").strip("/")
+        current = ThreatCase.objects.filter(pk=pk).first() if pk.isdigit() else None
+        if_match = str(current.version if current else 1)
+    if if_match:
+        headers["If-Match"] = if_match
     data = raw if raw is not None else json.dumps(body)
     response = getattr(Client(), method)(
         path, data=data, content_type="application/json", headers=headers
@@ -140,7 +148,8 @@ def test_a_pending_case_is_found_by_its_author_and_moderators_only(
     path = f"/api/v1/threats/{body['id']}/events/"
     stranger = django_user_model.objects.create_user("stranger", "s@private.example", "x")
     assert call("post", path, EVENT, Token.objects.create(user=stranger).key)[0] == 404
-    assert call("post", path, EVENT, token_for("resident"))[0] == 202
+    # Its author sees it, but adds events only once it is accepted (as on the pages).
+    assert call("post", path, EVENT, token_for("resident"))[0] == 403
     assert call("post", path, EVENT, token_for("moderator"))[0] == 201
 
 
@@ -313,3 +322,75 @@ def test_fuzzed_event_bodies_never_fail_and_name_what_is_wrong(case, token_for, 
     assert status in (201, 400, 413), (raw[:200], answer)
     if status == 400:
         assert errors_name_fields(answer, {*services.EVENT_FIELDS, *GENERAL, where}), answer
+
+
+def test_a_case_edit_without_if_match_is_refused_and_changes_nothing(case, token_for):
+    client = Client(headers={"Authorization": f"Token {token_for('owner')}"})
+    response = client.patch(
+        f"/api/v1/threats/{case.pk}/",
+        data=json.dumps({"title": "New"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 428 and "If-Match" in response.json()["detail"]
+    case.refresh_from_db()
+    assert case.title == "Closure" and case.version == 1
+
+
+def test_a_case_edit_from_a_stale_version_is_refused_with_412(case, token_for):
+    first = call("patch", f"/api/v1/threats/{case.pk}/", {"title": "First"}, token_for("owner"))
+    assert first[0] == 200 and first[1]["version"] == 2
+    status, body = call(
+        "patch",
+        f"/api/v1/threats/{case.pk}/",
+        {"title": "Second"},
+        token_for("moderator"),
+        if_match="1",
+    )
+    assert status == 412 and "version 2, not 1" in body["detail"]
+    case.refresh_from_db()
+    assert case.title == "First" and case.version == 2
+
+
+def test_the_etag_of_a_case_is_its_if_match(case, token_for):
+    etag = Client().get(f"/api/v1/threats/{case.pk}/")["ETag"]
+    assert etag.startswith('"v1-')
+    status, body = call(
+        "patch",
+        f"/api/v1/threats/{case.pk}/",
+        {"title": "Renamed"},
+        token_for("owner"),
+        if_match=etag,
+    )
+    assert status == 200 and body["version"] == 2
+
+
+def test_an_if_match_naming_no_version_is_a_400(case, token_for):
+    status, body = call(
+        "patch", f"/api/v1/threats/{case.pk}/", {"title": "x"}, token_for("owner"), if_match="abc"
+    )
+    assert status == 400 and "names no version of this case" in body["If-Match"][0]
+
+
+def test_the_hourly_limit_on_contributions_awaiting_review_holds_in_the_api_too(
+    entry, token_for, monkeypatch
+):
+    from mapapp.services import threats as threat_services
+
+    monkeypatch.setattr(threat_services, "PENDING_PER_HOUR", 2)
+    statuses = [
+        call("post", cases_url(entry), {**CASE, "title": f"Case {n}"}, token_for("resident"))[0]
+        for n in range(3)
+    ]
+    assert statuses == [202, 202, 429]
+    assert ThreatCase.objects.count() == 2
+    # Contributions public at once are not counted.
+    assert call("post", cases_url(entry), CASE, token_for("owner"))[0] == 201
+
+
+def test_an_author_may_not_add_events_to_their_own_case_while_it_awaits_review(entry, token_for):
+    status, body = call("post", cases_url(entry), CASE, token_for("resident"))
+    assert status == 202
+    status, body = call(
+        "post", f"/api/v1/threats/{body['id']}/events/", EVENT, token_for("resident")
+    )
+    assert status == 403 and "once a moderator accepts it" in body["detail"]

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from mapapp import services
 from mapapp.deadlines import countdown, due_date
-from mapapp.models import CaseDeadline, DeadlineRule, ThreatCase
+from mapapp.models import CaseDeadline, DeadlineRule, Entry, ThreatCase
 from mapapp.models.threats import MAX_RULE_CHAIN
 from mapapp.reads.threats import entry_timeline, with_next_deadline
 
@@ -222,6 +222,15 @@ def test_saving_a_rule_recomputes_the_deadlines_of_existing_cases(case):
     interim.amount = 8
     services.rule_save(rule=interim)
     assert deadlines_of(case)["Interim moratorium ends"] == date(2026, 4, 27)
+
+
+def test_saving_a_rule_marks_the_entries_with_cases_changed(case, make_entry, time_machine):
+    untouched = make_entry(name="No cases here")
+    before = Entry.objects.get(pk=case.entry_id).updated_at
+    time_machine.move_to(dt.datetime(2026, 3, 17, 12, tzinfo=dt.UTC), tick=False)
+    services.rule_save(rule=DeadlineRule.objects.get(name="Consultation closes"))
+    assert Entry.objects.get(pk=case.entry_id).updated_at > before
+    assert Entry.objects.get(pk=untouched.pk).updated_at == untouched.updated_at
 
 
 def test_a_new_rule_gives_existing_cases_its_deadline(case):

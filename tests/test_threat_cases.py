@@ -335,3 +335,39 @@ def test_an_event_cannot_be_added_to_a_declined_case(entry, people):
             data={"kind": "announced", "happened_on": date(2026, 2, 1)},
         )
     assert ThreatEvent.objects.count() == 0
+
+
+def test_an_event_pending_on_a_case_that_is_then_declined_is_declined_with_it(make_entry, people):
+    entry = make_entry(name="Hall", author=people["owner"])
+    case = services.case_create(
+        entry=entry,
+        author=people["owner"],
+        data={"title": "Sale", "kind": "disposal", "opened_on": date(2026, 1, 5)},
+        review=ThreatCase.Review.PENDING,
+    )
+    event = services.event_create(
+        case=case,
+        author=people["resident"],
+        data={"kind": "announced", "happened_on": date(2026, 1, 6)},
+        review=ThreatEvent.Review.PENDING,
+    )
+    services.contribution_review(item=case, moderator=people["moderator"], accept=False)
+    event.refresh_from_db()
+    assert event.review == ThreatEvent.Review.DECLINED
+
+
+def test_an_event_of_a_declined_case_cannot_be_accepted(make_entry, people):
+    entry = make_entry(name="Baths", author=people["owner"])
+    case = services.case_create(
+        entry=entry,
+        author=people["owner"],
+        data={"title": "Sale", "kind": "disposal", "opened_on": date(2026, 1, 5)},
+        review=ThreatCase.Review.DECLINED,
+    )
+    event = ThreatEvent.objects.create(
+        case=case, kind="announced", happened_on=date(2026, 1, 6), review="pending"
+    )
+    with pytest.raises(ValidationError, match="case was declined"):
+        services.contribution_review(item=event, moderator=people["moderator"], accept=True)
+    event.refresh_from_db()
+    assert event.review == ThreatEvent.Review.PENDING

@@ -10,7 +10,7 @@ from django.test import Client
 
 from mapapp import services
 from mapapp.models import ThreatCase, ThreatEvent
-from mapapp.pages import threats as threat_pages
+from mapapp.services import threats as threat_services
 
 TODAY = datetime.date(2026, 12, 2)
 CASE = {
@@ -144,7 +144,9 @@ def test_a_closed_case_has_no_next_deadline(client, entry, people):
     )
     body = page(client, entry)
     assert "Next deadline" not in body and "is-next" not in body
+    # The record keeps the dates (a saved place's listing still lapses), with no countdown.
     assert "Asset of Community Value listing expires" in section(body, case)
+    assert "(in " not in section(body, case)
 
 
 def test_contribution_links_are_for_signed_in_people_and_editing_for_those_who_may(
@@ -233,6 +235,7 @@ def test_a_residents_case_awaits_review_and_stays_invisible_until_accepted(
 def test_the_owner_edits_a_case_and_closes_it(client_for, entry):
     case = open_case(entry)
     data = {**CASE, "status": "saved", "closed_on": "2026-12-01", "title": "Library saved"}
+    data["version"] = case.version
     response = client_for("owner").post(f"/entries/{entry.slug}/cases/{case.pk}/edit/", data)
     assert response.status_code == 302
     case.refresh_from_db()
@@ -363,7 +366,7 @@ def test_closing_a_case_before_its_last_event_is_refused_on_the_closing_date(cli
     case = open_case(entry)
     add_event(case, "decision", datetime.date(2026, 11, 25))
     url = f"/entries/{entry.slug}/cases/{case.pk}/edit/"
-    data = {**CASE, "status": "lost", "closed_on": "2026-11-20"}
+    data = {**CASE, "status": "lost", "closed_on": "2026-11-20", "version": case.version}
     response = client_for("owner").post(url, data)
     assert response.status_code == 400
     assert "after this closing date" in " ".join(errors_on(response.content.decode(), "closed_on"))
@@ -380,7 +383,7 @@ def test_the_forms_post_only_with_a_csrf_token(entry, people):
 
 
 def test_a_resident_sending_too_many_contributions_is_told_to_wait(client_for, entry, monkeypatch):
-    monkeypatch.setattr(threat_pages, "PENDING_PER_HOUR", 1)
+    monkeypatch.setattr(threat_services, "PENDING_PER_HOUR", 1)
     resident = client_for("resident")
     url = f"/entries/{entry.slug}/cases/new/"
     assert resident.post(url, CASE).status_code == 302
@@ -432,3 +435,30 @@ def test_the_history_lists_changes_to_public_cases_and_events(client, entry, peo
     assert "Case “Library closure”: Created" in history
     assert "Event “Announced” of 2 November 2026, case “Library closure”: Created" in history
     assert hidden.title not in body and "owner@private.example" not in body
+
+
+def test_an_edit_over_someone_elses_newer_save_is_refused_and_kept_in_the_form(
+    client_for, entry, people
+):
+    case = open_case(entry)
+    url = f"/entries/{entry.slug}/cases/{case.pk}/edit/"
+    opened = case.version
+    services.case_update(
+        case=case,
+        editor=people["moderator"],
+        data={"summary": "Moderator's words"},
+        expected_version=opened,
+    )
+    data = {**CASE, "title": "Owner's title", "version": opened}
+    response = client_for("owner").post(url, data)
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone saved this case since you opened it" in body
+    assert "Owner&#x27;s title" in body and f'name="version" value="{opened + 1}"' in body
+    case.refresh_from_db()
+    assert case.summary == "Moderator's words" and case.title == "Library closure"
+    # Saving again from the form as shown is a deliberate choice, and goes through.
+    again = client_for("owner").post(url, {**data, "version": opened + 1})
+    assert again.status_code == 302
+    case.refresh_from_db()
+    assert case.title == "Owner's title" and case.version == opened + 2

@@ -4,7 +4,7 @@ Request bodies come from the serializers (CASE_FIELDS, EVENT_FIELDS)."""
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
 from mapapp.api.docs import (
     AUTH_ERRORS,
@@ -132,6 +132,7 @@ CASE_WRITTEN = {
         "case": {"type": "integer"},
         "review": {"type": "string", "enum": list(ThreatCase.Review.values)},
         "entry": {"type": "string"},
+        "version": {"type": "integer", "minimum": 1, "description": "If-Match for the next edit"},
         **{name: {"nullable": True} for name in CASE_PUBLIC_FIELDS},
     },
 }
@@ -178,13 +179,25 @@ CASE_CREATE = {
 THREAT_PATCH = {
     "operation_id": "threats_partial_update",
     "summary": "Change a case, its status included (the entry's owner, trusted contributors "
-    "and moderators)",
+    "and moderators), guarded by If-Match",
+    "parameters": [
+        OpenApiParameter(
+            "If-Match",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            required=True,
+            description="The case's ETag from GET /api/v1/threats/{id}/ (or its version). "
+            "A stale one gets 412; one naming no version gets 400.",
+        )
+    ],
     "request": {"application/json": CaseWriteSerializer},
     "responses": {
         (200, "application/json"): OpenApiResponse(CASE_WRITTEN, description="The case as saved."),
         **BODY_ERRORS,
         **AUTH_ERRORS,
         **NOT_FOUND,
+        (412, "application/json"): OpenApiResponse(DETAIL_ERROR, description="Stale version."),
+        (428, "application/json"): OpenApiResponse(DETAIL_ERROR, description="No If-Match."),
     },
     "tags": ["threats"],
 }

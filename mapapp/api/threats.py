@@ -8,14 +8,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 
 from mapapp import permissions, services
 from mapapp.api import threat_docs as docs
 from mapapp.api.exports import case_export_response
 from mapapp.api.params import parse_stats_query, parse_threat_query, refuse_parameters
 from mapapp.api.views import CommonsAPIView, django_errors, page_links
-from mapapp.api.write import CaseWriteSerializer, EventWriteSerializer
+from mapapp.api.write import (
+    CaseWriteSerializer,
+    EventWriteSerializer,
+    PreconditionFailed,
+    expected_version,
+)
 from mapapp.models import Entry, ThreatCase
 from mapapp.reads.geojson import encode
 from mapapp.reads.threat_features import (
@@ -37,9 +42,13 @@ from mapapp.web.features import GEOJSON
 JSON = "application/json"
 
 
-def threats_json(request, document, content_type=JSON):
+def threats_json(request, document, content_type=JSON, etag_prefix=""):
     return cached_json(
-        request, encode(document), content_type=content_type, last_modified=threats_last_modified()
+        request,
+        encode(document),
+        content_type=content_type,
+        last_modified=threats_last_modified(),
+        etag_prefix=etag_prefix,
     )
 
 
@@ -80,6 +89,8 @@ def through_services(write, **arguments):
         return write(**arguments)
     except DjangoPermissionDenied as denied:
         raise PermissionDenied(str(denied)) from None
+    except services.TooManyContributions as limited:
+        raise Throttled(limited.wait, detail=str(limited)) from None
     except DjangoValidationError as error:
         raise django_errors(error) from None
 
@@ -115,13 +126,27 @@ class ThreatDetail(CaseWriting):
             {"rel": "alternate", "type": "text/html",
              "href": request.build_absolute_uri(feature["properties"]["url"])},
         ]  # fmt: skip
-        return threats_json(request, feature, GEOJSON)
+        version = feature["properties"]["version"]
+        return threats_json(request, feature, GEOJSON, etag_prefix=f"v{version}-")
 
     @extend_schema(**docs.THREAT_PATCH)
     def patch(self, request, pk):
         case = self.case_for_writing(request, pk)
+        version = expected_version(request, noun="case")
         data = validated(CaseWriteSerializer(data=request.data, partial=True))
-        case = through_services(services.case_update, case=case, editor=request.user, data=data)
+        try:
+            case = through_services(
+                services.case_update,
+                case=case,
+                editor=request.user,
+                data=data,
+                expected_version=version,
+            )
+        except services.StaleCase as stale:
+            raise PreconditionFailed(
+                f"The case is at version {stale.case.version}, not {version}: "
+                "read it again and reapply your change."
+            ) from None
         return written(request, case, case_body(case), 200)
 
 
@@ -138,7 +163,7 @@ def visible(user, case):
 
 
 def case_body(case):
-    return {**case_values(case), "entry": case.entry.slug}
+    return {**case_values(case), "entry": case.entry.slug, "version": case.version}
 
 
 def written(request, item, values, status_code):

@@ -239,17 +239,20 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = ["kind", "message"]
 
 
-def expected_version(request):
-    """The entry version named by If-Match: an ETag like "v3-…" or a bare number."""
+def expected_version(request, noun="entry"):
+    """The version of an entry (or a case) named by If-Match: an ETag like "v3-…" or a bare
+    number."""
     header = request.headers.get("If-Match", "").strip()
     if not header:
-        raise PreconditionRequired()
+        raise PreconditionRequired(
+            f"Send If-Match with the {noun}'s ETag (or its version) to change it."
+        )
     match = re.search(r'^(?:W/)?"?v?(\d+)', header)
     # A header without a number, or with more digits than any version can have (int() of
     # thousands of digits refuses outright), is malformed, not merely stale.
     if not match or len(match.group(1)) > VERSION_DIGITS:
         message = (
-            f"If-Match {header[:40]!r} names no version of this entry: send its ETag "
+            f"If-Match {header[:40]!r} names no version of this {noun}: send its ETag "
             '(like "v3-…") or its version number.'
         )
         raise ValidationError({"If-Match": [message]})

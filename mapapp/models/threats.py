@@ -86,6 +86,9 @@ class ThreatCase(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by every edit: an edit made from an older version is refused, not applied over
+    # someone else's (services.case_update).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ThreatCaseQuerySet.as_manager()
     history = HistoricalRecords()
@@ -336,6 +339,11 @@ class CaseDeadline(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["due_on"], name="deadline_due_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "rule", "event"], name="deadline_once_per_rule_and_event"
+            )
+        ]
 
     def __str__(self):
         return f"{self.rule.name}: {self.due_on:%Y-%m-%d}"

@@ -65,6 +65,17 @@ class CaseForm(ContributionForm):
         return {name: getattr(case, name) for name in CASE_FIELDS}
 
 
+class CaseEditForm(CaseForm):
+    """A case's form when editing: it carries the version the editor started from, so a save
+    over someone else's newer one is refused (services.case_update)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    @classmethod
+    def initial_for(cls, case):
+        return {**super().initial_for(case), "version": case.version}
+
+
 class EventForm(ContributionForm):
     class Meta:
         model = ThreatEvent

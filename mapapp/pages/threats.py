@@ -12,12 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from mapapp import permissions, services
 from mapapp.models import Entry, ThreatCase
-from mapapp.pages.threat_forms import CaseForm, EventForm
-from mapapp.web import ratelimit
+from mapapp.pages.threat_forms import CaseEditForm, CaseForm, EventForm
 from mapapp.web.errors import wait_in_words
-
-# Contributions waiting for review, per account and hour: one account must not flood the queue.
-PENDING_PER_HOUR = 20
 
 
 def _visible_entry(request, slug):
@@ -33,13 +29,8 @@ def _form_page(request, template, context, status=None):
     return render(request, template, context, status=status)
 
 
-def _too_many(request, template, context):
-    """A 429 when a contribution that would wait for review passes the hourly limit."""
-    if not context["pending"]:
-        return None
-    wait = ratelimit.hit("threat-contribution", f"user:{request.user.pk}", limit=PENDING_PER_HOUR)
-    if not wait:
-        return None
+def _too_many(request, template, context, wait):
+    """A 429: a contribution that would wait for review passed the services' hourly limit."""
     context["rate_limited"] = f"Too many contributions; try again in {wait_in_words(wait)}."
     response = _form_page(request, template, context, status=429)
     response["Retry-After"] = str(wait)
@@ -72,10 +63,10 @@ def case_new(request, slug):
     }
     if request.method != "POST" or not form.is_valid():
         return _form_page(request, "mapapp/case_form.html", context)
-    if limited := _too_many(request, "mapapp/case_form.html", context):
-        return limited
     try:
         case = services.case_submit(entry=entry, author=request.user, data=form.cleaned())
+    except services.TooManyContributions as limited:
+        return _too_many(request, "mapapp/case_form.html", context, limited.wait)
     except ValidationError as error:
         form.attach(error)
         return _form_page(request, "mapapp/case_form.html", context)
@@ -92,12 +83,19 @@ def case_edit(request, slug, pk):
         raise PermissionDenied(
             "Only the entry's owner, trusted contributors or moderators edit cases."
         )
-    form = CaseForm(request.POST or None, initial=CaseForm.initial_for(case))
+    form = CaseEditForm(request.POST or None, initial=CaseEditForm.initial_for(case))
     context = {"form": form, "entry": entry, "case": case, "pending": False}
     if request.method != "POST" or not form.is_valid():
         return _form_page(request, "mapapp/case_form.html", context)
     try:
-        case = services.case_update(case=case, editor=request.user, data=form.cleaned())
+        case = services.case_update(
+            case=case,
+            editor=request.user,
+            data=form.cleaned(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.StaleCase as stale:
+        return _stale_case(request, context, stale.case)
     except ValidationError as error:
         form.attach(error)
         return _form_page(request, "mapapp/case_form.html", context)
@@ -111,7 +109,7 @@ def event_new(request, slug, pk):
     """Add a dated, sourced event to a public case (or, for those who may publish directly,
     to any case not declined)."""
     entry = _visible_entry(request, slug)
-    case = get_object_or_404(_open_to_events(request.user, entry), pk=pk)
+    case = get_object_or_404(services.cases_open_to_events(request.user, entry), pk=pk)
     form = EventForm(request.POST or None, case=case)
     context = {
         "form": form,
@@ -121,18 +119,27 @@ def event_new(request, slug, pk):
     }
     if request.method != "POST" or not form.is_valid():
         return _form_page(request, "mapapp/event_form.html", context)
-    if limited := _too_many(request, "mapapp/event_form.html", context):
-        return limited
     try:
         event = services.event_submit(case=case, author=request.user, data=form.cleaned())
+    except services.TooManyContributions as limited:
+        return _too_many(request, "mapapp/event_form.html", context, limited.wait)
     except ValidationError as error:
         form.attach(error)
         return _form_page(request, "mapapp/event_form.html", context)
     return _thanks(request, event, "event", case)
 
 
-def _open_to_events(user, entry):
-    cases = entry.cases.exclude(review=ThreatCase.Review.DECLINED)
-    if services.may_publish_directly(user, entry):
-        return cases
-    return cases.filter(review=ThreatCase.Review.ACCEPTED)
+def _stale_case(request, context, current):
+    """A 409: someone saved the case since this editor opened it. Their changes stay in the
+    form, now based on the current version, so saving again is a deliberate choice."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = CaseEditForm(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        "Someone saved this case since you opened it. The entry's page shows the case as it "
+        "is now; save again to replace that with what you see here.",
+    )
+    context = {**context, "form": form, "case": current}
+    return _form_page(request, "mapapp/case_form.html", context, status=409)

@@ -58,6 +58,7 @@ def case_feature(record, *, detail=False, geometry=Fragment):
     """One CaseRecord (its case annotated by with_point) as a GeoJSON Feature."""
     properties = case_properties(record)
     if detail:
+        properties["version"] = record.case.version
         properties["events"] = [event_dict(event) for event in record.events]
         properties["deadlines"] = [deadline_dict(d) for d in record.deadlines]
     return {

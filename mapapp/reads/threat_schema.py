@@ -86,6 +86,11 @@ CASE_FEATURE = _case_feature(CASE_PROPERTIES)
 CASE_DETAIL_FEATURE = _case_feature(
     {
         **CASE_PROPERTIES,
+        "version": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "raised by every edit; send it (or the ETag) as If-Match to change it",
+        },
         "events": {"type": "array", "items": EVENT},
         "deadlines": {"type": "array", "items": DEADLINE},
     },

@@ -14,6 +14,7 @@ from mapapp.models import (
     ThreatCase,
     ThreatEvent,
 )
+from mapapp.web import ratelimit
 
 # The fields of a case and of an event their contributors edit, in the order forms show them:
 # the one list the forms, the write API and the exports read.
@@ -28,6 +29,17 @@ CASE_FIELDS = (
     "decider_url",
 )
 EVENT_FIELDS = ("kind", "happened_on", "source_url", "note")
+# Contributions waiting for review, per account and hour, through any door: one account must
+# not flood the moderators' queue.
+PENDING_PER_HOUR = 20
+
+
+class TooManyContributions(Exception):
+    """An account passed PENDING_PER_HOUR contributions awaiting review; `wait` is seconds."""
+
+    def __init__(self, wait):
+        super().__init__(f"Too many contributions awaiting review; wait {wait} seconds.")
+        self.wait = wait
 
 
 def may_publish_directly(user, entry):
@@ -48,14 +60,27 @@ def case_create(*, entry, author, data, review=ThreatCase.Review.ACCEPTED):
 
 
 def case_submit(*, entry, author, data):
-    """A contributor's new case: public at once when may_publish_directly, else pending."""
+    """A contributor's new case: public at once when may_publish_directly, else pending
+    (and counted against PENDING_PER_HOUR)."""
     _refuse_if_not_public(entry, author)
     review = _review_for(author, entry)
+    _count_pending(author, review)
     return case_create(entry=entry, author=author, data=data, review=review)
 
 
-def case_update(*, case, editor, data):
-    """An owner's, trusted contributor's or moderator's edit of a case (its status included)."""
+class StaleCase(Exception):
+    """The case changed since the editor loaded it; their save would overwrite that."""
+
+    def __init__(self, case):
+        super().__init__(f"Case {case.pk} is now at version {case.version}.")
+        self.case = case
+
+
+def case_update(*, case, editor, data, expected_version=None):
+    """An owner's, trusted contributor's or moderator's edit of a case (its status included).
+
+    With expected_version (the pages and the API always give it), an edit of a case someone
+    saved since raises StaleCase and changes nothing."""
     if not may_publish_directly(editor, case.entry):
         raise PermissionDenied(
             "Only the entry's owner, trusted contributors or moderators edit cases."
@@ -63,10 +88,13 @@ def case_update(*, case, editor, data):
     with transaction.atomic():
         # Lock the row: two people can close the same case at once.
         current = ThreatCase.objects.select_for_update().get(pk=case.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise StaleCase(current)
         current._history_user = editor
         for field, value in _only(data, CASE_FIELDS).items():
             setattr(current, field, value)
         current.full_clean()
+        current.version += 1
         current.save()
         _refresh(current)
     return current
@@ -88,9 +116,40 @@ def event_create(*, case, author, data, review=ThreatEvent.Review.ACCEPTED):
 
 
 def event_submit(*, case, author, data):
-    """A contributor's new event on a case: public at once when may_publish_directly."""
+    """A contributor's new event on a case open to them (case_open_to_events): public at once
+    when may_publish_directly, else pending (and counted against PENDING_PER_HOUR)."""
     _refuse_if_not_public(case.entry, author)
-    return event_create(case=case, author=author, data=data, review=_review_for(author, case.entry))
+    if not case_open_to_events(author, case):
+        if ThreatCase.objects.filter(pk=case.pk, review=ThreatCase.Review.DECLINED).exists():
+            raise ValidationError("This case was declined; events cannot be added to it.")
+        raise PermissionDenied(
+            "This case is not public yet: events can be added once a moderator accepts it."
+        )
+    review = _review_for(author, case.entry)
+    _count_pending(author, review)
+    return event_create(case=case, author=author, data=data, review=review)
+
+
+def cases_open_to_events(user, entry):
+    """The cases of entry that user may add events to: any not declined for those who may
+    publish directly, else the public ones."""
+    cases = entry.cases.exclude(review=ThreatCase.Review.DECLINED)
+    if may_publish_directly(user, entry):
+        return cases
+    return cases.filter(review=ThreatCase.Review.ACCEPTED)
+
+
+def case_open_to_events(user, case):
+    return cases_open_to_events(user, case.entry).filter(pk=case.pk).exists()
+
+
+def _count_pending(author, review):
+    if review != ThreatCase.Review.PENDING:
+        return
+    key = f"user:{author.pk}" if author else "anonymous"
+    wait = ratelimit.hit("threat-contribution", key, limit=PENDING_PER_HOUR)
+    if wait:
+        raise TooManyContributions(wait)
 
 
 def contribution_review(*, item, moderator, accept):
@@ -103,11 +162,18 @@ def contribution_review(*, item, moderator, accept):
         if current.review != model.Review.PENDING:
             state = current.get_review_display().lower()
             raise ValidationError(f"This has already been decided: it is {state}.")
+        if accept and model is ThreatEvent and current.case.review == ThreatCase.Review.DECLINED:
+            raise ValidationError("This event's case was declined, so the event cannot be.")
         current.review = model.Review.ACCEPTED if accept else model.Review.DECLINED
         current._history_user = moderator
         if accept:
             current.full_clean()
         current.save()
+        if model is ThreatCase and not accept:
+            # Events waiting on a declined case could never be accepted: decline them too.
+            current.events.filter(review=ThreatEvent.Review.PENDING).update(
+                review=ThreatEvent.Review.DECLINED
+            )
         case = current if model is ThreatCase else current.case
         _refresh(case)
         _log_review(case.entry, moderator, current, accept)
@@ -136,14 +202,21 @@ def rule_save(*, rule):
         rule.full_clean()
         rule.save()
         deadlines_refresh_all()
+        # Deadlines are part of what the public reads of these entries: mark them changed so
+        # conditional requests (If-Modified-Since) and caches see the new dates.
+        with_cases = ThreatCase.objects.values("entry_id")
+        Entry.objects.filter(pk__in=with_cases).update(updated_at=timezone.now())
     return rule
 
 
 def deadlines_refresh_all():
     """Recompute every case's deadlines (after the rules change)."""
     rules = _active_rules()
-    for case in ThreatCase.objects.filter(events__isnull=False).distinct().iterator():
-        _refresh_deadlines(case, rules)
+    for pk in ThreatCase.objects.filter(events__isnull=False).distinct().values_list("pk"):
+        with transaction.atomic():
+            case = ThreatCase.objects.select_related("entry").get(pk=pk[0])
+            _lock_entry(case)
+            _refresh_deadlines(case, rules)
 
 
 def threat_refresh(*, entry):
@@ -172,8 +245,16 @@ def _note(case):
 
 
 def _refresh(case):
+    # Every write of a case or event ends here, in its transaction: locking the entry makes
+    # writes to the cases of one entry take turns, so two never derive its deadlines or its
+    # threat from each other's half-finished state.
+    _lock_entry(case)
     _refresh_deadlines(case)
     threat_refresh(entry=case.entry)
+
+
+def _lock_entry(case):
+    list(Entry.objects.select_for_update().filter(pk=case.entry_id).values_list("pk"))
 
 
 def _active_rules():
