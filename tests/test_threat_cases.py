@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from mapapp import services
 from mapapp.models import Entry, ThreatCase, ThreatEvent
@@ -371,3 +372,46 @@ def test_an_event_of_a_declined_case_cannot_be_accepted(make_entry, people):
         services.contribution_review(item=event, moderator=people["moderator"], accept=True)
     event.refresh_from_db()
     assert event.review == ThreatEvent.Review.PENDING
+
+
+def test_a_case_closes_before_an_event_still_to_come_which_is_set_aside(make_entry, people):
+    entry = make_entry(name="Lido", author=people["owner"])
+    today = timezone.localdate()
+    case = services.case_create(
+        entry=entry,
+        author=people["owner"],
+        data={"title": "Closure", "kind": "closure", "opened_on": today - timedelta(days=20)},
+    )
+    due = services.event_create(
+        case=case,
+        author=people["owner"],
+        data={"kind": "consultation_closes", "happened_on": today + timedelta(days=4)},
+    )
+    case = services.case_update(
+        case=case, editor=people["owner"], data={"status": "withdrawn", "closed_on": today}
+    )
+    due.refresh_from_db()
+    assert case.status == "withdrawn" and due.review == ThreatEvent.Review.DECLINED
+    assert due.history.first().history_change_reason.startswith("Set aside")
+
+
+def test_a_case_cannot_close_before_an_event_that_has_happened(make_entry, people):
+    entry = make_entry(name="Baths", author=people["owner"])
+    today = timezone.localdate()
+    case = services.case_create(
+        entry=entry,
+        author=people["owner"],
+        data={"title": "Sale", "kind": "disposal", "opened_on": today - timedelta(days=20)},
+    )
+    services.event_create(
+        case=case,
+        author=people["owner"],
+        data={"kind": "decision", "happened_on": today - timedelta(days=2)},
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.case_update(
+            case=case,
+            editor=people["owner"],
+            data={"status": "lost", "closed_on": today - timedelta(days=5)},
+        )
+    assert "after this closing date" in caught.value.message_dict["closed_on"][0]

@@ -111,3 +111,9 @@ def test_the_maps_form_submits_its_case_filters_to_the_list_without_javascript(c
     )
     assert response.status_code == 200
     assert [e.name for e in response.context["page"].object_list] == ["Easton Library"]
+
+
+@pytest.mark.parametrize("value", ["20261210", "2026-W50-1", "2026-12-1"])
+def test_deadline_before_takes_only_a_date_written_yyyy_mm_dd(client, db, value):
+    response = client.get("/threats/", {"deadline_before": value})
+    assert response.status_code == 400 and "YYYY-MM-DD" in response.content.decode()

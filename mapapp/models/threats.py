@@ -27,6 +27,21 @@ MAX_RULE_CHAIN = 10
 UNIT_DAYS = {"days": 1, "working_days": 2, "weeks": 7, "months": 31, "years": 366}
 
 
+# The fields of a case and of an event their contributors edit, in the order forms show
+# them: the one list the forms, the write API, the public reads and the exports derive from.
+CASE_FIELDS = (
+    "title",
+    "kind",
+    "status",
+    "opened_on",
+    "closed_on",
+    "summary",
+    "decider_name",
+    "decider_url",
+)
+EVENT_FIELDS = ("kind", "happened_on", "source_url", "note")
+
+
 def latest_date():
     """The last date an event may be scheduled for, counted from today."""
     return timezone.localdate() + relativedelta(years=YEARS_AHEAD)
@@ -156,7 +171,11 @@ class ThreatCase(models.Model):
         if self.opened_on and self.closed_on < self.opened_on:
             return {"closed_on": "The case cannot close before it opened."}
         if self.pk:
-            later = self._live_events().filter(happened_on__gt=self.closed_on)
+            # Events still to come are set aside when the case closes (services.case_update):
+            # a consultation due next month does not stop a council withdrawing its plan today.
+            later = self._live_events().filter(
+                happened_on__gt=self.closed_on, happened_on__lte=timezone.localdate()
+            )
             first = later.order_by("happened_on").first()
             if first is not None:
                 return {
@@ -302,6 +321,8 @@ class DeadlineRule(models.Model):
         rules above this one, it and the rules counted from it) deeper than MAX_RULE_CHAIN."""
         seen, rule, above = {self.pk}, self.after, 0
         while rule is not None:
+            if rule.pk == self.pk and self.after_id == self.pk:
+                return "This would loop: a rule cannot be counted from its own deadline."
             if rule.pk in seen:
                 return f"This would loop: {rule.name} is counted from this rule's deadline."
             seen.add(rule.pk)

@@ -72,6 +72,7 @@ MAX_OFFSET = 10**9
 MAX_Q_LENGTH = 200
 MAX_WORDS = 10
 WORD = re.compile(r"\w+", re.UNICODE)
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 class FilterError(ValueError):
@@ -313,6 +314,9 @@ def _deadline_within(filters, values, name):
 def _deadline_before(filters, values, name):
     text = single(values, name)
     try:
+        # fromisoformat alone also takes 20261210 and week dates; the documented form is one.
+        if not ISO_DAY.fullmatch(text):
+            raise ValueError
         day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{name} must be a date as YYYY-MM-DD, not {text!r}.") from None

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from mapapp.deadlines import countdown
 from mapapp.models import CaseDeadline, ThreatCase, ThreatEvent
+from mapapp.models.threats import CASE_FIELDS, EVENT_FIELDS
 from mapapp.reads.filters import (
     ALIASES,
     CASE_ALIASES,
@@ -25,18 +26,10 @@ from mapapp.reads.filters import (
 # the case filters (with CASE_ALIASES, so kind= and status= work there).
 THREAT_FILTERS = ("bbox", "category", *CASE_PARAMS)
 THREAT_ALIASES = {**ALIASES, **CASE_ALIASES}
-# The public fields of a case, in the order every door shows them.
-CASE_PUBLIC_FIELDS = (
-    "title",
-    "kind",
-    "status",
-    "opened_on",
-    "closed_on",
-    "summary",
-    "decider_name",
-    "decider_url",
-)
-EVENT_PUBLIC_FIELDS = ("kind", "happened_on", "source_url", "note")
+# The public fields of a case and of an event, in the order every door shows them: all that
+# contributors type is public (who typed it, and whether it was reviewed, never are).
+CASE_PUBLIC_FIELDS = CASE_FIELDS
+EVENT_PUBLIC_FIELDS = EVENT_FIELDS
 INTERVALS = {"month": TruncMonth, "year": TruncYear}
 
 

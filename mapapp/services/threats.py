@@ -14,21 +14,9 @@ from mapapp.models import (
     ThreatCase,
     ThreatEvent,
 )
+from mapapp.models.threats import CASE_FIELDS, EVENT_FIELDS
 from mapapp.web import ratelimit
 
-# The fields of a case and of an event their contributors edit, in the order forms show them:
-# the one list the forms, the write API and the exports read.
-CASE_FIELDS = (
-    "title",
-    "kind",
-    "status",
-    "opened_on",
-    "closed_on",
-    "summary",
-    "decider_name",
-    "decider_url",
-)
-EVENT_FIELDS = ("kind", "happened_on", "source_url", "note")
 # Contributions waiting for review, per account and hour, through any door: one account must
 # not flood the moderators' queue.
 PENDING_PER_HOUR = 20
@@ -96,8 +84,22 @@ def case_update(*, case, editor, data, expected_version=None):
         current.full_clean()
         current.version += 1
         current.save()
+        _set_aside_scheduled_events(current, editor)
         _refresh(current)
     return current
+
+
+def _set_aside_scheduled_events(case, editor):
+    """Decline the events a closed case still had to come (kept in their history): a case
+    withdrawn before its consultation closes has no consultation left to close."""
+    if case.is_active:
+        return
+    later = case.events.filter(happened_on__gt=case.closed_on)
+    for event in later.exclude(review=ThreatEvent.Review.DECLINED):
+        event.review = ThreatEvent.Review.DECLINED
+        event._history_user = editor
+        event._change_reason = "Set aside: the case closed before it came"
+        event.save(update_fields=["review"])
 
 
 def event_create(*, case, author, data, review=ThreatEvent.Review.ACCEPTED):
@@ -199,6 +201,9 @@ def _log_review(entry, moderator, item, accept):
 def rule_save(*, rule):
     """Save a deadline rule and recompute the deadlines of every case it may touch."""
     with transaction.atomic():
+        # Lock every rule: two moderators saving A after B and B after A at once must not
+        # each pass the loop check before the other's save.
+        list(DeadlineRule.objects.select_for_update().values_list("pk"))
         rule.full_clean()
         rule.save()
         deadlines_refresh_all()
