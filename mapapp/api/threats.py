@@ -21,7 +21,7 @@ from mapapp.api.write import (
     PreconditionFailed,
     expected_version,
 )
-from mapapp.models import Entry, ThreatCase
+from mapapp.models import Entry, ThreatCase, ThreatEvent
 from mapapp.reads.geojson import encode
 from mapapp.reads.threat_features import (
     case_features,
@@ -183,6 +183,17 @@ class ThreatEvents(CaseWriting):
         data = validated(EventWriteSerializer(data=request.data))
         event = through_services(services.event_submit, case=case, author=request.user, data=data)
         return written(request, event, event_dict(event), 201)
+
+
+class ThreatEventDetail(CommonsAPIView):
+    @extend_schema(**docs.THREAT_EVENT_DETAIL)
+    def get(self, request, pk, event_id):
+        refuse_parameters(request.GET)
+        case = found_case(pk)
+        event = ThreatEvent.objects.public().filter(case=case, pk=event_id).first()
+        if event is None:
+            raise NotFound(f"Case {pk} has no public event with the id {event_id}.")
+        return threats_json(request, {**event_dict(event), "case": case.pk})
 
 
 class EntryCases(CommonsAPIView):
