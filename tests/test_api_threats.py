@@ -223,6 +223,25 @@ def test_a_cases_events_are_listed_oldest_first(client, make_entry):
     assert [e["kind"] for e in events] == ["announced", "consultation_opens"]
 
 
+def test_one_event_is_read_by_its_id_under_its_case(client, make_entry):
+    case = open_case(make_entry())
+    shown = add_event(case, "announced", date(2026, 9, 2), note="Budget papers")
+    declined = add_event(case, "decision", date(2026, 10, 9), review=ThreatEvent.Review.DECLINED)
+    other = open_case(make_entry())
+    status, event = get(client, f"{URL}{case.pk}/events/{shown.pk}/")
+    assert status == 200
+    assert event == {
+        "id": shown.pk,
+        "case": case.pk,
+        "kind": "announced",
+        "happened_on": "2026-09-02",
+        "source_url": "",
+        "note": "Budget papers",
+    }
+    for path in (f"{URL}{case.pk}/events/{declined.pk}/", f"{URL}{other.pk}/events/{shown.pk}/"):
+        assert get(client, path)[0] == 404, path
+
+
 def test_cases_that_are_not_public_are_not_found(client, make_entry):
     pending = open_case(make_entry(), review=ThreatCase.Review.PENDING)
     hidden = open_case(make_entry(status="pending"))

@@ -28,7 +28,13 @@ SLUG = "fuzzed-garden"
 GET_STATUSES = {200, 304, 400, 404, 406}
 # A value for each path parameter of the schema; a new one fails until it is given one here.
 # A case id no case has: its parameters must be refused or ignored before any lookup fails.
-PATH_SAMPLES = {"{slug}": SLUG, "{collectionId}": "entries", "{featureId}": SLUG, "{id}": "1"}
+PATH_SAMPLES = {
+    "{slug}": SLUG,
+    "{collectionId}": "entries",
+    "{featureId}": SLUG,
+    "{id}": "1",
+    "{event_id}": "1",
+}
 # The one key the API may use for a refusal besides the parameter names: never "query" (a NUL
 # must be named by its parameter), never "path" or "body" (a GET query cannot be either).
 GENERAL = {"unknown"}

@@ -246,6 +246,7 @@ def samples_for(world):
         "action": ACTIONS,
         "history_id": sorted(versions),
         "pk": sorted(decided),
+        "event_id": sorted(decided),
         "id": objects,
         "object_id": objects,
         "content_type_id": [1],

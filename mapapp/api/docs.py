@@ -16,7 +16,13 @@ from mapapp.reads.filters import (
     MAX_RADIUS_METRES,
     ORDERINGS,
 )
-from mapapp.reads.schema import DETAIL_FEATURE, LINK, POINT, SUMMARY_FEATURE
+from mapapp.reads.schema import (
+    DETAIL_FEATURE,
+    PAGES,
+    POINT,
+    SUMMARY_FEATURE,
+    collection_schema,
+)
 from mapapp.web.features import GEOJSON
 
 Q = OpenApiParameter.QUERY
@@ -59,18 +65,7 @@ def case_parameters(kind="case_kind", status="case_status"):
     ]
 
 
-COLLECTION = {
-    "type": "object",
-    "description": "Pages carry numberMatched, numberReturned and links; downloads only features.",
-    "required": ["type", "features"],
-    "properties": {
-        "type": {"type": "string", "enum": ["FeatureCollection"]},
-        "numberMatched": {"type": "integer", "minimum": 0},
-        "numberReturned": {"type": "integer", "minimum": 0},
-        "links": {"type": "array", "items": LINK},
-        "features": {"type": "array", "items": SUMMARY_FEATURE},
-    },
-}
+COLLECTION = collection_schema(SUMMARY_FEATURE, description=PAGES)
 PARAMETER_ERRORS = {
     "type": "object",
     "description": (

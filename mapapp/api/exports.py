@@ -91,11 +91,12 @@ def _geojson_feature(feature):
     return {**feature, "geometry": orjson.Fragment(feature["geometry"])}
 
 
-def _geojson_parts(queryset):
+def _geojson_parts(batches, prepare=lambda feature: feature):
+    """A FeatureCollection streamed a batch of features at a time, each `prepare`d to encode."""
     yield b'{"type":"FeatureCollection","features":['
     first = True
-    for batch in _chunks(queryset):
-        chunk = b",".join(encode(_geojson_feature(feature)) for feature in batch)
+    for batch in batches:
+        chunk = b",".join(encode(prepare(feature)) for feature in batch)
         yield chunk if first else b"," + chunk
         first = False
     yield b"]}"
@@ -111,7 +112,7 @@ def export_response(queryset, fmt):
         name = f"commons-map-{stamp}.csv"
     else:
         response = StreamingHttpResponse(
-            _geojson_parts(queryset), content_type="application/geo+json"
+            _geojson_parts(_chunks(queryset), _geojson_feature), content_type="application/geo+json"
         )
         name = f"commons-map-{stamp}.geojson"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -151,23 +152,13 @@ def _case_csv_lines(cases):
     yield buffer.getvalue()
 
 
-def _case_geojson_parts(cases):
-    yield b'{"type":"FeatureCollection","features":['
-    first = True
-    for batch in case_feature_chunks(cases):
-        chunk = b",".join(encode(feature) for feature in batch)
-        yield chunk if first else b"," + chunk
-        first = False
-    yield b"]}"
-
-
 def case_export_response(cases, fmt):
     """A streamed download of public threat cases as csv or geojson."""
     stamp = timezone.now().strftime("%Y-%m-%d")
     if fmt == "csv":
         parts, content_type = _case_csv_lines(cases), "text/csv; charset=utf-8"
     else:
-        parts, content_type = _case_geojson_parts(cases), "application/geo+json"
+        parts, content_type = _geojson_parts(case_feature_chunks(cases)), "application/geo+json"
     response = StreamingHttpResponse(parts, content_type=content_type)
     name = f"commons-map-threats-{stamp}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -40,10 +40,11 @@ MAX_ZOOM = 20
 CELLS_PER_TILE = 4
 
 
-def parse_list_query(query):
-    """(EntryFilters with the page asked for, format) for /api/v1/entries/."""
-    errors = _unknown(query, LIST_PARAMS)
-    filters = _filters(query, FILTER_PARAMS, errors)
+def parse_list_query(query, names=FILTER_PARAMS, aliases=ALIASES, allowed=LIST_PARAMS):
+    """(EntryFilters with the page asked for, format) for a list: entries, or with the threat
+    names, aliases and parameters, cases."""
+    errors = _unknown(query, allowed)
+    filters = _filters(query, names, errors, aliases=aliases)
     page = _page(query, errors)
     if errors:
         raise ValidationError(errors)
@@ -53,13 +54,7 @@ def parse_list_query(query):
 
 def parse_threat_query(query):
     """(EntryFilters with the page asked for, format) for /api/v1/threats/."""
-    errors = _unknown(query, THREAT_LIST_PARAMS)
-    filters = _filters(query, THREAT_FILTERS, errors, aliases=THREAT_ALIASES)
-    page = _page(query, errors)
-    if errors:
-        raise ValidationError(errors)
-    filters.limit, filters.offset = page["limit"], page["offset"]
-    return filters, page["format"]
+    return parse_list_query(query, THREAT_FILTERS, THREAT_ALIASES, THREAT_LIST_PARAMS)
 
 
 def parse_stats_query(query):

@@ -88,6 +88,21 @@ THREAT_EVENTS = {
     },
     "tags": ["threats"],
 }
+THREAT_EVENT_DETAIL = {
+    "auth": [],
+    "operation_id": "threats_events_retrieve",
+    "summary": "One accepted event of a public threat case",
+    "responses": {
+        (200, "application/json"): {
+            **EVENT,
+            "properties": {**EVENT["properties"], "case": {"type": "integer"}},
+        },
+        **NOT_MODIFIED,
+        **NOT_FOUND,
+        **ERRORS,
+    },
+    "tags": ["threats"],
+}
 PERIOD = {
     "type": "object",
     "required": ["period", "opened", "saved", "lost", "withdrawn", "events"],

@@ -14,14 +14,14 @@ from mapapp import permissions, services
 from mapapp.api import threat_docs as docs
 from mapapp.api.exports import case_export_response
 from mapapp.api.params import parse_stats_query, parse_threat_query, refuse_parameters
-from mapapp.api.views import CommonsAPIView, django_errors, page_links
+from mapapp.api.views import CommonsAPIView, django_errors
 from mapapp.api.write import (
     CaseWriteSerializer,
     EventWriteSerializer,
     PreconditionFailed,
     expected_version,
 )
-from mapapp.models import Entry, ThreatCase
+from mapapp.models import Entry, ThreatCase, ThreatEvent
 from mapapp.reads.geojson import encode
 from mapapp.reads.threat_features import (
     case_features,
@@ -37,7 +37,7 @@ from mapapp.reads.threats import (
     threat_stats,
 )
 from mapapp.web.conditional import cached_json
-from mapapp.web.features import GEOJSON
+from mapapp.web.features import GEOJSON, feature_page, page_matched
 
 JSON = "application/json"
 
@@ -103,16 +103,8 @@ class ThreatList(CommonsAPIView):
         if fmt in {"csv", "geojson"}:
             return case_export_response(cases, fmt)
         features = case_features(cases[filters.offset : filters.offset + filters.limit])
-        matched = len(features) + filters.offset
-        if len(features) == filters.limit or (filters.offset and not features):
-            matched = cases.count()
-        collection = {
-            "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": len(features),
-            "links": page_links(request, filters, matched),
-            "features": features,
-        }
+        matched = page_matched(features, filters, cases.count)
+        collection = feature_page(request, features, filters, matched=matched)
         return threats_json(request, collection, GEOJSON)
 
 
@@ -191,6 +183,17 @@ class ThreatEvents(CaseWriting):
         data = validated(EventWriteSerializer(data=request.data))
         event = through_services(services.event_submit, case=case, author=request.user, data=data)
         return written(request, event, event_dict(event), 201)
+
+
+class ThreatEventDetail(CommonsAPIView):
+    @extend_schema(**docs.THREAT_EVENT_DETAIL)
+    def get(self, request, pk, event_id):
+        refuse_parameters(request.GET)
+        case = found_case(pk)
+        event = ThreatEvent.objects.public().filter(case=case, pk=event_id).first()
+        if event is None:
+            raise NotFound(f"Case {pk} has no public event with the id {event_id}.")
+        return threats_json(request, {**event_dict(event), "case": case.pk})
 
 
 class EntryCases(CommonsAPIView):

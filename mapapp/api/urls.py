@@ -20,6 +20,11 @@ urlpatterns = [
     path("v1/threats/stats/", threats.ThreatStats.as_view(), name="api-threat-stats"),
     path("v1/threats/<int:pk>/", threats.ThreatDetail.as_view(), name="api-threat"),
     path("v1/threats/<int:pk>/events/", threats.ThreatEvents.as_view(), name="api-threat-events"),
+    path(
+        "v1/threats/<int:pk>/events/<int:event_id>/",
+        threats.ThreatEventDetail.as_view(),
+        name="api-threat-event",
+    ),
     path("v1/clusters/", views.ClusterList.as_view(), name="api-clusters"),
     path("v1/categories/", views.CategoryList.as_view(), name="api-categories"),
     path("v1/tags/", views.TagList.as_view(), name="api-tags"),

@@ -37,7 +37,12 @@ from mapapp.reads.vocabulary import categories_with_counts, tags_with_counts
 from mapapp.web import ratelimit
 from mapapp.web.clientip import client_ip
 from mapapp.web.conditional import cached_json
-from mapapp.web.features import GEOJSON, feature_response, neighbour_links
+from mapapp.web.features import (
+    GEOJSON,
+    feature_page,
+    feature_response,
+    page_matched,
+)
 
 
 class AnonThrottle(AnonRateThrottle):
@@ -78,14 +83,6 @@ class CommonsAPIView(APIView):
         return super().perform_content_negotiation(request, force=True)
 
 
-def page_links(request, filters, matched):
-    self_link = {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()}
-    neighbours = neighbour_links(
-        request, offset=filters.offset, limit=filters.limit, matched=matched
-    )
-    return [self_link, *neighbours]
-
-
 class EntryList(CommonsAPIView):
     @extend_schema(**docs.ENTRY_CREATE)
     def post(self, request):
@@ -103,16 +100,8 @@ class EntryList(CommonsAPIView):
         if fmt in {"csv", "geojson"}:
             return export_response(entries_matching(filters), fmt)
         features = page_features(filters)
-        matched = len(features) + filters.offset
-        if len(features) == filters.limit or (filters.offset and not features):
-            matched = entries_matching(filters).count()
-        collection = {
-            "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": len(features),
-            "links": page_links(request, filters, matched),
-            "features": features,
-        }
+        matched = page_matched(features, filters, entries_matching(filters).count)
+        collection = feature_page(request, features, filters, matched=matched)
         return cached_json(
             request,
             encode(collection),

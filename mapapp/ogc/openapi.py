@@ -10,7 +10,7 @@ from django.conf import settings
 from mapapp.models import ThreatCase
 from mapapp.ogc.views import COLLECTION_ID, CRS84, GEOJSON, JSON, THREATS_ID
 from mapapp.reads.filters import MAX_DEADLINE_DAYS, MAX_OFFSET, MAX_Q_LENGTH
-from mapapp.reads.schema import DETAIL_FEATURE, LINK, SUMMARY_FEATURE
+from mapapp.reads.schema import DETAIL_FEATURE, LINK, SUMMARY_FEATURE, collection_schema
 from mapapp.reads.threat_schema import CASE_COLLECTION, CASE_FEATURE
 
 REF = "#/components/schemas/"
@@ -34,18 +34,7 @@ COLLECTION = {
         "links": LINKS,
     },
 }
-ITEMS = {
-    "type": "object",
-    "required": ["type", "features"],
-    "properties": {
-        "type": {"type": "string", "enum": ["FeatureCollection"]},
-        "numberMatched": {"type": "integer", "minimum": 0},
-        "numberReturned": {"type": "integer", "minimum": 0},
-        "timeStamp": {"type": "string", "format": "date-time"},
-        "links": LINKS,
-        "features": {"type": "array", "items": SUMMARY_FEATURE},
-    },
-}
+ITEMS = collection_schema(SUMMARY_FEATURE, links=LINKS, stamped=True)
 SCHEMAS = {
     "OgcException": EXCEPTION,
     "OgcLandingPage": {

@@ -16,7 +16,6 @@ from django.contrib.gis.db.models import Extent
 from django.db.models import Max, Min
 from django.http import JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from mapapp.models import Entry, ThreatCase
@@ -34,7 +33,7 @@ from mapapp.reads.threat_features import case_features, threats_last_modified
 from mapapp.reads.threats import THREAT_ALIASES, cases_matching
 from mapapp.web.conditional import cached_json
 from mapapp.web.doors import ogc_exception
-from mapapp.web.features import GEOJSON, feature_response, neighbour_links
+from mapapp.web.features import GEOJSON, feature_page, feature_response
 
 JSON = "application/json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -211,28 +210,21 @@ def items(request, collection_id):
     matched = entries.count()
     return cached_json(
         request,
-        encode(
-            {
-                "type": "FeatureCollection",
-                "numberMatched": matched,
-                "numberReturned": len(features),
-                "timeStamp": timezone.now().replace(microsecond=0),
-                "links": _item_links(request, filters, matched),
-                "features": features,
-            }
-        ),
+        encode(_item_page(request, features, filters, matched, COLLECTION_ID)),
         content_type=GEOJSON,
         last_modified=dataset_last_modified(),
     )
 
 
-def _item_links(request, filters, matched, collection_id=COLLECTION_ID):
-    collection_url = _url(request, "ogc-collection", collection_id)
-    return [
-        {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
-        {"rel": "collection", "type": JSON, "href": collection_url},
-        *neighbour_links(request, offset=filters.offset, limit=filters.limit, matched=matched),
-    ]
+def _item_page(request, features, filters, matched, collection_id):
+    collection = {
+        "rel": "collection",
+        "type": JSON,
+        "href": _url(request, "ogc-collection", collection_id),
+    }
+    return feature_page(
+        request, features, filters, matched=matched, links=[collection], stamped=True
+    )
 
 
 @require_safe
@@ -293,17 +285,9 @@ def _threat_items(request):
     cases = cases_matching(filters)
     features = case_features(cases[filters.offset : filters.offset + filters.limit])
     matched = cases.count()
-    collection = {
-        "type": "FeatureCollection",
-        "numberMatched": matched,
-        "numberReturned": len(features),
-        "timeStamp": timezone.now().replace(microsecond=0),
-        "links": _item_links(request, filters, matched, THREATS_ID),
-        "features": features,
-    }
     return cached_json(
         request,
-        encode(collection),
+        encode(_item_page(request, features, filters, matched, THREATS_ID)),
         content_type=GEOJSON,
         last_modified=threats_last_modified(),
     )

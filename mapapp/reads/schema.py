@@ -88,3 +88,27 @@ def _feature(properties, **extra):
 
 SUMMARY_FEATURE = _feature(SUMMARY_PROPERTIES)
 DETAIL_FEATURE = _feature(_properties(PUBLIC_FIELDS), links={"type": "array", "items": LINK})
+
+
+# What a list's description says of its two answers.
+PAGES = "Pages carry numberMatched, numberReturned and links; downloads only features."
+
+
+def collection_schema(feature, *, links=None, description=None, stamped=False):
+    """A FeatureCollection of `feature`s: a page's counts and links, with OGC's timeStamp if
+    `stamped`."""
+    stamp = {"timeStamp": {"type": "string", "format": "date-time"}} if stamped else {}
+    schema = {"type": "object"}
+    if description:
+        schema["description"] = description
+    return schema | {
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "numberMatched": {"type": "integer", "minimum": 0},
+            "numberReturned": {"type": "integer", "minimum": 0},
+            **stamp,
+            "links": links or {"type": "array", "items": LINK},
+            "features": {"type": "array", "items": feature},
+        },
+    }

@@ -33,8 +33,9 @@ def with_point(cases):
 
 
 def case_features(cases, *, today=None, detail=False, geometry=Fragment):
-    """Features of public cases (a page already cut): three queries however many."""
-    records = case_records(with_point(cases), today=today)
+    """Features of public cases (a page already cut): three queries however many. Only a
+    detail feature lists the events; a list's features count them in the database."""
+    records = case_records(with_point(cases), today=today, events=detail)
     return [case_feature(record, detail=detail, geometry=geometry) for record in records]
 
 
@@ -51,7 +52,8 @@ def case_feature_chunks(cases, *, today=None, geometry=Fragment):
 
 
 def _features(cases, today, geometry):
-    return [case_feature(r, geometry=geometry) for r in case_records(cases, today=today)]
+    records = case_records(cases, today=today, events=False)
+    return [case_feature(r, geometry=geometry) for r in records]
 
 
 def case_feature(record, *, detail=False, geometry=Fragment):
@@ -84,7 +86,7 @@ def case_properties(record):
             "due_on": upcoming.due_on.isoformat(),
             "days": upcoming.days,
         },
-        "event_count": len(record.events),
+        "event_count": record.event_count,
         "url": case.get_absolute_url(),
     }
 

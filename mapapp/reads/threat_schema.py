@@ -4,7 +4,7 @@ cases' public fields and the model's field metadata: enums from the choices."""
 from django.db import models
 
 from mapapp.models import ThreatCase, ThreatEvent
-from mapapp.reads.schema import LINK, POINT
+from mapapp.reads.schema import LINK, PAGES, POINT, collection_schema
 from mapapp.reads.threats import CASE_PUBLIC_FIELDS, EVENT_PUBLIC_FIELDS
 
 DATE = {"type": "string", "format": "date"}
@@ -96,16 +96,4 @@ CASE_DETAIL_FEATURE = _case_feature(
     },
     links={"type": "array", "items": LINK},
 )
-CASE_COLLECTION = {
-    "type": "object",
-    "description": "Pages carry numberMatched, numberReturned and links; downloads only features.",
-    "required": ["type", "features"],
-    "properties": {
-        "type": {"type": "string", "enum": ["FeatureCollection"]},
-        "numberMatched": {"type": "integer", "minimum": 0},
-        "numberReturned": {"type": "integer", "minimum": 0},
-        "timeStamp": {"type": "string", "format": "date-time"},
-        "links": {"type": "array", "items": LINK},
-        "features": {"type": "array", "items": CASE_FEATURE},
-    },
-}
+CASE_COLLECTION = collection_schema(CASE_FEATURE, description=PAGES, stamped=True)

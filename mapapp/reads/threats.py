@@ -82,6 +82,8 @@ class CaseRecord:
     case: ThreatCase
     events: list = field(default_factory=list)
     deadlines: list = field(default_factory=list)
+    # How many accepted events it has: counted in the database when the events are not loaded.
+    event_count: int = 0
 
     @property
     def next_deadline(self):
@@ -90,19 +92,27 @@ class CaseRecord:
         return next((d for d in self.deadlines if not d.is_past), None)
 
 
-def case_records(cases, *, today=None):
-    """CaseRecords for public cases, with their accepted events and every deadline, in two
-    queries however many cases there are."""
+def case_records(cases, *, today=None, events=True):
+    """CaseRecords for public cases, with every deadline and their accepted events (or, without
+    `events`, only how many), in two queries however many cases there are."""
     today = today or timezone.localdate()
     cases = list(cases)
     ids = [c.pk for c in cases]
-    events, deadlines = {}, {}
-    for event in ThreatEvent.objects.filter(case_id__in=ids, review=ThreatEvent.Review.ACCEPTED):
-        events.setdefault(event.case_id, []).append(event)
+    accepted = ThreatEvent.objects.filter(case_id__in=ids, review=ThreatEvent.Review.ACCEPTED)
+    loaded, deadlines = {}, {}
+    if events:
+        for event in accepted:
+            loaded.setdefault(event.case_id, []).append(event)
+        counts = {pk: len(found) for pk, found in loaded.items()}
+    else:
+        counts = dict(accepted.values_list("case_id").annotate(n=Count("id")).order_by())
     rows = CaseDeadline.objects.filter(case_id__in=ids).select_related("rule")
     for row in rows.order_by("due_on", "rule__name"):
         deadlines.setdefault(row.case_id, []).append(_deadline(row, today))
-    return [CaseRecord(c, events.get(c.pk, []), deadlines.get(c.pk, [])) for c in cases]
+    return [
+        CaseRecord(c, loaded.get(c.pk, []), deadlines.get(c.pk, []), counts.get(c.pk, 0))
+        for c in cases
+    ]
 
 
 def next_deadlines(entry_ids, *, today=None):
@@ -112,7 +122,7 @@ def next_deadlines(entry_ids, *, today=None):
         return {}
     cases = ThreatCase.objects.public().filter(entry_id__in=ids, status=ThreatCase.Status.ACTIVE)
     found = {}
-    for record in case_records(cases, today=today):
+    for record in case_records(cases, today=today, events=False):
         deadline, entry_id = record.next_deadline, record.case.entry_id
         if deadline and (entry_id not in found or deadline.due_on < found[entry_id].due_on):
             found[entry_id] = deadline

@@ -1,5 +1,8 @@
-"""GeoJSON answers the API and OGC doors give alike: the media type, the links from a page of
-features to its neighbours, and one feature with its links, answered conditionally."""
+"""GeoJSON answers the API and OGC doors give alike: the media type, a page of features with
+its counts and the links to its neighbours, and one feature with its links, answered
+conditionally."""
+
+from django.utils import timezone
 
 from mapapp.reads.geojson import encode
 from mapapp.web.conditional import cached_json
@@ -21,6 +24,32 @@ def neighbour_links(request, *, offset, limit, matched):
             query["offset"], query["limit"] = str(start), str(limit)
             links.append({"rel": rel, "type": GEOJSON, "href": f"{base}?{query.urlencode()}"})
     return links
+
+
+def page_matched(features, filters, count):
+    """How many features match: told by a short page without counting, else `count()`."""
+    if len(features) == filters.limit or (filters.offset and not features):
+        return count()
+    return len(features) + filters.offset
+
+
+def feature_page(request, features, filters, *, matched, links=(), stamped=False):
+    """A page of features as a FeatureCollection: its counts, its links (self, `links`, then
+    next and prev) and, if `stamped`, OGC's timeStamp."""
+    collection = {
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": len(features),
+    }
+    if stamped:
+        collection["timeStamp"] = timezone.now().replace(microsecond=0)
+    collection["links"] = [
+        {"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
+        *links,
+        *neighbour_links(request, offset=filters.offset, limit=filters.limit, matched=matched),
+    ]
+    collection["features"] = features
+    return collection
 
 
 def feature_response(request, feature, *, links, etag_prefix=""):
