@@ -415,3 +415,18 @@ def test_a_case_cannot_close_before_an_event_that_has_happened(make_entry, peopl
             data={"status": "lost", "closed_on": today - timedelta(days=5)},
         )
     assert "after this closing date" in caught.value.message_dict["closed_on"][0]
+
+
+@pytest.mark.parametrize("name", ["summary", "decider_name"])
+def test_a_summary_or_who_decides_of_only_invisible_characters_is_refused(make_entry, name):
+    entry = make_entry(name="Invisible")
+    data = {
+        "title": "Sale",
+        "kind": "disposal",
+        "opened_on": date(2026, 1, 5),
+        name: "\u200b\u200d",
+    }
+    with pytest.raises(ValidationError) as caught:
+        services.case_create(entry=entry, author=None, data=data)
+    assert "shows nothing" in caught.value.message_dict[name][0]
+    assert not ThreatCase.objects.filter(entry=entry).exists()

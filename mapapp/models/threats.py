@@ -133,6 +133,12 @@ class ThreatCase(models.Model):
         errors = {}
         if not has_visible_text(self.title):
             errors["title"] = "Give the case a title."
+        # Only invisible characters (zero-width spaces) would show as a blank "Who decides".
+        for name in ("summary", "decider_name"):
+            value = getattr(self, name)
+            if value and not has_visible_text(value):
+                label = self._meta.get_field(name).verbose_name
+                errors[name] = f"The {label} shows nothing: write it out or leave it empty."
         for name, future in (("opened_on", False), ("closed_on", False)):
             problem = date_problem(getattr(self, name), future=future)
             if problem:
