@@ -282,6 +282,9 @@ TILE = {
         (200, "application/vnd.mapbox-vector-tile"): OpenApiResponse(
             {"type": "string", "format": "binary"}, description="The tile."
         ),
+        (404, "application/json"): OpenApiResponse(
+            DETAIL_ERROR, description="Not a tile address: z, x and y are whole numbers."
+        ),
         **NOT_MODIFIED,
         **ERRORS,
     },
