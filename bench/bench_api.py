@@ -114,13 +114,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_gunicorn(port):
+def start_gunicorn(port, *, production=False):
+    """gunicorn on port: 2 sync workers (as the baselines were measured), or with production
+    set, the worker class and counts `make serve` uses (commons/gunicorn.conf.py)."""
+    workers = ["--config", "commons/gunicorn.conf.py"] if production else ["--workers", "2"]
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
             "commons.wsgi:application",
-            "--workers",
-            "2",
+            *workers,
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",

@@ -1,13 +1,16 @@
 """A small closed-loop HTTP load generator for loopback benchmarks (bounded in time)."""
 
 import http.client
+import itertools
 import statistics
 import threading
 import time
 
 
-def _worker(host, port, path, deadline, latencies, failures):
-    while time.monotonic() < deadline:
+def _worker(host, port, paths, deadline, latencies, failures):
+    for path in itertools.cycle(paths):
+        if time.monotonic() >= deadline:
+            break
         started = time.perf_counter()
         connection = http.client.HTTPConnection(host, port, timeout=30)
         try:
@@ -26,12 +29,26 @@ def _worker(host, port, path, deadline, latencies, failures):
 
 
 def hammer(host, port, path, *, seconds, connections):
-    """Send requests from `connections` threads for `seconds`; return latencies in seconds."""
+    """Send requests from `connections` threads for `seconds`; return latencies in seconds.
+
+    path is one path or a list of them; with a list, each client starts at its own place in it
+    and walks it round."""
+    paths = [path] if isinstance(path, str) else list(path)
     latencies, failures = [], []
     deadline = time.monotonic() + seconds
     threads = [
-        threading.Thread(target=_worker, args=(host, port, path, deadline, latencies, failures))
-        for _ in range(connections)
+        threading.Thread(
+            target=_worker,
+            args=(
+                host,
+                port,
+                paths[n % len(paths) :] + paths[: n % len(paths)],
+                deadline,
+                latencies,
+                failures,
+            ),
+        )
+        for n in range(connections)
     ]
     for thread in threads:
         thread.start()

@@ -171,6 +171,9 @@ TILE_ATTRIBUTION = env_str(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 TILE_MAX_ZOOM = env_int("TILE_MAX_ZOOM", 19, minimum=1)
+# How long a vector tile of our entries (/api/v1/tiles/) is kept in the cache; a write makes
+# the older ones unreachable at once, whatever this says.
+VECTOR_TILE_CACHE_SECONDS = env_int("VECTOR_TILE_CACHE_SECONDS", 600, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

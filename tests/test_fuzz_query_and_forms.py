@@ -34,6 +34,10 @@ PATH_SAMPLES = {
     "{featureId}": SLUG,
     "{id}": "1",
     "{event_id}": "1",
+    # A vector tile over Bristol at a zoom of single entries.
+    "{z}": "14",
+    "{x}": "8074",
+    "{y}": "5451",
 }
 # The one key the API may use for a refusal besides the parameter names: never "query" (a NUL
 # must be named by its parameter), never "path" or "body" (a GET query cannot be either).

@@ -6,7 +6,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from mapapp.api.params import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM
+from mapapp.api.params import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM, TILE_FILTERS
 from mapapp.api.write import EntryWriteSerializer, ReportSerializer
 from mapapp.models import Entry, ThreatCase
 from mapapp.reads.filters import (
@@ -236,6 +236,81 @@ CLUSTER_LIST = {
             description="One feature per non-empty cell.",
         ),
         **NOT_MODIFIED,
+        **ERRORS,
+    },
+    "tags": ["entries"],
+}
+TILE_PARAMETERS = [p for p in ENTRY_LIST["parameters"] if p.name in TILE_FILTERS]
+TILE = {
+    "auth": [],
+    "operation_id": "tiles_retrieve",
+    "summary": "A vector tile (Mapbox Vector Tile) of the published entries",
+    "description": (
+        "Tile z/x/y of the Web Mercator grid. Below zoom 12 its layer `clusters` holds the "
+        "entries counted per cell (count, and the extent west, south, east, north of their "
+        "public points), cut by the tile, so the counts of a tile add up to the entries in it; "
+        "from zoom 12 its layer `entries` holds each entry's public point with its slug, name, "
+        "category, threat and precision. Takes the clusters' filters except bbox. An empty tile "
+        "is an empty body. The ETag is known before the tile is made: send it back as "
+        "If-None-Match for a 304."
+    ),
+    "parameters": [
+        OpenApiParameter(
+            "z",
+            {"type": "integer", "minimum": 0, "maximum": 20},
+            OpenApiParameter.PATH,
+            required=True,
+            description="Zoom, 0..20.",
+        ),
+        OpenApiParameter(
+            "x",
+            {"type": "integer", "minimum": 0},
+            OpenApiParameter.PATH,
+            required=True,
+            description="Column, 0..2^z-1.",
+        ),
+        OpenApiParameter(
+            "y",
+            {"type": "integer", "minimum": 0},
+            OpenApiParameter.PATH,
+            required=True,
+            description="Row from the north, 0..2^z-1.",
+        ),
+        *TILE_PARAMETERS,
+    ],
+    "responses": {
+        (200, "application/vnd.mapbox-vector-tile"): OpenApiResponse(
+            {"type": "string", "format": "binary"}, description="The tile."
+        ),
+        (404, "application/json"): OpenApiResponse(
+            DETAIL_ERROR, description="Not a tile address: z, x and y are whole numbers."
+        ),
+        **NOT_MODIFIED,
+        **ERRORS,
+    },
+    "tags": ["entries"],
+}
+TILEJSON = {
+    "auth": [],
+    "operation_id": "tiles_tilejson",
+    "summary": "TileJSON 3.0.0 describing the entries' vector tiles",
+    "description": (
+        "The tile URL template (carrying the filters given here), zooms, bounds and layers."
+    ),
+    "parameters": TILE_PARAMETERS,
+    "responses": {
+        (200, "application/json"): OpenApiResponse(
+            {
+                "type": "object",
+                "required": ["tilejson", "tiles", "vector_layers"],
+                "properties": {
+                    "tilejson": {"type": "string"},
+                    "tiles": {"type": "array", "items": {"type": "string"}},
+                    "vector_layers": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            description="The TileJSON document.",
+        ),
         **ERRORS,
     },
     "tags": ["entries"],

@@ -35,6 +35,8 @@ THREAT_LIST_PARAMS = {*THREAT_NAMES, "limit", "offset", "format"}
 THREAT_STATS_PARAMS = {*THREAT_NAMES, "interval"}
 CLUSTER_FILTERS = ("bbox", "category", "tag", "threat", "q", "updated_since", *CASE_PARAMS)
 CLUSTER_PARAMS = {*CLUSTER_FILTERS, "zoom"}
+# A vector tile is its own box: the clusters' filters without bbox.
+TILE_FILTERS = tuple(name for name in CLUSTER_FILTERS if name != "bbox")
 MAX_ZOOM = 20
 # Cells a map tile (256 px) is cut into when clustering: cells of 64 px at any zoom.
 CELLS_PER_TILE = 4
@@ -89,7 +91,21 @@ def parse_cluster_query(query):
             errors["zoom"] = [str(exc)]
     if errors:
         raise ValidationError(errors)
-    return filters, 360 / 2**zoom / CELLS_PER_TILE
+    return filters, cell_degrees(zoom)
+
+
+def cell_degrees(zoom):
+    """The clusters' cell size in degrees at a map zoom."""
+    return 360 / 2**zoom / CELLS_PER_TILE
+
+
+def parse_tile_query(query):
+    """EntryFilters for a vector tile (or its TileJSON), naming every bad parameter."""
+    errors = _unknown(query, set(TILE_FILTERS))
+    filters = _filters(query, TILE_FILTERS, errors)
+    if errors:
+        raise ValidationError(errors)
+    return filters
 
 
 def refuse_parameters(query):

@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from mapapp.api import threats, views
+from mapapp.api import threats, tiles, views
 from mapapp.api.schema import SchemaView
 
 # The split view serves Swagger UI's start-up script as a file, so script-src stays 'self'; the
@@ -26,6 +26,8 @@ urlpatterns = [
         name="api-threat-event",
     ),
     path("v1/clusters/", views.ClusterList.as_view(), name="api-clusters"),
+    path("v1/tiles/<int:z>/<int:x>/<int:y>.mvt", tiles.EntryTile.as_view(), name="api-tile"),
+    path("v1/tiles/entries.json", tiles.EntryTileJSON.as_view(), name="api-tilejson"),
     path("v1/categories/", views.CategoryList.as_view(), name="api-categories"),
     path("v1/tags/", views.TagList.as_view(), name="api-tags"),
     path("v1/schema/", SchemaView.as_view(), name="api-schema"),

@@ -1,0 +1,287 @@
+"""Benchmark: Commons Map's wide reads at national scale, beside the baselines they must beat.
+
+    .venv/bin/python bench/bench_scale.py --entries 200000 [--seconds 20] [--rounds 3]
+
+On PostGIS (commons_bench), with `--entries` benchmark entries (created once and reused), served
+by gunicorn with the production configuration (scripts/run.sh's worker class and counts):
+
+- the whole-country cluster view, with no filter and with one category: single-client p50/p95
+  of /api/v1/clusters/, beside today's on-the-fly GROUP BY over every entry in view, timed in
+  the database in the same run (targets: p95 <= 50 ms and >= 10x faster);
+- /api/v1/tags/ (target p95 <= 20 ms) and a country-wide `q=` search (target p95 <= 150 ms);
+- mixed load: 16 clients on random city boxes alone, then the same 16 with 4 clients on the
+  country view (targets: 0 errors, city throughput >= 80 % of alone, city p99 <= 300 ms).
+
+Figures are printed beside their targets and baselines and saved to bench/results/.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_api import DATABASES, free_port, setup_django, start_gunicorn  # noqa: E402
+from bench.load import hammer, summary  # noqa: E402
+
+COUNTRY = (-8.0, 49.8, 2.0, 59.0)
+COUNTRY_ZOOM = 6
+TARGETS = {
+    "country_p95_ms": 50,
+    "country_speedup": 10,
+    "tags_p95_ms": 20,
+    "search_p95_ms": 150,
+    "city_share": 0.8,
+    "city_p99_ms": 300,
+}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=200_000)
+    parser.add_argument("--seconds", type=float, default=20.0, help="per mixed-load phase")
+    parser.add_argument("--rounds", type=int, default=3)
+    return parser.parse_args()
+
+
+def bbox_text(box):
+    return ",".join(f"{v:g}" for v in box)
+
+
+def country_path(category=None):
+    path = f"/api/v1/clusters/?bbox={bbox_text(COUNTRY)}&zoom={COUNTRY_ZOOM}"
+    return f"{path}&category={category}" if category else path
+
+
+def city_paths(count=200, seed=20261202):
+    """Random city-sized boxes (about 0.1 x 0.06 degrees) around the benchmark data's cities."""
+    from bench.data import CITIES
+
+    rng = random.Random(seed)
+    paths = []
+    for _ in range(count):
+        lon, lat = rng.choice(CITIES)
+        lon, lat = lon + rng.uniform(-0.2, 0.2), lat + rng.uniform(-0.15, 0.15)
+        box = (
+            round(lon - 0.05, 4),
+            round(lat - 0.03, 4),
+            round(lon + 0.05, 4),
+            round(lat + 0.03, 4),
+        )
+        paths.append(f"/api/v1/entries/?bbox={bbox_text(box)}&limit=200")
+    return paths
+
+
+def group_by_timings(category, repeats):
+    """Today's clusters query (GROUP BY over every entry in view), timed in the database."""
+    from django.db import connection
+
+    from mapapp.api.params import CELLS_PER_TILE
+    from mapapp.models import Entry
+
+    entries = Entry.objects.published().in_bbox(COUNTRY)
+    if category:
+        entries = entries.in_categories([category])
+    query = entries.clusters(360 / 2**COUNTRY_ZOOM / CELLS_PER_TILE)
+    sql, params = query.query.get_compiler(connection.alias).as_sql()
+    timings = []
+    with connection.cursor() as cursor:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            timings.append(time.perf_counter() - started)
+    return timings
+
+
+def percentiles(timings):
+    ordered = sorted(timings)
+
+    def at(share):
+        return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
+
+    return {
+        "n": len(ordered),
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+    }
+
+
+def sequential(port, path, count):
+    """Latencies of `count` requests one after another, failing on any non-200."""
+    import http.client
+
+    timings = []
+    for _ in range(count):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        started = time.perf_counter()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        timings.append(time.perf_counter() - started)
+        connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered {response.status}")
+    return timings
+
+
+def measure_single(port, category, rounds):
+    rows = {}
+    for label, path in (
+        ("country clusters", country_path()),
+        (f"country clusters, {category}", country_path(category)),
+        ("tags", "/api/v1/tags/"),
+        ("country search q=", f"/api/v1/entries/?bbox={bbox_text(COUNTRY)}&q=synthetic&limit=50"),
+    ):
+        sequential(port, path, 5)  # warm
+        rows[label] = percentiles(sequential(port, path, 50 * rounds))
+    rows["GROUP BY baseline"] = percentiles(group_by_timings(None, 10 * rounds))
+    rows[f"GROUP BY baseline, {category}"] = percentiles(group_by_timings(category, 10 * rounds))
+    return rows
+
+
+def measure_mixed(port, seconds):
+    import threading
+
+    cities = city_paths()
+    results = {}
+
+    def run(name, paths, clients, out):
+        out[name] = hammer("127.0.0.1", port, paths, seconds=seconds, connections=clients)
+
+    alone = {}
+    run("city", cities, 16, alone)
+    results["city alone"] = alone["city"]
+    mixed = {}
+    threads = [
+        threading.Thread(target=run, args=("city", cities, 16, mixed)),
+        threading.Thread(target=run, args=("country", [country_path()], 4, mixed)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results["city with country"] = mixed["city"]
+    results["country with city"] = mixed["country"]
+    return results
+
+
+def run(args):
+    from django.db import connection
+
+    from bench.data import ensure_entries
+    from mapapp.models import Category
+
+    print(f"== National-scale reads on {connection.vendor} ({connection.settings_dict['NAME']})")
+    ensure_entries(args.entries)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    category = Category.objects.order_by("order", "name").first().slug
+    port = free_port()
+    server = start_gunicorn(port, production=True)
+    try:
+        single = measure_single(port, category, args.rounds)
+        print("  single-client rounds done")
+        mixed = measure_mixed(port, args.seconds)
+        print("  mixed load done")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report(args, category, single, mixed)
+
+
+def report(args, category, single, mixed):
+    print(f"  entries: {args.entries:,}; p50/p95/p99 in ms over n requests")
+    print(f"  {'request':<40}{'n':>6}{'p50':>9}{'p95':>9}{'p99':>9}")
+    for label, row in single.items():
+        print(
+            f"  {label:<40}{row['n']:>6}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
+            f"{row['p99_ms']:>9.1f}"
+        )
+    checks = []
+    for suffix in ("", f", {category}"):
+        ours, base = single[f"country clusters{suffix}"], single[f"GROUP BY baseline{suffix}"]
+        speedup = base["p50_ms"] / ours["p50_ms"]
+        checks.append(
+            (
+                f"country view{suffix}: p95 {ours['p95_ms']:.1f} ms",
+                ours["p95_ms"] <= TARGETS["country_p95_ms"],
+                f"<= {TARGETS['country_p95_ms']} ms",
+            )
+        )
+        checks.append(
+            (
+                f"country view{suffix}: {speedup:.1f}x faster than the GROUP BY",
+                speedup >= TARGETS["country_speedup"],
+                f">= {TARGETS['country_speedup']}x",
+            )
+        )
+    checks.append(
+        (
+            f"tags p95 {single['tags']['p95_ms']:.1f} ms",
+            single["tags"]["p95_ms"] <= TARGETS["tags_p95_ms"],
+            f"<= {TARGETS['tags_p95_ms']} ms",
+        )
+    )
+    search = single["country search q="]
+    checks.append(
+        (
+            f"country search p95 {search['p95_ms']:.1f} ms",
+            search["p95_ms"] <= TARGETS["search_p95_ms"],
+            f"<= {TARGETS['search_p95_ms']} ms",
+        )
+    )
+    seconds = args.seconds
+    alone = summary(mixed["city alone"], seconds)
+    with_country = summary(mixed["city with country"], seconds)
+    country = summary(mixed["country with city"], seconds)
+    share = with_country["rps"] / alone["rps"]
+    city_p99 = percentiles(mixed["city with country"])["p99_ms"]
+    print(
+        f"  mixed load over {seconds:g} s: city alone {alone['rps']:.1f} req/s; with 4 country "
+        f"clients {with_country['rps']:.1f} req/s (country {country['rps']:.1f} req/s)"
+    )
+    checks.append(
+        (
+            f"city throughput with country clients: {share:.0%} of alone",
+            share >= TARGETS["city_share"],
+            f">= {TARGETS['city_share']:.0%}",
+        )
+    )
+    checks.append(
+        (
+            f"city p99 under mixed load {city_p99:.1f} ms",
+            city_p99 <= TARGETS["city_p99_ms"],
+            f"<= {TARGETS['city_p99_ms']} ms",
+        )
+    )
+    for text, ok, target in checks:
+        print(f"  {text} (target {target}) {'PASS' if ok else 'MISS'}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"scale-{args.entries}.json").write_text(
+        json.dumps(
+            {
+                "entries": args.entries,
+                "single": single,
+                "city_share": share,
+                "city_p99_ms": city_p99,
+                "checks": [{"check": t, "pass": ok} for t, ok, _ in checks],
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    os.environ.setdefault("BENCH_DATABASE_URL", DATABASES["postgis"])
+    setup_django("postgis")
+    run(arguments)
