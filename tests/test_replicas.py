@@ -14,13 +14,15 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from commons.settings import replica_databases
 from mapapp.models import Entry
 from mapapp.web import replicas
+from tests.test_settings import load_settings
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] == "mapapp.spatialite",
@@ -181,6 +183,19 @@ def test_a_write_outside_a_request_pins_the_reads_that_follow_it(replica):
 
 
 @on_replica
+def test_a_safe_request_that_writes_reads_the_primary_after_and_pins_its_client(replica):
+    def view(request):
+        before = router.db_for_read(Entry)
+        Group.objects.create(name="Written during a GET")
+        return HttpResponse(f"{before} {router.db_for_read(Entry)}")
+
+    response = replicas.ReadYourWritesMiddleware(view)(RequestFactory().get("/"))
+    assert response.content == b"replica_1 default"
+    assert replicas.PIN_COOKIE in response.cookies
+    assert router.db_for_read(Entry) == "replica_1"
+
+
+@on_replica
 def test_reads_inside_a_transaction_go_to_the_primary(replica):
     with transaction.atomic():
         assert router.db_for_read(Entry) == "default"
@@ -211,9 +226,22 @@ def test_without_replicas_everything_goes_to_default(people, category):
         assert router.db_for_write(Entry) == "default"
         created = post_entry(author_client(people))
         assert replicas.PIN_COOKIE not in created.cookies
+        slug = created.json()["properties"]["slug"]
         with queries_on("default") as (from_primary,):
-            assert Client().get(f"{URL}?bbox=-3,53,-2,54").status_code == 200
+            assert Client().get(f"{URL}{slug}/").status_code == 200
         assert read_entries(from_primary)
+
+
+def test_start_up_reads_the_replica_urls_from_the_environment():
+    result = load_settings(
+        "sorted(s.DATABASES), s.DATABASES['replica_2']['PORT'], s.REPLICA_PIN_SECONDS",
+        DATABASE_URL="postgis://postgres@127.0.0.1:5432/commons",
+        DATABASE_REPLICA_URLS="postgis://postgres@127.0.0.1:5433/commons, "
+        "postgis://postgres@127.0.0.1:5434/commons",
+        REPLICA_PIN_SECONDS="3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['default', 'replica_1', 'replica_2'] 5434 3"
 
 
 def test_replica_urls_become_aliases_the_test_runner_does_not_create():
