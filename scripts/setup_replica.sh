@@ -81,6 +81,11 @@ while :; do
     echo "$port"
     exit 0
   fi
+  if [ -f "$dir/standby.signal" ] && as_postgres "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    say "The replica on port $port runs but does not stream: stopping it to copy afresh"
+    as_postgres "$bin/pg_ctl" -D "$dir" -m immediate stop >&2
+    break
+  fi
   port_busy "$port" || break
   port=$((port + 1))
 done
