@@ -48,22 +48,22 @@ def env_list(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def database_from_url(url):
+def database_from_url(url, name="DATABASE_URL"):
     """Translate DATABASE_URL into a Django DATABASES entry (SpatiaLite or PostGIS only)."""
     import dj_database_url
 
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in {"spatialite", "postgis"}:
         raise ImproperlyConfigured(
-            f"DATABASE_URL={url!r} is not understood: use spatialite:///path/to/file.sqlite3 "
+            f"{name}={url!r} is not understood: use spatialite:///path/to/file.sqlite3 "
             "or postgis://user:password@host:port/name."
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except Exception as exc:  # dj_database_url raises several types for malformed URLs
-        raise ImproperlyConfigured(f"DATABASE_URL={url!r} is malformed: {exc}") from None
+        raise ImproperlyConfigured(f"{name}={url!r} is malformed: {exc}") from None
     if not config.get("NAME"):
-        raise ImproperlyConfigured(f"DATABASE_URL={url!r} does not name a database.")
+        raise ImproperlyConfigured(f"{name}={url!r} does not name a database.")
     if scheme == "spatialite":
         # Our backend wraps Django's: it loads SpatiaLite on Pythons built without
         # extension loading and initialises the metadata the way migrate needs.
@@ -159,6 +159,28 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 DATABASE_URL = env_str("DATABASE_URL", "spatialite:///var/commons.sqlite3")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+
+
+def replica_databases(urls, primary):
+    """DATABASES entries replica_1, replica_2, ... for PostgreSQL streaming replicas."""
+    if urls and primary["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a postgis:// DATABASE_URL.")
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        if not url.startswith("postgis://"):
+            raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {url!r} is not a postgis:// URL.")
+        config = database_from_url(url, name="DATABASE_REPLICA_URLS")
+        # The test runner makes no database of its own for a replica: it is a copy of default.
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = config
+    return replicas
+
+
+# Reads go to the replicas, writes to default; a client that wrote reads default for
+# REPLICA_PIN_SECONDS, so it sees its write before the replicas have replayed it.
+DATABASES |= replica_databases(env_list("DATABASE_REPLICA_URLS", ""), DATABASES["default"])
+DATABASE_ROUTERS = ["mapapp.web.replicas.ReplicaRouter"]
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "db://"))}
@@ -201,6 +223,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "mapapp.web.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "mapapp.web.replicas.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",

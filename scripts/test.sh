@@ -25,8 +25,10 @@ DATABASE_URL=spatialite:///var/check.sqlite3 .venv/bin/python manage.py makemigr
 pg_url=${TEST_POSTGIS_URL:-postgis://postgres@127.0.0.1:5432/commons}
 step="pytest on SpatiaLite"; say "pytest on SpatiaLite"
 DATABASE_URL=spatialite:///var/test.sqlite3 .venv/bin/python -m pytest "$@"
-step="pytest on PostGIS"; say "pytest on PostGIS ($pg_url)"
-DATABASE_URL=$pg_url .venv/bin/python -m pytest "$@"
+step="starting a read replica"; say "Starting a streaming read replica of PostgreSQL"
+replica_port=$(scripts/setup_replica.sh | tail -1)
+step="pytest on PostGIS"; say "pytest on PostGIS ($pg_url, replica on port $replica_port)"
+DATABASE_URL=$pg_url TEST_REPLICA_PORT=$replica_port .venv/bin/python -m pytest "$@"
 
 echo
 echo "OK: lint, migrations and pytest ${*:-(the whole suite)} passed on SpatiaLite and PostGIS."
