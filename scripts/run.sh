@@ -12,7 +12,7 @@ say "Loading demo data if the database is empty"
 if [ "${1:-}" = "--gunicorn" ]; then
   .venv/bin/python manage.py collectstatic --no-input -v 0
   say "Commons Map is being served by gunicorn at http://$addr/ (Ctrl-C stops it)"
-  exec .venv/bin/gunicorn commons.wsgi --bind "$addr" --workers "${WEB_CONCURRENCY:-2}"
+  exec .venv/bin/gunicorn commons.wsgi --config commons/gunicorn.conf.py --bind "$addr"
 fi
 say "Commons Map is ready: http://$addr/  (admin: http://$addr/admin/; Ctrl-C stops it)"
 exec .venv/bin/python manage.py runserver "$addr"

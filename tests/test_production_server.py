@@ -86,6 +86,9 @@ class Server:
         command = [
             str(ROOT / ".venv/bin/gunicorn"),
             "commons.wsgi",
+            # make serve's configuration (threaded workers), with the process count asked for.
+            "--config",
+            str(ROOT / "commons/gunicorn.conf.py"),
             "--workers",
             str(workers),
             "--bind",

@@ -142,6 +142,18 @@ def test_a_public_entry_read_is_served_by_the_replica(replica, make_entry):
 
 
 @on_replica
+def test_the_map_list_and_a_vector_tile_are_served_by_the_replica(replica, make_entry):
+    entry = make_entry(lon=-2.5879, lat=51.4545)
+    wait_for_replay(entry)
+    with queries_on("replica_1", "default") as (from_replica, from_primary):
+        listed = Client().get(URL, {"bbox": "-3,51,-2,52"})
+        tile = Client().get("/api/v1/tiles/14/8074/5451.mvt")
+    assert listed.status_code == 200 and tile.status_code == 200 and tile.content
+    assert [f["id"] for f in listed.json()["features"]] == [entry.slug]
+    assert read_entries(from_replica) and not read_entries(from_primary)
+
+
+@on_replica
 def test_the_author_reads_their_write_from_the_primary_on_the_next_request(
     replica, people, category
 ):

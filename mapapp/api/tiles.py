@@ -9,6 +9,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import router
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
@@ -19,6 +20,7 @@ from rest_framework.exceptions import ValidationError
 from mapapp.api import docs
 from mapapp.api.params import cell_degrees, parse_tile_query
 from mapapp.api.views import CommonsAPIView
+from mapapp.models import Entry
 from mapapp.reads import tiles
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.statements import dataset_last_modified
@@ -35,7 +37,7 @@ class EntryTile(CommonsAPIView):
     def get(self, request, z, x, y):
         check_tile(z, x, y)
         filters = parse_tile_query(request.GET)
-        changed = dataset_last_modified()
+        changed = dataset_last_modified(router.db_for_read(Entry))
         key = version_key(request, changed)
         etag = f'"t{key[:24]}"'
         timestamp = int(changed.timestamp()) if changed else None

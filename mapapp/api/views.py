@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import router
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -99,14 +100,16 @@ class EntryList(CommonsAPIView):
         filters, fmt = parse_list_query(request.GET)
         if fmt in {"csv", "geojson"}:
             return export_response(entries_matching(filters), fmt)
-        features = page_features(filters)
+        # Compiled statements name their database: the one the router reads from (a replica).
+        using = router.db_for_read(Entry)
+        features = page_features(filters, using)
         matched = page_matched(features, filters, entries_matching(filters).count)
         collection = feature_page(request, features, filters, matched=matched)
         return cached_json(
             request,
             encode(collection),
             content_type=GEOJSON,
-            last_modified=dataset_last_modified(),
+            last_modified=dataset_last_modified(using),
         )
 
 

@@ -1,0 +1,16 @@
+"""gunicorn's configuration for `make serve` (and the tests and benchmarks that serve as it does).
+
+Threaded workers: one expensive request (a country-wide view, a full download) holds one thread,
+not a whole worker, so cheap requests keep flowing beside it. On 2 cores, 2 processes of 8
+threads each: Python's lock lets one thread of a process compute at a time, but most of a
+request's time is spent waiting on the database and the network, when the others run.
+"""
+
+import os
+
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
+# A thread left waiting on a slow client does not keep its connection for ever.
+keepalive = 5
+timeout = 60
