@@ -8,6 +8,8 @@ seconds=6; rounds=3
 scripts/setup_postgis.sh commons_bench
 say "API bbox benchmark on PostGIS (200,000 entries; the first run creates them, ~2 minutes)"
 .venv/bin/python bench/bench_api.py --database postgis --entries 200000 --seconds $seconds --rounds $rounds
+say "National-scale reads on PostGIS (200,000 entries; clusters, tags, search, mixed load)"
+.venv/bin/python bench/bench_scale.py --entries 200000 --seconds $((seconds * 5)) --rounds $rounds
 say "API bbox benchmark on SpatiaLite (20,000 entries)"
 .venv/bin/python bench/bench_api.py --database spatialite --entries 20000 --seconds $seconds --rounds $rounds
 say "Compile-once statements against the ORM per request (in process, both databases)"
