@@ -8,6 +8,7 @@ from django.db import transaction
 
 from mapapp.location import public_point_for
 from mapapp.models import Category, Entry, Tag
+from mapapp.services.aggregates import rebuild_aggregates
 
 CITIES = [
     (-0.12, 51.51),
@@ -58,6 +59,8 @@ def ensure_entries(count, log=print):
             f"  created {start + BATCH if start + BATCH < count else count:,}/{count:,} entries "
             f"({time.monotonic() - started:.0f} s)"
         )
+    # Bulk creation bypasses the services, so the aggregates are counted afresh once.
+    rebuild_aggregates(progress=lambda message: log(f"  {message}"))
 
 
 @transaction.atomic

@@ -196,6 +196,9 @@ TILE_MAX_ZOOM = env_int("TILE_MAX_ZOOM", 19, minimum=1)
 # How long a vector tile of our entries (/api/v1/tiles/) is kept in the cache; a write makes
 # the older ones unreachable at once, whatever this says.
 VECTOR_TILE_CACHE_SECONDS = env_int("VECTOR_TILE_CACHE_SECONDS", 600, minimum=0)
+# How long the clusters and the category and tag lists are kept in the cache, the same way
+# (0: built for every request that is not answered with a 304).
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 300, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

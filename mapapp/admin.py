@@ -31,6 +31,9 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
+    def save_model(self, request, obj, form, change):
+        services.category_save(category=obj)
+
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):

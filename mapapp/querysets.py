@@ -8,7 +8,7 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db import connections
-from django.db.models import Avg, BooleanField, Count, FloatField, Func, Max, Min, Value
+from django.db.models import BooleanField, Count, FloatField, Func, Max, Min, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Floor
 from django.db.models.lookups import Range
@@ -59,18 +59,25 @@ class EntryQuerySet(models.QuerySet):
         )
         return self.filter(public_point__bboverlaps=envelope)
 
+    def in_cells(self, cell_degrees):
+        """Annotated with the column and row of the grid cell (of cell_degrees) each falls in."""
+        return self.annotate(column=Floor(_lon() / cell_degrees), row=Floor(_lat() / cell_degrees))
+
     def clusters(self, cell_degrees):
-        """Entries counted per square grid cell of cell_degrees, with each cell's mean position
-        and extent. Everything comes from public points, so a cell holding a single entry
+        """Entries counted per square grid cell of cell_degrees (see cell_totals)."""
+        return self.in_cells(cell_degrees).cell_totals()
+
+    def cell_totals(self):
+        """Per cell (of in_cells): how many entries, the sums of their public coordinates and
+        their extent. Everything comes from public points, so a cell holding a single entry
         shows just that entry's public point."""
         return (
             self.order_by()
-            .annotate(column=Floor(_lon() / cell_degrees), row=Floor(_lat() / cell_degrees))
             .values("column", "row")
             .annotate(
                 count=Count("id"),
-                lon=Avg(_lon()),
-                lat=Avg(_lat()),
+                sum_lon=Sum(_lon()),
+                sum_lat=Sum(_lat()),
                 west=Min(_lon()),
                 south=Min(_lat()),
                 east=Max(_lon()),
@@ -150,11 +157,9 @@ class EntryQuerySet(models.QuerySet):
 class TagQuerySet(models.QuerySet):
     def in_use_publicly(self):
         """Tags carried by at least one published entry; a tag only pending, rejected or
-        archived entries use is not public (anyone can submit one)."""
-        through = self.model.entries.through
-        return self.filter(
-            pk__in=through.objects.filter(entry__status=EntryStatus.PUBLISHED).values("tag_id")
-        )
+        archived entries use is not public (anyone can submit one). The count is kept by
+        mapapp.services.aggregates."""
+        return self.filter(published_entries__gt=0)
 
 
 class ThreatCaseQuerySet(models.QuerySet):

@@ -42,3 +42,49 @@ def test_details_and_categories_also_answer_conditional_requests(client, make_en
     for path in (f"{URL}{entry.slug}/", "/api/v1/categories/", "/api/v1/tags/"):
         etag = client.get(path)["ETag"]
         assert client.get(path, headers={"if-none-match": etag}).status_code == 304
+
+
+WIDE_READS = [
+    "/api/v1/entries/?bbox=-8,49.8,2,59",
+    "/api/v1/clusters/?bbox=-8,49.8,2,59&zoom=6",
+    "/api/v1/categories/",
+    "/api/v1/tags/",
+    "/api/v1/tiles/6/31/20.mvt",
+]
+
+
+def test_a_current_client_is_answered_from_the_data_sets_version_before_any_query(
+    client, make_entry
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_entry(tags=["food"])
+    for path in WIDE_READS:
+        etag = client.get(path)["ETag"]
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(path, headers={"if-none-match": etag})
+        assert again.status_code == 304 and again["ETag"] == etag, path
+        read = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+        read = [sql for sql in read if "commons_cache" not in sql]
+        assert len(read) == 1 and "mapapp_datasetversion" in read[0], (path, read)
+
+
+def test_a_wide_read_is_kept_in_the_cache_until_the_next_write(client, make_entry):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_entry(name="First", tags=["food"])
+    for path in WIDE_READS[1:4]:
+        first = client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get(path)
+        assert second.content == first.content
+        assert not any(
+            "mapapp_clustercell" in q["sql"] or "mapapp_tag" in q["sql"] for q in queries
+        )
+    make_entry(name="Second", tags=["food"])
+    tags = client.get("/api/v1/tags/").json()
+    assert tags == [{"slug": "food", "name": "food", "entry_count": 2}]
+    clusters = client.get(WIDE_READS[1]).json()
+    assert clusters["numberMatched"] == 2

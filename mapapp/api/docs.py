@@ -6,8 +6,9 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from mapapp.api.params import CELLS_PER_TILE, CLUSTER_PARAMS, MAX_ZOOM, TILE_FILTERS
+from mapapp.api.params import CLUSTER_PARAMS, MAX_ZOOM, TILE_FILTERS
 from mapapp.api.write import EntryWriteSerializer, ReportSerializer
+from mapapp.grid import CELLS_PER_TILE
 from mapapp.models import Entry, ThreatCase
 from mapapp.reads.filters import (
     MAX_DEADLINE_DAYS,

@@ -38,8 +38,6 @@ CLUSTER_PARAMS = {*CLUSTER_FILTERS, "zoom"}
 # A vector tile is its own box: the clusters' filters without bbox.
 TILE_FILTERS = tuple(name for name in CLUSTER_FILTERS if name != "bbox")
 MAX_ZOOM = 20
-# Cells a map tile (256 px) is cut into when clustering: cells of 64 px at any zoom.
-CELLS_PER_TILE = 4
 
 
 def parse_list_query(query, names=FILTER_PARAMS, aliases=ALIASES, allowed=LIST_PARAMS):
@@ -77,7 +75,7 @@ def parse_stats_query(query):
 
 
 def parse_cluster_query(query):
-    """EntryFilters plus the cell size in degrees for zoom, naming every bad parameter."""
+    """(EntryFilters, zoom) for the clusters, naming every bad parameter."""
     errors = _unknown(query, CLUSTER_PARAMS)
     filters = _filters(query, CLUSTER_FILTERS, errors)
     if "zoom" not in query:
@@ -91,12 +89,7 @@ def parse_cluster_query(query):
             errors["zoom"] = [str(exc)]
     if errors:
         raise ValidationError(errors)
-    return filters, cell_degrees(zoom)
-
-
-def cell_degrees(zoom):
-    """The clusters' cell size in degrees at a map zoom."""
-    return 360 / 2**zoom / CELLS_PER_TILE
+    return filters, zoom
 
 
 def parse_tile_query(query):

@@ -1,35 +1,23 @@
 """Vector tiles of the published entries under /api/v1/tiles/, and their TileJSON document.
 
-A tile's ETag comes from the data set's version and the request alone, so a client that is up to
-date gets its 304 before any query for the tile runs; a tile once made is kept in the configured
-cache under that version, so a write makes every older tile unreachable at once.
+Tiles are answered from the data set's version (mapapp.web.conditional.versioned): a client
+that is up to date gets its 304 before any query for the tile runs, and a tile once made is kept
+in the configured cache for VECTOR_TILE_CACHE_SECONDS under that version.
 """
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
-from django.db import router
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 
 from mapapp.api import docs
-from mapapp.api.params import cell_degrees, parse_tile_query
+from mapapp.api.params import parse_tile_query
 from mapapp.api.views import CommonsAPIView
-from mapapp.models import Entry
 from mapapp.reads import tiles
-from mapapp.reads.filters import entries_matching
-from mapapp.reads.statements import dataset_last_modified
+from mapapp.web.conditional import versioned
 
 MVT = "application/vnd.mapbox-vector-tile"
-
-
-def clusters(filters, zoom):
-    return list(entries_matching(filters).clusters(cell_degrees(zoom)))
 
 
 class EntryTile(CommonsAPIView):
@@ -37,22 +25,12 @@ class EntryTile(CommonsAPIView):
     def get(self, request, z, x, y):
         check_tile(z, x, y)
         filters = parse_tile_query(request.GET)
-        changed = dataset_last_modified(router.db_for_read(Entry))
-        key = version_key(request, changed)
-        etag = f'"t{key[:24]}"'
-        timestamp = int(changed.timestamp()) if changed else None
-        if answered := get_conditional_response(request, etag=etag, last_modified=timestamp):
-            return answered
-        body = cache.get(f"tile:{key}")
-        if body is None:
-            body = tiles.tile(filters, z, x, y, clusters)
-            cache.set(f"tile:{key}", body, timeout=settings.VECTOR_TILE_CACHE_SECONDS)
-        response = HttpResponse(body, content_type=MVT)
-        response["ETag"] = etag
-        response["Cache-Control"] = "public, max-age=60"
-        if timestamp is not None:
-            response["Last-Modified"] = http_date(timestamp)
-        return response
+        return versioned(
+            request,
+            lambda: tiles.tile(filters, z, x, y),
+            content_type=MVT,
+            cache_seconds=settings.VECTOR_TILE_CACHE_SECONDS,
+        )
 
 
 def check_tile(z, x, y):
@@ -68,13 +46,6 @@ def check_tile(z, x, y):
                 for name, value in wrong.items()
             }
         )
-
-
-def version_key(request, changed):
-    """The data set's version plus the request's path and (sorted) query: the tile's identity."""
-    query = sorted((name, value) for name in request.GET for value in request.GET.getlist(name))
-    text = f"{changed.isoformat() if changed else '-'}|{request.path}|{query}"
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class EntryTileJSON(CommonsAPIView):

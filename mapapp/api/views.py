@@ -30,14 +30,16 @@ from mapapp.api.write import (
     check_body_size,
     expected_version,
 )
+from mapapp.grid import cell_degrees
 from mapapp.models import Entry, ModerationDecision
+from mapapp.reads.clusters import TooManyCells, clusters, count_matching
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.geojson import detail_feature, encode
-from mapapp.reads.statements import dataset_last_modified, page_features
+from mapapp.reads.statements import page_features
 from mapapp.reads.vocabulary import categories_with_counts, tags_with_counts
 from mapapp.web import ratelimit
 from mapapp.web.clientip import client_ip
-from mapapp.web.conditional import cached_json
+from mapapp.web.conditional import versioned
 from mapapp.web.features import (
     GEOJSON,
     feature_page,
@@ -100,17 +102,7 @@ class EntryList(CommonsAPIView):
         filters, fmt = parse_list_query(request.GET)
         if fmt in {"csv", "geojson"}:
             return export_response(entries_matching(filters), fmt)
-        # Compiled statements name their database: the one the router reads from (a replica).
-        using = router.db_for_read(Entry)
-        features = page_features(filters, using)
-        matched = page_matched(features, filters, entries_matching(filters).count)
-        collection = feature_page(request, features, filters, matched=matched)
-        return cached_json(
-            request,
-            encode(collection),
-            content_type=GEOJSON,
-            last_modified=dataset_last_modified(using),
-        )
+        return versioned(request, lambda: entry_page(request, filters), content_type=GEOJSON)
 
 
 def written_response(entry, status_code, request):
@@ -226,25 +218,35 @@ class EntryReports(CommonsAPIView):
 class ClusterList(CommonsAPIView):
     @extend_schema(**docs.CLUSTER_LIST)
     def get(self, request):
-        filters, cell = parse_cluster_query(request.GET)
-        rows = list(entries_matching(filters).clusters(cell)[: settings.API_MAX_LIMIT + 1])
-        if len(rows) > settings.API_MAX_LIMIT:
-            too_many = (
-                f"More than {settings.API_MAX_LIMIT} cells: use a lower zoom or a smaller bbox."
-            )
-            raise ValidationError({"zoom": [too_many]})
-        collection = {
-            "type": "FeatureCollection",
-            "numberMatched": sum(row["count"] for row in rows),
-            "cellDegrees": cell,
-            "features": [cluster_feature(row) for row in rows],
-        }
-        return cached_json(
+        filters, zoom = parse_cluster_query(request.GET)
+        return versioned(
             request,
-            encode(collection),
+            lambda: cluster_collection(filters, zoom),
             content_type=GEOJSON,
-            last_modified=dataset_last_modified(),
+            cache_seconds=settings.API_CACHE_SECONDS,
         )
+
+
+def entry_page(request, filters):
+    # Compiled statements name their database: the one the router reads from (a replica).
+    features = page_features(filters, router.db_for_read(Entry))
+    matched = page_matched(features, filters, lambda: count_matching(filters))
+    return encode(feature_page(request, features, filters, matched=matched))
+
+
+def cluster_collection(filters, zoom):
+    try:
+        rows = clusters(filters, zoom, limit=settings.API_MAX_LIMIT)
+    except TooManyCells:
+        too_many = f"More than {settings.API_MAX_LIMIT} cells: use a lower zoom or a smaller bbox."
+        raise ValidationError({"zoom": [too_many]}) from None
+    collection = {
+        "type": "FeatureCollection",
+        "numberMatched": sum(row["count"] for row in rows),
+        "cellDegrees": cell_degrees(zoom),
+        "features": [cluster_feature(row) for row in rows],
+    }
+    return encode(collection)
 
 
 def cluster_feature(row):
@@ -261,14 +263,15 @@ def cluster_feature(row):
     }
 
 
-def vocabulary_response(request, rows):
-    """A list of categories or tags: no parameters, cached for five minutes."""
+def vocabulary_response(request, read):
+    """A list of categories or tags: no parameters, kept in the cache for the data set's
+    version and by browsers for five minutes."""
     refuse_parameters(request.GET)
-    return cached_json(
+    return versioned(
         request,
-        encode(rows),
+        lambda: encode(read()),
         content_type="application/json",
-        last_modified=dataset_last_modified(),
+        cache_seconds=settings.API_CACHE_SECONDS,
         max_age=300,
     )
 
@@ -276,10 +279,10 @@ def vocabulary_response(request, rows):
 class CategoryList(CommonsAPIView):
     @extend_schema(**docs.CATEGORY_LIST)
     def get(self, request):
-        return vocabulary_response(request, categories_with_counts())
+        return vocabulary_response(request, categories_with_counts)
 
 
 class TagList(CommonsAPIView):
     @extend_schema(**docs.TAG_LIST)
     def get(self, request):
-        return vocabulary_response(request, tags_with_counts())
+        return vocabulary_response(request, tags_with_counts)

@@ -48,6 +48,8 @@ TAGS_PER_ENTRY = 10
 class Tag(models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+    # How many published entries carry the tag, kept by mapapp.services.aggregates.
+    published_entries = models.PositiveIntegerField(default=0, editable=False)
 
     objects = TagQuerySet.as_manager()
 
@@ -348,6 +350,11 @@ class ChangeRequest(models.Model):
 
 
 # The threat cases live in their own module; importing them here makes them this app's models.
+from mapapp.models.aggregates import (  # noqa: E402, F401
+    ClusterCell,
+    CountedEntry,
+    DatasetVersion,
+)
 from mapapp.models.threats import (  # noqa: E402, F401
     CaseDeadline,
     DeadlineRule,

@@ -17,12 +17,16 @@ from django.db import connections
 from django.db.models import F
 from shapely.geometry import Point
 
+from mapapp.grid import CELLS_PER_TILE, FINEST_ZOOM
+from mapapp.reads.clusters import clusters
 from mapapp.reads.filters import entries_matching
 
 # Coordinates per tile side, as every vector tile renderer expects by default.
 EXTENT = 4096
 # From this zoom on, tiles carry entries one by one (a tile is ~10 km across at zoom 12).
-POINTS_ZOOM = 12
+POINTS_ZOOM = FINEST_ZOOM
+# A tile is CELLS_PER_TILE cells wide and, in Web Mercator, at most about as many high.
+CELLS_PER_TILE_AT_MOST = (CELLS_PER_TILE + 2) ** 2
 MAX_ZOOM = 20
 POINTS_LAYER = "entries"
 CLUSTERS_LAYER = "clusters"
@@ -65,13 +69,13 @@ def tile_bounds_metres(z, x, y):
     return west, north - size, west + size, north
 
 
-def tile(filters, z, x, y, clusters):
+def tile(filters, z, x, y):
     """The encoded tile z/x/y of the entries filters select (their bbox is ignored: the tile is
-    the box). clusters(filters, zoom) is the clusters read, rows with count, lon, lat and the
-    extent west, south, east, north."""
+    the box)."""
     filters.bbox = clamp_box(tile_bbox(z, x, y))
     if z < POINTS_ZOOM:
-        return encode_layer(CLUSTERS_LAYER, cluster_features(clusters(filters, z)), z, x, y)
+        rows = clusters(filters, z, limit=CELLS_PER_TILE_AT_MOST)
+        return encode_layer(CLUSTERS_LAYER, cluster_features(rows), z, x, y)
     entries = entries_matching(filters).order_by()
     if connections[entries.db].vendor == "postgresql":
         return postgis_points_tile(entries, z, x, y)

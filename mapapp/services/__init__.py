@@ -9,6 +9,7 @@ from mapapp.services.accounts import (  # noqa: F401
 )
 from mapapp.services.entries import (  # noqa: F401
     StaleVersion,
+    category_save,
     entry_create,
     entry_edit,
     entry_refresh_tags,

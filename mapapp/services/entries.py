@@ -11,6 +11,7 @@ from django.utils import timezone
 from mapapp import permissions
 from mapapp.location import public_point_for
 from mapapp.models import EDITABLE_FIELDS, Entry, Tag, has_visible_text
+from mapapp.services.aggregates import bump_version, public_change
 from mapapp.slugs import slug_for
 
 SLUG_ATTEMPTS = 50
@@ -58,6 +59,7 @@ def _insert(entry, tag_names, *, editor):
         entry.full_clean(exclude=["slug"])
         _save_with_unique_slug(entry)
         entry.tags.set(tags)
+        public_change([entry.pk])
     return entry
 
 
@@ -89,6 +91,7 @@ def entry_update(*, entry, data, expected_version, tag_names=None, editor=None):
         current.version += 1
         current.save()
         current.tags.set(tags)
+        public_change([current.pk])
     return current
 
 
@@ -110,6 +113,7 @@ def entry_save_from_admin(*, entry, editor, expected_version=None):
         entry.status, entry.published_at = current.status, current.published_at
         entry.version = current.version + 1
         entry.save()
+        public_change([entry.pk])
     return entry
 
 
@@ -121,15 +125,18 @@ def entry_set_status(*, entry, status, editor=None):
     _stamp_publication(entry)
     entry.version += 1
     entry.save(update_fields=["status", "published_at", "version", "updated_at"])
+    public_change([entry.pk])
     return entry
 
 
 def entry_refresh_tags(*, entry):
     """Recompute the words and tag list stored on an entry after its tags changed."""
     _refresh_derived(entry, list(entry.tags.all()))
-    Entry.objects.filter(pk=entry.pk).update(
-        search_text=entry.search_text, tag_slugs=entry.tag_slugs
-    )
+    with transaction.atomic():
+        Entry.objects.filter(pk=entry.pk).update(
+            search_text=entry.search_text, tag_slugs=entry.tag_slugs
+        )
+        public_change([entry.pk])
 
 
 def tag_save(*, tag):
@@ -139,7 +146,17 @@ def tag_save(*, tag):
         tag.save()
         for entry in tag.entries.all():
             entry_refresh_tags(entry=entry)
+        bump_version()  # the tag's name is read even where no entry carries it
     return tag
+
+
+def category_save(*, category):
+    """Save a category: its name, colour and icon are part of every public read."""
+    with transaction.atomic():
+        category.full_clean()
+        category.save()
+        bump_version()
+    return category
 
 
 def _refresh_derived(entry, tags):

@@ -15,6 +15,7 @@ from mapapp.models import (
     ThreatEvent,
 )
 from mapapp.models.threats import CASE_FIELDS, EVENT_FIELDS
+from mapapp.services.aggregates import bump_version, public_change
 from mapapp.web import ratelimit
 
 # Contributions waiting for review, per account and hour, through any door: one account must
@@ -211,6 +212,7 @@ def rule_save(*, rule):
         # conditional requests (If-Modified-Since) and caches see the new dates.
         with_cases = ThreatCase.objects.values("entry_id")
         Entry.objects.filter(pk__in=with_cases).update(updated_at=timezone.now())
+        bump_version()
     return rule
 
 
@@ -231,6 +233,7 @@ def threat_refresh(*, entry):
     Entry.objects.filter(pk=entry.pk).update(
         threat=threat, threat_note=note, updated_at=timezone.now()
     )
+    public_change([entry.pk])
     entry.threat, entry.threat_note = threat, note
 
 

@@ -1,0 +1,264 @@
+"""Keeping the aggregates (mapapp.models.aggregates) in step with the entries.
+
+Every service that writes entries calls public_change with their ids, inside its transaction
+and after the write, so the cells, the tag counts and the data set's version commit or roll
+back with it. public_change compares each entry with what was counted of it (CountedEntry):
+an entry that left the public, moved, or changed category or threat is taken away from its
+old cells and added to its new ones; tags are counted the same way. Counts and coordinate sums
+change by plain addition. An extent cannot shrink that way, so when the point taken away lay on
+a cell's edge the extent is measured again — from the counted entries at the finest zoom, from
+the four cells beneath it above — and a cell never shows the point of an entry gone private.
+rebuild_aggregates counts everything afresh (migrations, bulk loads).
+"""
+
+from dataclasses import dataclass
+
+from django.db import connections, router, transaction
+from django.db.models import F, Max, Min
+from django.utils import timezone
+
+from mapapp.grid import FINEST_ZOOM, ZOOMS, cell_degrees, cell_of
+from mapapp.models import ClusterCell, CountedEntry, DatasetVersion, Entry, Tag
+
+CELL_TABLE = ClusterCell._meta.db_table
+COUNTED_TABLE = CountedEntry._meta.db_table
+ENTRY_TABLE = Entry._meta.db_table
+TAGGING_TABLE = Entry.tags.through._meta.db_table
+# An extent recomputed from the counted entries looks this far (in cells) past the cell's
+# edges, then keeps exactly the entries the grid puts in it: floating-point division decides.
+MARGIN = 1e-6
+
+
+@dataclass(frozen=True)
+class Counted:
+    lon: float
+    lat: float
+    category_id: int
+    threat: str
+    tag_ids: frozenset
+
+    @property
+    def place(self):
+        """What decides the entry's cells."""
+        return (self.lon, self.lat, self.category_id, self.threat)
+
+    def cells(self):
+        """(zoom, column, row) of its cell at every aggregated zoom, finest first."""
+        return [(z, *cell_of(self.lon, self.lat, z)) for z in reversed(ZOOMS)]
+
+
+def public_change(entry_ids):
+    """Bring the aggregates in step with the entries entry_ids after a write to them."""
+    ids = sorted(set(entry_ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        before = _counted_before(ids)
+        now = _counted_now(ids)
+        for pk in ids:
+            _apply(pk, before.get(pk), now.get(pk))
+        bump_version()
+
+
+def bump_version(using=None):
+    """Raise the data set's version: every cached read and ETag made before is stale."""
+    versions = DatasetVersion.objects.using(using or router.db_for_write(DatasetVersion))
+    changed = versions.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
+    if not changed:
+        versions.get_or_create(pk=1, defaults={"number": 1, "changed_at": timezone.now()})
+
+
+def _counted_before(ids):
+    rows = CountedEntry.objects.select_for_update().filter(entry_id__in=ids)
+    return {row.entry_id: _as_counted(row, row.tag_ids.split()) for row in rows}
+
+
+def _counted_now(ids):
+    tagged = {}
+    links = Entry.tags.through.objects.filter(entry_id__in=ids).values_list("entry_id", "tag_id")
+    for entry_id, tag_id in links:
+        tagged.setdefault(entry_id, []).append(tag_id)
+    entries = Entry.objects.published().filter(pk__in=ids)
+    rows = entries.values_list("pk", "public_point", "category_id", "threat")
+    return {
+        pk: Counted(point.x, point.y, category_id, threat, frozenset(tagged.get(pk, ())))
+        for pk, point, category_id, threat in rows
+    }
+
+
+def _as_counted(row, tag_ids):
+    return Counted(row.lon, row.lat, row.category_id, row.threat, frozenset(map(int, tag_ids)))
+
+
+def _apply(pk, old, new):
+    if old == new:
+        return
+    _store(pk, new)
+    if old is None or new is None or old.place != new.place:
+        if old is not None:
+            _take_away(old)
+        if new is not None:
+            _add(new)
+    _count_tags(old.tag_ids if old else frozenset(), new.tag_ids if new else frozenset())
+
+
+def _store(pk, counted):
+    if counted is None:
+        CountedEntry.objects.filter(entry_id=pk).delete()
+        return
+    CountedEntry(
+        entry_id=pk,
+        lon=counted.lon,
+        lat=counted.lat,
+        category_id=counted.category_id,
+        threat=counted.threat,
+        tag_ids=" ".join(str(t) for t in sorted(counted.tag_ids)),
+    ).save()
+
+
+def _count_tags(old, new):
+    Tag.objects.filter(pk__in=new - old).update(published_entries=F("published_entries") + 1)
+    Tag.objects.filter(pk__in=old - new).update(published_entries=F("published_entries") - 1)
+
+
+def _add(counted):
+    """Count one entry into its cells: one statement, rows in key order (no deadlocks)."""
+    connection = connections[router.db_for_write(ClusterCell)]
+    q = connection.ops.quote_name
+    smaller, larger = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    columns = ("zoom", "column", "row", "category_id", "threat", "count")
+    columns += ("sum_lon", "sum_lat", "west", "south", "east", "north")
+    values, params = [], []
+    for zoom, column, row in sorted(counted.cells()):
+        values.append(f"({', '.join(['%s'] * len(columns))})")
+        params += [zoom, column, row, counted.category_id, counted.threat, 1]
+        params += [counted.lon, counted.lat, counted.lon, counted.lat, counted.lon, counted.lat]
+    key = ", ".join(q(c) for c in columns[:5])
+    table = q(CELL_TABLE)
+    updates = [
+        f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in ("count", "sum_lon", "sum_lat")
+    ]
+    updates += [f"{q(c)} = {smaller}({table}.{q(c)}, excluded.{q(c)})" for c in ("west", "south")]
+    updates += [f"{q(c)} = {larger}({table}.{q(c)}, excluded.{q(c)})" for c in ("east", "north")]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "  # noqa: S608 (our names)
+        f"VALUES {', '.join(values)} ON CONFLICT ({key}) DO UPDATE SET {', '.join(updates)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _take_away(counted):
+    """Count one entry out of its cells, finest first, so each extent can be measured again
+    from the cells beneath it once they are right."""
+    for zoom, column, row in counted.cells():
+        cell = (
+            ClusterCell.objects.select_for_update()
+            .filter(
+                zoom=zoom,
+                column=column,
+                row=row,
+                category_id=counted.category_id,
+                threat=counted.threat,
+            )
+            .first()
+        )
+        if cell is None:
+            continue  # never counted (aggregates rebuilt since): nothing to take away
+        if cell.count <= 1:
+            cell.delete()
+            continue
+        cell.count -= 1
+        cell.sum_lon -= counted.lon
+        cell.sum_lat -= counted.lat
+        if counted.lon in (cell.west, cell.east) or counted.lat in (cell.south, cell.north):
+            _measure_extent(cell)
+        cell.save()
+
+
+def _measure_extent(cell):
+    if cell.zoom == FINEST_ZOOM:
+        points = _points_in(cell)
+        lons, lats = [p[0] for p in points], [p[1] for p in points]
+        extent = (min(lons), min(lats), max(lons), max(lats)) if points else None
+    else:
+        beneath = ClusterCell.objects.filter(
+            zoom=cell.zoom + 1,
+            column__in=(2 * cell.column, 2 * cell.column + 1),
+            row__in=(2 * cell.row, 2 * cell.row + 1),
+            category_id=cell.category_id,
+            threat=cell.threat,
+        ).aggregate(Min("west"), Min("south"), Max("east"), Max("north"))
+        extent = tuple(beneath[k] for k in ("west__min", "south__min", "east__max", "north__max"))
+        extent = None if extent[0] is None else extent
+    if extent is not None:
+        cell.west, cell.south, cell.east, cell.north = extent
+
+
+def _points_in(cell):
+    size = cell_degrees(cell.zoom)
+    margin = size * MARGIN
+    near = CountedEntry.objects.filter(
+        category_id=cell.category_id,
+        threat=cell.threat,
+        lon__gte=cell.column * size - margin,
+        lon__lte=(cell.column + 1) * size + margin,
+        lat__gte=cell.row * size - margin,
+        lat__lte=(cell.row + 1) * size + margin,
+    ).values_list("lon", "lat")
+    wanted = (cell.column, cell.row)
+    return [(lon, lat) for lon, lat in near if cell_of(lon, lat, cell.zoom) == wanted]
+
+
+def rebuild_aggregates(progress=print, using=None):
+    """Count every published entry afresh into the cells and the tag counts."""
+    using = using or router.db_for_write(ClusterCell)
+    with transaction.atomic(using=using):
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            _rebuild_counted(cursor, connection)
+            for zoom in ZOOMS:
+                _rebuild_cells(cursor, connection, zoom)
+                progress(f"Counted the cluster cells of zoom {zoom}/{FINEST_ZOOM}")
+            _rebuild_tag_counts(cursor, connection)
+        bump_version(using)
+
+
+def _rebuild_counted(cursor, connection):
+    q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        tag_ids = "string_agg(t.tag_id::text, ' ')"
+    else:
+        tag_ids = "group_concat(t.tag_id, ' ')"
+    cursor.execute(f"DELETE FROM {q(CELL_TABLE)}")  # noqa: S608 (our own names)
+    cursor.execute(f"DELETE FROM {q(COUNTED_TABLE)}")  # noqa: S608
+    cursor.execute(
+        f"INSERT INTO {q(COUNTED_TABLE)} (entry_id, lon, lat, category_id, threat, tag_ids) "  # noqa: S608
+        f"SELECT e.id, ST_X(e.public_point), ST_Y(e.public_point), e.category_id, e.threat, "
+        f"COALESCE((SELECT {tag_ids} FROM {q(TAGGING_TABLE)} t WHERE t.entry_id = e.id), '') "
+        f"FROM {q(ENTRY_TABLE)} e WHERE e.status = %s",
+        [Entry.Status.PUBLISHED],
+    )
+
+
+def _rebuild_cells(cursor, connection, zoom):
+    q = connection.ops.quote_name
+    size = cell_degrees(zoom)
+    cursor.execute(
+        f"INSERT INTO {q(CELL_TABLE)} ({q('zoom')}, {q('column')}, {q('row')}, category_id, "  # noqa: S608
+        f"threat, {q('count')}, sum_lon, sum_lat, west, south, east, north) "
+        f"SELECT %s, FLOOR(lon / %s), FLOOR(lat / %s), category_id, threat, COUNT(*), "
+        f"SUM(lon), SUM(lat), MIN(lon), MIN(lat), MAX(lon), MAX(lat) FROM {q(COUNTED_TABLE)} "
+        f"GROUP BY FLOOR(lon / %s), FLOOR(lat / %s), category_id, threat",
+        [zoom, size, size, size, size],
+    )
+
+
+def _rebuild_tag_counts(cursor, connection):
+    q = connection.ops.quote_name
+    cursor.execute(
+        f"UPDATE {q(Tag._meta.db_table)} SET published_entries = ("  # noqa: S608
+        f"SELECT COUNT(*) FROM {q(TAGGING_TABLE)} t JOIN {q(ENTRY_TABLE)} e "
+        f"ON e.id = t.entry_id WHERE t.tag_id = {q(Tag._meta.db_table)}.id AND e.status = %s)",
+        [Entry.Status.PUBLISHED],
+    )

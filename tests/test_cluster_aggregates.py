@@ -1,0 +1,254 @@
+"""The cluster aggregates: kept in step by every write, read for zoomed-out views, and always
+counting exactly what the list counts."""
+
+import random
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.db import transaction
+
+from mapapp import services
+from mapapp.grid import FINEST_ZOOM, cell_degrees
+from mapapp.models import Category, ClusterCell, CountedEntry, Entry, Tag
+from mapapp.reads.clusters import (
+    WORLD,
+    answered_by_aggregates,
+    clusters,
+    count_matching,
+    inside_cells,
+)
+from mapapp.reads.filters import EntryFilters, entries_matching
+from mapapp.services.aggregates import rebuild_aggregates
+from mapapp.web.conditional import dataset_state
+
+UK = (-8.0, 49.8, 2.0, 59.0)
+
+
+def cells_table():
+    """Every aggregate cell, sums rounded: what a fresh count must reproduce."""
+    return {
+        (c.zoom, c.column, c.row, c.category_id, c.threat): (
+            c.count,
+            round(c.sum_lon, 7),
+            round(c.sum_lat, 7),
+            c.west,
+            c.south,
+            c.east,
+            c.north,
+        )
+        for c in ClusterCell.objects.all()
+    }
+
+
+def counted_afresh():
+    rebuild_aggregates(progress=lambda message: None)
+    return cells_table(), dict(Tag.objects.values_list("slug", "published_entries"))
+
+
+def assert_in_step():
+    kept = cells_table(), dict(Tag.objects.values_list("slug", "published_entries"))
+    assert kept == counted_afresh()
+
+
+def from_entries(filters, zoom):
+    """The clusters counted straight from the entries: what the aggregates must agree with."""
+    rows = entries_matching(filters).clusters(cell_degrees(zoom))
+    return {(int(r["column"]), int(r["row"])): r for r in rows}
+
+
+@pytest.fixture
+def scattered(make_entry):
+    """Sixty entries over Great Britain in three categories, some approximate, some tagged,
+    a few on cell boundaries, some at risk."""
+    rng = random.Random(13)
+    slugs = ["commoning", "convivial-spaces", "community-organising"]
+    entries = []
+    for n in range(60):
+        lon, lat = rng.uniform(-6, 1.5), rng.uniform(50, 58)
+        if n % 10 == 0:  # exactly on a boundary of the zoom-6 and finer grids
+            lon = round(lon / cell_degrees(6)) * cell_degrees(6)
+        fields = {"precision": Entry.Precision.APPROXIMATE} if n % 7 == 0 else {}
+        entries.append(
+            make_entry(
+                name=f"Scattered {n}",
+                lon=lon,
+                lat=lat,
+                category_slug=slugs[n % 3],
+                tags=["food"] if n % 4 == 0 else [],
+                threat="at_risk" if n % 11 == 0 else "none",
+                **fields,
+            )
+        )
+    make_entry(name="Still pending", status=Entry.Status.PENDING, lon=-2, lat=52)
+    return entries
+
+
+def random_box(rng):
+    west, south = rng.uniform(-9, 1), rng.uniform(49, 58)
+    return (west, south, west + rng.uniform(0.05, 9), south + rng.uniform(0.05, 7))
+
+
+def random_filters(rng):
+    filters = EntryFilters(bbox=random_box(rng) if rng.random() < 0.9 else None)
+    if rng.random() < 0.4:
+        filters.categories = rng.sample(
+            ["commoning", "convivial-spaces", "community-organising"], 2
+        )
+    if rng.random() < 0.3:
+        filters.threats = rng.sample(["none", "at_risk", "lost"], rng.choice([1, 2]))
+    return filters
+
+
+def test_every_write_path_keeps_the_aggregates_as_a_fresh_count_would(scattered, people):
+    moderator, owner = people["moderator"], people["owner"]
+    first, second, third = scattered[:3]
+    # an edit moving an entry, changing its category and precision
+    services.entry_update(
+        entry=first,
+        data={
+            "location": Point(-1.0, 53.0, srid=4326),
+            "category": Category.objects.get(slug="community-organising"),
+            "precision": Entry.Precision.AREA,
+        },
+        expected_version=first.version,
+        tag_names=["food", "tools"],
+        editor=moderator,
+    )
+    # archive, and publish again
+    services.entry_moderate(entry=second, moderator=moderator, action="archive", reason="Closed.")
+    assert_in_step()
+    services.entry_moderate(entry=second, moderator=moderator, action="publish")
+    # a pending entry published by a decision
+    pending = Entry.objects.get(name="Still pending")
+    services.entry_moderate(entry=pending, moderator=moderator, action="publish")
+    # a revert to the first version
+    history_id = third.history.order_by("history_id").first().history_id
+    services.entry_update(
+        entry=third,
+        data={"location": Point(0.5, 51.0, srid=4326)},
+        expected_version=third.version,
+        editor=owner,
+    )
+    services.entry_revert(entry=third, moderator=moderator, history_id=history_id)
+    assert_in_step()
+
+
+def test_a_write_that_fails_changes_no_aggregate(scattered, people):
+    before = cells_table()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.entry_moderate(
+            entry=scattered[5], moderator=people["moderator"], action="archive", reason="Gone."
+        )
+        raise RuntimeError("the rest of the request failed")
+    assert cells_table() == before
+    assert CountedEntry.objects.filter(entry_id=scattered[5].pk).exists()
+
+
+def test_the_aggregates_answer_exactly_what_the_entries_would_over_random_boxes(scattered):
+    rng = random.Random(2026)
+    from_cells = 0
+    for _ in range(80):
+        filters, zoom = random_filters(rng), rng.randint(0, FINEST_ZOOM)
+        assert answered_by_aggregates(filters, zoom)
+        from_cells += inside_cells(filters.bbox or WORLD, cell_degrees(zoom)) is not None
+        assert count_matching(filters) == entries_matching(filters).count(), filters
+        expected = from_entries(filters, zoom)
+        got = {(c["column"], c["row"]): c for c in clusters(filters, zoom, limit=10_000)}
+        assert got.keys() == expected.keys(), (filters, zoom)
+        for key, cell in got.items():
+            want = expected[key]
+            assert cell["count"] == want["count"]
+            mean = (want["sum_lon"] / want["count"], want["sum_lat"] / want["count"])
+            assert (cell["lon"], cell["lat"]) == (pytest.approx(mean[0]), pytest.approx(mean[1]))
+            extent = [cell[n] for n in ("west", "south", "east", "north")]
+            assert extent == [want[n] for n in ("west", "south", "east", "north")]
+    assert from_cells > 40  # most boxes were answered (in part) from the aggregates
+
+
+def test_boxes_on_cell_boundaries_count_their_edges_once(scattered):
+    size = cell_degrees(6)
+    for west_cells, south_cells, width, height in [(-5, 36, 4, 4), (-4, 37, 1, 1), (-6, 35, 6, 6)]:
+        box = (
+            west_cells * size,
+            south_cells * size,
+            (west_cells + width) * size,
+            (south_cells + height) * size,
+        )
+        filters = EntryFilters(bbox=box)
+        got = sum(c["count"] for c in clusters(filters, 6, limit=10_000))
+        assert got == count_matching(filters) == entries_matching(filters).count() > 0
+
+
+def test_cluster_counts_match_the_lists_number_matched_over_random_requests(api, scattered):
+    rng = random.Random(7)
+    for _ in range(25):
+        filters = random_filters(rng)
+        params = {}
+        if filters.bbox:
+            params["bbox"] = ",".join(f"{v:.6f}" for v in filters.bbox)
+        if filters.categories:
+            params["category"] = ",".join(filters.categories)
+        if filters.threats:
+            params["threat"] = ",".join(filters.threats)
+        zoom = str(rng.randint(2, 12))
+        status, body, _ = api("/api/v1/clusters/", {**params, "zoom": zoom})
+        assert status == 200, body
+        listed = api("/api/v1/entries/", {**params, "limit": "1"})[1]
+        assert body["numberMatched"] == listed["numberMatched"], params
+
+
+def test_filters_the_cells_do_not_hold_still_count_from_the_entries(scattered, api):
+    for params in ({"tag": "food"}, {"q": "scattered"}, {"updated_since": "2000-01-01"}):
+        body = api("/api/v1/clusters/", {"bbox": ",".join(map(str, UK)), "zoom": "6", **params})[1]
+        listed = api("/api/v1/entries/", {"bbox": ",".join(map(str, UK)), **params})[1]
+        assert body["numberMatched"] == listed["numberMatched"] > 0
+
+
+def test_an_entry_taken_off_the_map_leaves_no_trace_in_any_cells_extent(make_entry, people):
+    inside = make_entry(name="Stays", lon=-2.5, lat=51.5)
+    outlier = make_entry(name="Withdrawn", lon=-2.0, lat=51.9)
+    services.entry_moderate(
+        entry=outlier, moderator=people["moderator"], action="archive", reason="Withdrawn."
+    )
+    for cell in ClusterCell.objects.all():
+        assert (cell.west, cell.south, cell.east, cell.north) == (-2.5, 51.5, -2.5, 51.5)
+        assert cell.count == 1
+    assert inside.public_point.x == -2.5
+
+
+def test_a_withheld_location_is_counted_at_its_public_point_only(make_entry):
+    entry = make_entry(lon=-2.58791234, lat=51.45451234, precision=Entry.Precision.AREA)
+    public = entry.public_point
+    assert (public.x, public.y) != (entry.location.x, entry.location.y)
+    finest = ClusterCell.objects.get(zoom=FINEST_ZOOM)
+    assert (finest.west, finest.south) == (public.x, public.y)
+    assert (finest.sum_lon, finest.sum_lat) == (public.x, public.y)
+
+
+def test_tag_counts_follow_publication_and_retagging(make_entry, people, api):
+    entry = make_entry(tags=["food", "tools"])
+    make_entry(tags=["food"], status=Entry.Status.PENDING)
+    assert dict(Tag.objects.values_list("slug", "published_entries")) == {"food": 1, "tools": 1}
+    services.entry_update(
+        entry=entry, data={}, expected_version=entry.version, tag_names=["repair"]
+    )
+    tags = {t["slug"]: t["entry_count"] for t in api("/api/v1/tags/")[1]}
+    assert tags == {"repair": 1}
+    assert_in_step()
+
+
+def dataset_version():
+    return dataset_state("default")[0]
+
+
+def test_every_public_write_raises_the_data_sets_version(make_entry, people, category):
+    start = dataset_version()
+    entry = make_entry()
+    assert dataset_version() == start + 1
+    services.entry_moderate(
+        entry=entry, moderator=people["moderator"], action="archive", reason="Closed."
+    )
+    category.colour = "#112233"
+    services.category_save(category=category)
+    services.tag_save(tag=Tag.objects.create(name="Seeds", slug="seeds"))
+    assert dataset_version() == start + 4
