@@ -59,9 +59,12 @@ class EntryQuerySet(models.QuerySet):
         )
         return self.filter(public_point__bboverlaps=envelope)
 
-    def in_cells(self, cell_degrees):
-        """Annotated with the column and row of the grid cell (of cell_degrees) each falls in."""
-        return self.annotate(column=Floor(_lon() / cell_degrees), row=Floor(_lat() / cell_degrees))
+    def in_cells(self, cell_degrees, names=("column", "row")):
+        """Annotated with the column and row (as names) of the grid cell (of cell_degrees) each
+        falls in."""
+        column, row = names
+        cells = {column: Floor(_lon() / cell_degrees), row: Floor(_lat() / cell_degrees)}
+        return self.annotate(**cells)
 
     def clusters(self, cell_degrees):
         """Entries counted per square grid cell of cell_degrees (see cell_totals)."""

@@ -55,6 +55,9 @@ class ClusterCell(models.Model):
                 fields=["zoom", "column", "row", "category", "threat"], name="cluster_cell_key"
             )
         ]
+        # The key ranges over columns; the bands along a box's south and north edges range
+        # over rows.
+        indexes = [models.Index(fields=["zoom", "row", "column"], name="cluster_cell_rows")]
 
     def __str__(self):
         return f"zoom {self.zoom} cell {self.column}, {self.row}: {self.count}"

@@ -1,12 +1,14 @@
 """Clusters: the published entries a box and filters select, counted per grid cell (mapapp.grid).
 
-The cells wholly inside the box are read from the aggregates (ClusterCell) whenever they can
-answer: the filters are ones the cells are kept by (category, threat) and the zoom is one they
-hold. The cells the box's edges cut are counted from the entries in four strips along the
-edges, selected exactly as the list selects them. So the counts add up to the list's
-numberMatched for the same filters and box, and a view of a whole country costs about as many
-rows as it has cells instead of one per entry. Other filters (text, tags, dates, threat cases)
-count every cell from the entries, as before the aggregates.
+When the filters are ones the aggregates (ClusterCell) are kept by — category and threat — and
+the zoom is one they hold, a box is read as rings of ever finer cells: the cells of the zoom
+asked for that lie wholly inside the box, then, between those and the box's edges, the cells
+wholly inside it STEP zooms finer, and so on down to the finest zoom; only the entries in the
+last narrow strips along the edges (a finest cell wide, ~2 km) are read one by one, selected
+exactly as the list selects them. Every part is added into the cell of the zoom asked for that
+holds it. So the counts are those of the list's numberMatched for the same filters and box, and
+a view of a whole country costs a few thousand cell rows instead of one row per entry. Other
+filters (text, tags, dates, threat cases) count every cell from the entries.
 """
 
 import math
@@ -15,18 +17,26 @@ from dataclasses import replace
 from django.db.models import Max, Min, Sum
 
 from mapapp.grid import CELLS_PER_TILE, FINEST_ZOOM, cell_degrees
-from mapapp.models import ClusterCell
+from mapapp.models import Category, ClusterCell
 from mapapp.reads.filters import entries_matching, has_case_filters
 
 WORLD = (-180.0, -90.0, 180.0, 90.0)
+# Each ring is this many zooms finer than the one inside it (cells a sixteenth the area).
+STEP = 2
 # The strips' boxes reach this far (in cells) past the cells inside, so that floating-point
 # rounding can never drop an entry between a strip and the inside; which cell an entry is in is
 # then decided exactly as the aggregates decide it (floor of the division).
 MARGIN = 1e-6
-# A count reads the cells at the zoom that puts about this many across the box: enough that
-# the strips along its edges hold few entries, few enough that the cells are quick to add up.
-COUNTING_CELLS = 64
+# A count reads the cells at the zoom that puts about this many across the box.
+COUNTING_CELLS = 8
 TOTALS = ("count", "sum_lon", "sum_lat", "west", "south", "east", "north")
+RING_TOTALS = {
+    **{f"total_{name}": Sum(name) for name in ("count", "sum_lon", "sum_lat")},
+    "total_west": Min("west"),
+    "total_south": Min("south"),
+    "total_east": Max("east"),
+    "total_north": Max("north"),
+}
 
 
 class TooManyCells(ValueError):
@@ -36,34 +46,20 @@ class TooManyCells(ValueError):
 def clusters(filters, zoom, *, limit):
     """Cells (dicts of column, row, count, lon, lat and the extent west, south, east, north)
     ordered by row then column; TooManyCells if there are more than limit."""
-    size = cell_degrees(zoom)
     if not answered_by_aggregates(filters, zoom):
-        return _finished(entries_matching(filters).clusters(size), limit)
-    box = filters.bbox or WORLD
-    inside = inside_cells(box, size)
-    if inside is None:
-        return _finished(entries_matching(replace(filters, bbox=box)).clusters(size), limit)
-    parts = [_aggregated(filters, zoom, inside)]
-    parts += [_strip(filters, size, *strip) for strip in edge_strips(box, size, inside)]
-    return _merged(parts, limit)
+        totals = entries_matching(filters).clusters(cell_degrees(zoom))
+        return _merged([totals[: limit + 1]], limit)
+    return _merged(_parts(replace(filters, bbox=filters.bbox or WORLD), zoom), limit)
 
 
 def count_matching(filters):
-    """How many published entries filters select: from the aggregates at a zoom fine enough
-    that the edge strips are narrow, when they can answer; else counted from the entries."""
+    """How many published entries filters select: from the aggregates when they can answer,
+    else counted from the entries."""
     zoom = counting_zoom(filters.bbox or WORLD)
     if not answered_by_aggregates(filters, zoom):
         return entries_matching(filters).count()
-    box = filters.bbox or WORLD
-    size = cell_degrees(zoom)
-    inside = inside_cells(box, size)
-    if inside is None:
-        return entries_matching(replace(filters, bbox=box)).count()
-    counted = _cells_inside(filters, zoom, inside).aggregate(total=Sum("count"))["total"] or 0
-    for strip, condition in edge_strips(box, size, inside):
-        strip_entries = entries_matching(replace(filters, bbox=strip))
-        counted += strip_entries.in_cells(size).filter(**condition).count()
-    return counted
+    parts = _parts(replace(filters, bbox=filters.bbox or WORLD), zoom)
+    return sum(row["count"] for part in parts for row in part)
 
 
 def counting_zoom(box):
@@ -80,10 +76,46 @@ def answered_by_aggregates(filters, zoom):
     return zoom <= FINEST_ZOOM and not others and not has_case_filters(filters)
 
 
+def ring_zooms(zoom):
+    """The zooms of the rings, the one asked for first and the finest last."""
+    zooms = list(range(zoom, FINEST_ZOOM + 1, STEP))
+    return zooms if zooms[-1] == FINEST_ZOOM else [*zooms, FINEST_ZOOM]
+
+
+def _parts(filters, zoom):
+    """Rows (column and row at zoom, with TOTALS) of the box's rings and edge strips."""
+    box, parts, inner = filters.bbox, [], None
+    # The categories' ids, read once: a join to the categories in every band would cost more.
+    category_ids = list(
+        Category.objects.filter(slug__in=filters.categories).values_list("pk", flat=True)
+    )
+    for level in ring_zooms(zoom):
+        inside = inside_cells(box, cell_degrees(level))
+        if inside is None:
+            continue
+        scale = 2 ** (level - inner[0]) if inner else 1
+        hole = tuple(scaled(inner[1], scale)) if inner else None
+        parts.append(_ring(filters, category_ids, zoom, level, inside, hole))
+        inner = (level, inside)
+    if inner is None:
+        return [list(entries_matching(filters).clusters(cell_degrees(zoom)))]
+    level, inside = inner
+    strips = edge_strips(box, cell_degrees(level), inside)
+    parts += [_strip(filters, zoom, level, *strip) for strip in strips]
+    return parts
+
+
+def scaled(inside, scale):
+    """The same cells' range at a zoom whose cells are 1/scale as wide."""
+    first_column, last_column, first_row, last_row = inside
+    yield from (first_column * scale, (last_column + 1) * scale - 1)
+    yield from (first_row * scale, (last_row + 1) * scale - 1)
+
+
 def inside_cells(box, size):
     """(first column, last column, first row, last row) of the cells whose every entry lies
     in box, or None. An entry's cell is floor(coordinate / size); an edge on a cell boundary
-    keeps that cell inside, an edge within a cell leaves the cell to the strips."""
+    keeps that cell inside, an edge within a cell leaves the cell to the finer rings."""
     west, south, east, north = box
 
     def first(edge):
@@ -98,58 +130,78 @@ def inside_cells(box, size):
 
 
 def edge_strips(box, size, inside):
-    """(box, cell condition) of the four strips between the cells inside and box's edges."""
+    """(box, cell condition) of the four strips between the cells inside and box's edges;
+    the conditions name the cells as fine_column and fine_row."""
     west, south, east, north = box
     first_column, last_column, first_row, last_row = inside
     margin = size * MARGIN
     x0, x1 = first_column * size, (last_column + 1) * size
     y0, y1 = first_row * size, (last_row + 1) * size
-    middle = {"column__gte": first_column, "column__lte": last_column}
+    middle = {"fine_column__gte": first_column, "fine_column__lte": last_column}
     return [
-        ((west, south, min(east, x0 + margin), north), {"column__lt": first_column}),
-        ((max(west, x1 - margin), south, east, north), {"column__gt": last_column}),
+        ((west, south, min(east, x0 + margin), north), {"fine_column__lt": first_column}),
+        ((max(west, x1 - margin), south, east, north), {"fine_column__gt": last_column}),
         (
             (max(west, x0 - margin), south, min(east, x1 + margin), min(north, y0 + margin)),
-            {**middle, "row__lt": first_row},
+            {**middle, "fine_row__lt": first_row},
         ),
         (
             (max(west, x0 - margin), max(south, y1 - margin), min(east, x1 + margin), north),
-            {**middle, "row__gt": last_row},
+            {**middle, "fine_row__gt": last_row},
         ),
     ]
 
 
-def _aggregated(filters, zoom, inside):
-    cells = _cells_inside(filters, zoom, inside)
-    sums = {f"total_{name}": Sum(name) for name in ("count", "sum_lon", "sum_lat")}
-    extent = {"total_west": Min("west"), "total_south": Min("south")}
-    extent |= {"total_east": Max("east"), "total_north": Max("north")}
-    rows = cells.order_by().values("column", "row").annotate(**sums, **extent)
+def _ring(filters, category_ids, zoom, level, inside, hole):
+    """The cells of level inside the box but outside hole, added up per cell of zoom."""
+    rows = []
+    for columns, lines in bands(inside, hole):
+        cells = ClusterCell.objects.filter(
+            zoom=level,
+            column__gte=columns[0],
+            column__lte=columns[1],
+            row__gte=lines[0],
+            row__lte=lines[1],
+        )
+        if filters.categories:
+            cells = cells.filter(category_id__in=category_ids)
+        if filters.threats:
+            cells = cells.filter(threat__in=filters.threats)
+        rows += cells.order_by().values("column", "row").annotate(**RING_TOTALS)
+    # A cell at level lies in the cell of zoom its column and row shifted right (floor
+    # division by a power of two, negative columns included).
+    shift = level - zoom
     return [
-        {"column": r["column"], "row": r["row"], **{n: r[f"total_{n}"] for n in TOTALS}}
+        {
+            "column": r["column"] >> shift,
+            "row": r["row"] >> shift,
+            **{name: r[f"total_{name}"] for name in TOTALS},
+        }
         for r in rows
     ]
 
 
-def _cells_inside(filters, zoom, inside):
+def bands(inside, hole):
+    """((first, last column), (first, last row)) of the rectangles that cover inside but not
+    hole: inside itself without a hole, else up to four bands around it, each narrow in the
+    direction an index on the cells can range over."""
     first_column, last_column, first_row, last_row = inside
-    cells = ClusterCell.objects.filter(
-        zoom=zoom,
-        column__gte=first_column,
-        column__lte=last_column,
-        row__gte=first_row,
-        row__lte=last_row,
-    )
-    if filters.categories:
-        cells = cells.filter(category__slug__in=filters.categories)
-    if filters.threats:
-        cells = cells.filter(threat__in=filters.threats)
-    return cells
+    if hole is None:
+        return [((first_column, last_column), (first_row, last_row))]
+    west, east, south, north = hole
+    candidates = [
+        ((first_column, west - 1), (first_row, last_row)),
+        ((east + 1, last_column), (first_row, last_row)),
+        ((west, east), (first_row, south - 1)),
+        ((west, east), (north + 1, last_row)),
+    ]
+    return [(c, r) for c, r in candidates if c[0] <= c[1] and r[0] <= r[1]]
 
 
-def _strip(filters, size, box, condition):
-    entries = entries_matching(replace(filters, bbox=box)).in_cells(size).filter(**condition)
-    return list(entries.cell_totals())
+def _strip(filters, zoom, level, box, condition):
+    entries = entries_matching(replace(filters, bbox=box))
+    entries = entries.in_cells(cell_degrees(level), names=("fine_column", "fine_row"))
+    return list(entries.filter(**condition).in_cells(cell_degrees(zoom)).cell_totals())
 
 
 def _merged(parts, limit):
@@ -158,28 +210,15 @@ def _merged(parts, limit):
         key = (int(row["column"]), int(row["row"]))
         if key not in cells:
             cells[key] = dict(row, column=key[0], row=key[1])
+            if len(cells) > limit:
+                raise TooManyCells(limit)
             continue
         cell = cells[key]
         for name in ("count", "sum_lon", "sum_lat"):
             cell[name] += row[name]
-        cell["west"], cell["south"] = (
-            min(cell["west"], row["west"]),
-            min(cell["south"], row["south"]),
-        )
-        cell["east"], cell["north"] = (
-            max(cell["east"], row["east"]),
-            max(cell["north"], row["north"]),
-        )
-    if len(cells) > limit:
-        raise TooManyCells(limit)
+        for name, pick in (("west", min), ("south", min), ("east", max), ("north", max)):
+            cell[name] = pick(cell[name], row[name])
     return [_with_mean(cells[key]) for key in sorted(cells, key=lambda k: (k[1], k[0]))]
-
-
-def _finished(totals, limit):
-    rows = list(totals[: limit + 1])
-    if len(rows) > limit:
-        raise TooManyCells(limit)
-    return [_with_mean(dict(row, column=int(row["column"]), row=int(row["row"]))) for row in rows]
 
 
 def _with_mean(cell):

@@ -14,7 +14,7 @@ rebuild_aggregates counts everything afresh (migrations, bulk loads).
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
-from django.db.models import F, Max, Min
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from mapapp.grid import FINEST_ZOOM, ZOOMS, cell_degrees, cell_of
@@ -52,7 +52,8 @@ def public_change(entry_ids):
     ids = sorted(set(entry_ids))
     if not ids:
         return
-    with transaction.atomic():
+    # No savepoint of its own: a failure here must undo the caller's write as well.
+    with transaction.atomic(savepoint=False):
         before = _counted_before(ids)
         now = _counted_now(ids)
         for pk in ids:
@@ -149,31 +150,30 @@ def _add(counted):
 
 
 def _take_away(counted):
-    """Count one entry out of its cells, finest first, so each extent can be measured again
-    from the cells beneath it once they are right."""
+    """Count one entry out of its cells: lock them in key order (as _add writes them, so two
+    writes never deadlock), then one statement each to drop the emptied and lower the others,
+    then measure again, finest first, the extents the point lay on the edge of."""
+    keys = Q()
     for zoom, column, row in counted.cells():
-        cell = (
-            ClusterCell.objects.select_for_update()
-            .filter(
-                zoom=zoom,
-                column=column,
-                row=row,
-                category_id=counted.category_id,
-                threat=counted.threat,
-            )
-            .first()
-        )
-        if cell is None:
-            continue  # never counted (aggregates rebuilt since): nothing to take away
-        if cell.count <= 1:
-            cell.delete()
-            continue
-        cell.count -= 1
-        cell.sum_lon -= counted.lon
-        cell.sum_lat -= counted.lat
-        if counted.lon in (cell.west, cell.east) or counted.lat in (cell.south, cell.north):
-            _measure_extent(cell)
-        cell.save()
+        keys |= Q(zoom=zoom, column=column, row=row)
+    mine = ClusterCell.objects.filter(keys, category_id=counted.category_id, threat=counted.threat)
+    cells = list(mine.select_for_update().order_by("zoom", "column", "row"))
+    emptied = [cell.pk for cell in cells if cell.count <= 1]
+    ClusterCell.objects.filter(pk__in=emptied).delete()
+    kept = [cell for cell in cells if cell.count > 1]
+    ClusterCell.objects.filter(pk__in=[cell.pk for cell in kept]).update(
+        count=F("count") - 1,
+        sum_lon=F("sum_lon") - counted.lon,
+        sum_lat=F("sum_lat") - counted.lat,
+    )
+    on_edge = [cell for cell in kept if _on_edge(cell, counted)]
+    for cell in sorted(on_edge, key=lambda cell: -cell.zoom):
+        _measure_extent(cell)
+        cell.save(update_fields=["west", "south", "east", "north"])
+
+
+def _on_edge(cell, counted):
+    return counted.lon in (cell.west, cell.east) or counted.lat in (cell.south, cell.north)
 
 
 def _measure_extent(cell):
