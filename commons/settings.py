@@ -180,6 +180,10 @@ def replica_databases(urls, primary):
 # REPLICA_PIN_SECONDS, so it sees its write before the replicas have replayed it.
 DATABASES |= replica_databases(env_list("DATABASE_REPLICA_URLS", ""), DATABASES["default"])
 DATABASE_ROUTERS = ["mapapp.web.replicas.ReplicaRouter"]
+# The longest a request's database statement may run (ms; 0: no limit) before it is stopped and
+# the request answers 503, so a heavy query cannot hold a connection and a worker's thread for
+# long. Commands, migrations and the shell are not held to it (mapapp/web/timeouts.py says why).
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -226,6 +230,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "mapapp.web.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "mapapp.web.timeouts.StatementTimeoutMiddleware",
     "mapapp.web.replicas.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",

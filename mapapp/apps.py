@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -16,3 +17,7 @@ class MapAppConfig(AppConfig):
     def ready(self):
         # Rate limits and throttles live in the cache; a missing table would be a 500.
         post_migrate.connect(create_cache_table, sender=self)
+        from mapapp.web.timeouts import hold_connection_to_limits
+
+        # Every connection, whichever alias and however often it reopens, keeps to the limit.
+        connection_created.connect(hold_connection_to_limits)

@@ -17,6 +17,9 @@ ALLAUTH_ACTIONS = {
     "account_reauthenticate": "reauthenticate",
 }
 DEFAULT_WAIT = 60
+# After a statement timeout: long enough for a database that was busy to catch up, short enough
+# that a person retrying a map view is not kept waiting.
+TIMEOUT_RETRY_SECONDS = 30
 
 
 def allauth_wait(request):
@@ -54,4 +57,23 @@ def too_many_requests(request, exception=None, *, wait=None):
     context = {"wait": wait_in_words(wait)}
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(wait)
+    return response
+
+
+def statement_timed_out(request, limit_ms):
+    """A 503 with Retry-After for a request whose statement ran past the limit, in its door's
+    shape (mapapp.web.timeouts stops the statement)."""
+    message = (
+        f"This request took longer than {limit_ms} ms and was stopped; "
+        "try a smaller area or fewer filters."
+    )
+    door = door_of(request)
+    if door == "ogc":
+        response = ogc_exception(503, "ServiceUnavailable", message)
+    elif door == "api":
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        context = {"message": message, "wait": wait_in_words(TIMEOUT_RETRY_SECONDS)}
+        response = render(request, "503.html", context, status=503)
+    response["Retry-After"] = str(TIMEOUT_RETRY_SECONDS)
     return response
