@@ -17,6 +17,7 @@ import time
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db import connections
 from django.db.utils import OperationalError
 
 from mapapp.web.errors import statement_timed_out
@@ -29,6 +30,8 @@ QUERY_CANCELED = "57014"
 # SQLite calls the progress handler every this many virtual-machine steps: often enough to stop
 # within a millisecond or so, rarely enough to cost nothing measurable.
 PROGRESS_STEPS = 10_000
+# Transaction control Django runs through cursors: never preceded by a SET.
+CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 
 
 class StatementTimeoutMiddleware:
@@ -39,7 +42,11 @@ class StatementTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _limit_ms.set(settings.DATABASE_STATEMENT_TIMEOUT_MS)
+        limit = settings.DATABASE_STATEMENT_TIMEOUT_MS
+        token = _limit_ms.set(limit)
+        for connection in connections.all(initialized_only=True):
+            if _needs_limit_set(connection, limit):
+                _set_postgresql_timeout(connection, limit)
         try:
             return self.get_response(request)
         finally:
@@ -49,6 +56,14 @@ class StatementTimeoutMiddleware:
         if not is_statement_timeout(exception):
             return None
         return statement_timed_out(request, settings.DATABASE_STATEMENT_TIMEOUT_MS)
+
+
+def _needs_limit_set(connection, limit):
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return False
+    # Inside a transaction (the tests' own) a SET may since have been rolled back: set it
+    # again; in autocommit (a server's requests) once per connection.
+    return connection.statement_timeout_applied != limit or not connection.get_autocommit()
 
 
 def is_statement_timeout(exception):
@@ -63,6 +78,8 @@ def hold_connection_to_limits(sender, connection, **kwargs):
     """connection_created receiver: every new connection's statements keep to the limit."""
     connection.statement_timeout_applied = 0
     connection.statement_deadline = None
+    if connection.vendor == "postgresql" and _limit_ms.get():
+        _set_postgresql_timeout(connection, _limit_ms.get())
     if connection.vendor == "sqlite":
         connection.connection.set_progress_handler(
             lambda: _past_deadline(connection), PROGRESS_STEPS
@@ -75,20 +92,27 @@ def hold_connection_to_limits(sender, connection, **kwargs):
 def _keep_to_limit(execute, sql, params, many, context):
     connection, limit = context["connection"], _limit_ms.get()
     if connection.vendor == "postgresql":
-        _set_postgresql_timeout(connection, context["cursor"].cursor, limit)
+        # Requests set their limit as they start (and connections as they open); this lifts it
+        # again for statements outside requests. Never before a savepoint's own statements: in
+        # a transaction a failed statement aborted, only the rollback to it may run.
+        if connection.statement_timeout_applied != limit and not sql.startswith(CONTROL):
+            _set_postgresql_timeout(connection, limit)
     else:
         connection.statement_deadline = time.monotonic() + limit / 1000 if limit else None
     return execute(sql, params, many, context)
 
 
-def _set_postgresql_timeout(connection, cursor, limit):
+def _set_postgresql_timeout(connection, limit):
     if connection.statement_timeout_applied == limit:
         return
-    # RESET, not 0: outside requests the server's or role's own setting applies, if any.
-    cursor.execute(f"SET statement_timeout = {int(limit)}" if limit else "RESET statement_timeout")
-    # A SET is undone if its transaction, or a savepoint around it, rolls back: only one made in
-    # autocommit surely lasts, so only that one is remembered (else the next statement sets it).
-    connection.statement_timeout_applied = limit if connection.get_autocommit() else None
+    # RESET, not 0: outside requests the server's or role's own setting applies, if any. A
+    # cursor of its own: the statement's may be a server-side (named) one, which runs queries
+    # only.
+    with connection.connection.cursor() as cursor:
+        cursor.execute(
+            f"SET statement_timeout = {int(limit)}" if limit else "RESET statement_timeout"
+        )
+    connection.statement_timeout_applied = limit
 
 
 def _past_deadline(connection):
