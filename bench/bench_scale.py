@@ -53,6 +53,9 @@ def parse_args():
     parser.add_argument("--entries", type=int, default=200_000)
     parser.add_argument("--seconds", type=float, default=20.0, help="per mixed-load phase")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--table", action="store_true", help="print the saved sizes side by side and stop"
+    )
     return parser.parse_args()
 
 
@@ -370,8 +373,34 @@ def report(args, category, single, mixed, writes):
     )
 
 
+def size_table():
+    """p95 (ms) of each request at every size measured so far, from bench/results/."""
+    saved = sorted(
+        (
+            json.loads(path.read_text())
+            for path in (ROOT / "bench" / "results").glob("scale-*.json")
+        ),
+        key=lambda result: result["entries"],
+    )
+    if not saved:
+        print("No national-scale results yet: run bench/bench_scale.py --entries N first.")
+        return
+    labels = list(dict.fromkeys(label for result in saved for label in result["single"]))
+    print(
+        f"  p95 in ms by size\n  {'request':<46}" + "".join(f"{r['entries']:>11,}" for r in saved)
+    )
+    for label in labels:
+        cells = [result["single"].get(label, {}).get("p95_ms") for result in saved]
+        print(f"  {label:<46}" + "".join(f"{c:>11.1f}" if c else f"{'-':>11}" for c in cells))
+    for name in ("city_share", "city_p99_ms"):
+        print(f"  {name:<46}" + "".join(f"{result[name]:>11.2f}" for result in saved))
+
+
 if __name__ == "__main__":
     arguments = parse_args()
+    if arguments.table:
+        size_table()
+        sys.exit(0)
     os.environ.setdefault("BENCH_DATABASE_URL", DATABASES["postgis"])
     setup_django("postgis")
     run(arguments)

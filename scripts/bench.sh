@@ -8,8 +8,15 @@ seconds=6; rounds=3
 scripts/setup_postgis.sh commons_bench
 say "API bbox benchmark on PostGIS (200,000 entries; the first run creates them, ~2 minutes)"
 .venv/bin/python bench/bench_api.py --database postgis --entries 200000 --seconds $seconds --rounds $rounds
-say "National-scale reads on PostGIS (200,000 entries; clusters, tags, search, mixed load)"
-.venv/bin/python bench/bench_scale.py --entries 200000 --seconds $((seconds * 5)) --rounds $rounds
+# National scale at three sizes, each in a database of its own so every size is created once.
+for entries in 20000 200000 1000000; do
+  db=commons_bench; [ "$entries" = 200000 ] || db=commons_bench_$entries
+  scripts/setup_postgis.sh "$db"
+  say "National-scale reads on PostGIS ($entries entries; clusters, tiles, tags, search, writes, mixed load; 1,000,000 take ~10 minutes to create the first time)"
+  BENCH_DATABASE_URL=postgis://postgres@127.0.0.1:5432/$db \
+    .venv/bin/python bench/bench_scale.py --entries "$entries" --seconds $((seconds * 5)) --rounds $rounds
+done
+.venv/bin/python bench/bench_scale.py --table
 say "API bbox benchmark on SpatiaLite (20,000 entries)"
 .venv/bin/python bench/bench_api.py --database spatialite --entries 20000 --seconds $seconds --rounds $rounds
 say "Compile-once statements against the ORM per request (in process, both databases)"
