@@ -103,8 +103,8 @@ def _keep_to_limit(execute, sql, params, many, context):
 
 
 def _set_postgresql_timeout(connection, limit):
-    if connection.statement_timeout_applied == limit:
-        return
+    # Callers decide whether it is needed: inside a transaction the remembered value may have
+    # been rolled back on the server, so the middleware sets it again even when it matches.
     # RESET, not 0: outside requests the server's or role's own setting applies, if any. A
     # cursor of its own: the statement's may be a server-side (named) one, which runs queries
     # only.
