@@ -4,7 +4,7 @@ timeline, and the counts per month that the threats page charts and the API serv
 Only public cases (accepted, of published entries) and their accepted events are read here,
 and nothing about who added them: a case is located at its entry's public point."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db.models import Count, F, Min, OuterRef, Subquery
@@ -36,11 +36,18 @@ INTERVALS = {"month": TruncMonth, "year": TruncYear}
 def cases_matching(filters, *, today=None):
     """Public cases matching filters: the case filters on the case, the others (box, category)
     on its entry. Ordered by next deadline (soonest first), then newest opened."""
-    entries = entries_matching(filters).order_by().values("pk")
-    cases = cases_matching_case_filters(filters).filter(entry__in=entries)
-    return with_next_deadline(cases, today=today).order_by(
+    return with_next_deadline(_public_cases_matching(filters), today=today).order_by(
         F("next_due").asc(nulls_last=True), "-opened_on", "-id"
     )
+
+
+def _public_cases_matching(filters):
+    """Public cases matching the case filters, of entries matching the others. The case filters
+    apply to the case alone: asking its entry to have a matching case too would nest the cases
+    inside themselves, which the planner joins in loops within loops (seconds for 50 cases)."""
+    entry_filters = replace(filters, case_kinds=[], case_statuses=[], deadline_before=None)
+    entries = entries_matching(entry_filters).order_by().values("pk")
+    return cases_matching_case_filters(filters).filter(entry__in=entries)
 
 
 def with_next_deadline(cases, *, today=None):
@@ -174,9 +181,7 @@ def event_values(event):
 def threat_stats(filters, *, interval="month"):
     """[{period, opened, saved, lost, withdrawn, events}] per interval, oldest first: cases
     counted in the period they opened and in the one they closed, events when dated."""
-    cases = cases_matching_case_filters(filters).filter(
-        entry__in=entries_matching(filters).order_by().values("pk")
-    )
+    cases = _public_cases_matching(filters)
     trunc = INTERVALS[interval]
     periods = {}
 
