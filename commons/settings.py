@@ -348,6 +348,10 @@ def throttle_rate(name, default):
 
 API_DEFAULT_LIMIT = env_int("API_DEFAULT_LIMIT", 1000, minimum=1)
 API_MAX_LIMIT = env_int("API_MAX_LIMIT", 10000, minimum=1)
+# A text search counts its matches up to this many; past it a page says nothing of how many
+# there are (no numberMatched, but a next link): a word in every entry of a national map would
+# otherwise make each page of the search count them all.
+SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=1)
 if API_DEFAULT_LIMIT > API_MAX_LIMIT:
     raise ImproperlyConfigured("API_DEFAULT_LIMIT must not exceed API_MAX_LIMIT.")
 API_THROTTLE_ANON = throttle_rate("API_THROTTLE_ANON", "600/minute")

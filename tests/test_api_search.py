@@ -1,4 +1,5 @@
-"""Text search (`q`) gives the same results on PostgreSQL and SpatiaLite."""
+"""Text search (`q`) gives the same results on PostgreSQL and SpatiaLite, and counts its
+matches only up to SEARCH_COUNT_LIMIT."""
 
 import pytest
 
@@ -62,3 +63,36 @@ def test_search_follows_renames(api, make_entry):
     services.entry_update(entry=entry, data={"name": "Lewisham Pantry"}, expected_version=1)
     assert found(api, "pantry") == ["old-name"]
     assert found(api, "old") == []
+
+
+@pytest.fixture
+def five_gardens(make_entry, settings):
+    settings.SEARCH_COUNT_LIMIT = 3
+    for n in range(5):
+        make_entry(name=f"Garden {n}", lon=-2.59 + n * 0.01, lat=51.45)
+    make_entry(name="Orchard", lon=-2.5, lat=51.45)
+
+
+def test_a_search_matching_more_than_it_counts_says_nothing_of_how_many(api, five_gardens):
+    status, body, _ = api(URL, {"q": "garden", "limit": "2"})
+    assert status == 200, body
+    assert "numberMatched" not in body and body["numberReturned"] == 2
+    following = [link["href"] for link in body["links"] if link["rel"] == "next"]
+    assert len(following) == 1 and "offset=2" in following[0]
+    status, last, _ = api(URL, {"q": "garden", "limit": "2", "offset": "4"})
+    assert [f["id"] for f in last["features"]] == ["garden-4"]
+    assert not [link for link in last["links"] if link["rel"] == "next"]
+
+
+def test_a_search_within_the_count_limit_is_counted_exactly(api, five_gardens):
+    status, body, _ = api(URL, {"q": "garden", "limit": "2", "bbox": "-2.6,51.4,-2.565,51.5"})
+    assert status == 200, body
+    assert body["numberMatched"] == 3 and body["numberReturned"] == 2
+
+
+def test_the_ogc_items_count_a_search_the_same_way(api, five_gardens):
+    status, body, _ = api("/ogc/collections/entries/items", {"q": "garden", "limit": "2"})
+    assert status == 200, body
+    assert "numberMatched" not in body and body["numberReturned"] == 2
+    status, body, _ = api("/ogc/collections/entries/items", {"q": "orchard", "limit": "2"})
+    assert body["numberMatched"] == 1

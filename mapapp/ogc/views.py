@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from mapapp.models import Entry, ThreatCase
+from mapapp.reads.clusters import count_matching
 from mapapp.reads.filters import (
     ALIASES,
     MAX_OFFSET,
@@ -33,7 +34,7 @@ from mapapp.reads.threat_features import case_features, threats_last_modified
 from mapapp.reads.threats import THREAT_ALIASES, cases_matching
 from mapapp.web.conditional import cached_json
 from mapapp.web.doors import ogc_exception
-from mapapp.web.features import GEOJSON, feature_page, feature_response
+from mapapp.web.features import GEOJSON, feature_page, feature_response, page_matched
 
 JSON = "application/json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -207,7 +208,8 @@ def items(request, collection_id):
         return exception(400, "InvalidParameterValue", str(exc))
     entries = entries_matching(filters)
     features = list_features(entries[filters.offset : filters.offset + filters.limit])
-    matched = entries.count()
+    # Counted as the API counts: from the aggregates where they answer, a search bounded.
+    matched = page_matched(features, filters, lambda: count_matching(filters))
     return cached_json(
         request,
         encode(_item_page(request, features, filters, matched, COLLECTION_ID)),

@@ -20,6 +20,7 @@ def map_config(request, *, embed=False):
         "apiClusters": reverse("api-clusters"),
         "apiTags": reverse("api-tags"),
         "pageLimit": settings.API_DEFAULT_LIMIT,
+        "searchCountLimit": settings.SEARCH_COUNT_LIMIT,
         "siteUrl": request.build_absolute_uri("/"),
         "embedUrl": request.build_absolute_uri(reverse("embed")),
         "listUrl": reverse("entry-list"),

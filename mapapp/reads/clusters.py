@@ -14,6 +14,7 @@ filters (text, tags, dates, threat cases) count every cell from the entries.
 import math
 from dataclasses import replace
 
+from django.conf import settings
 from django.db.models import Max, Min, Sum
 
 from mapapp.grid import CELLS_PER_TILE, FINEST_ZOOM, cell_degrees
@@ -54,10 +55,15 @@ def clusters(filters, zoom, *, limit):
 
 def count_matching(filters):
     """How many published entries filters select: from the aggregates when they can answer,
-    else counted from the entries."""
+    else counted from the entries; for a text search at most SEARCH_COUNT_LIMIT, None past it."""
     zoom = counting_zoom(filters.bbox or WORLD)
     if not answered_by_aggregates(filters, zoom):
-        return entries_matching(filters).count()
+        entries = entries_matching(filters).order_by()
+        if not filters.words:
+            return entries.count()
+        limit = settings.SEARCH_COUNT_LIMIT
+        found = entries[: limit + 1].count()
+        return None if found > limit else found
     parts = _parts(replace(filters, bbox=filters.bbox or WORLD), zoom)
     return sum(row["count"] for part in parts for row in part)
 

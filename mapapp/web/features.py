@@ -35,12 +35,14 @@ def page_matched(features, filters, count):
 
 def feature_page(request, features, filters, *, matched, links=(), stamped=False):
     """A page of features as a FeatureCollection: its counts, its links (self, `links`, then
-    next and prev) and, if `stamped`, OGC's timeStamp."""
-    collection = {
-        "type": "FeatureCollection",
-        "numberMatched": matched,
-        "numberReturned": len(features),
-    }
+    next and prev) and, if `stamped`, OGC's timeStamp. `matched` None: too many to count, so
+    the page says nothing of it and a full page links to the next."""
+    collection = {"type": "FeatureCollection"}
+    if matched is None:
+        matched = filters.offset + len(features) + (len(features) == filters.limit)
+    else:
+        collection["numberMatched"] = matched
+    collection["numberReturned"] = len(features)
     if stamped:
         collection["timeStamp"] = timezone.now().replace(microsecond=0)
     collection["links"] = [

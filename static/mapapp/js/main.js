@@ -40,7 +40,7 @@ async function load() {
     const bbox = visibleBbox(mapState.map);
     const collection = await fetchEntries(config, state.filters, bbox, controller.signal);
     // More entries than one page: the map shows counts per area for all of them instead.
-    const cells = collection.numberMatched > collection.features.length
+    const cells = crowded(collection)
       ? await fetchClusters(config, state.filters, bbox, mapState.map.getZoom(), controller.signal)
       : null;
     show(collection, cells);
@@ -58,6 +58,12 @@ async function load() {
   }
 }
 
+// More entries than one page; a search matching more than the server counts says no number.
+function crowded(collection) {
+  const shown = collection.features.length;
+  return collection.numberMatched === undefined ? shown >= config.pageLimit : collection.numberMatched > shown;
+}
+
 function show(collection, cells) {
   const features = collection.features;
   renderFeatures(mapState, cells ? [] : features, (id) => ui.list && markActive(ui.list, id));
@@ -70,7 +76,9 @@ function show(collection, cells) {
     open: (id) => openFeature(mapState, id, features.find((f) => f.id === id)),
   });
   const matched = collection.numberMatched ?? features.length;
-  ui.count.textContent = matched > features.length
+  ui.count.textContent = cells && collection.numberMatched === undefined
+    ? `Over ${config.searchCountLimit.toLocaleString()} entries in view, counted by area on the map; the list shows the first ${features.length.toLocaleString()}. Zoom in or filter to see them one by one.`
+    : matched > features.length
     ? `${matched.toLocaleString()} entries in view, counted by area on the map; the list shows the first ${features.length.toLocaleString()}. Zoom in or filter to see them one by one.`
     : `${features.length} ${features.length === 1 ? "entry" : "entries"} in view`;
   ui.empty.hidden = features.length > 0;
