@@ -10,7 +10,7 @@ import { cellMarker, entryDot } from "./map.js";
 const TILE_ZOOM_MAX = 20; // the server's last tile zoom (mapapp.reads.tiles.MAX_ZOOM)
 
 const EntryTiles = L.GridLayer.extend({
-  options: { noWrap: true, maxNativeZoom: TILE_ZOOM_MAX, pane: "overlayPane" },
+  options: { noWrap: true, maxNativeZoom: TILE_ZOOM_MAX },
 
   initialize(state, config) {
     L.GridLayer.prototype.initialize.call(this, {});
