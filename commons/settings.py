@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,7 +124,8 @@ def content_security_policy(tile_url):
             "default-src": ["'self'"],
             "img-src": ["'self'", "data:", tile_origin(tile_url)],
             "style-src": ["'self'"],
-            "script-src": ["'self'"],
+            # The nonce is for the one inline script that runs: the map pages' import map.
+            "script-src": ["'self'", NONCE],
             "connect-src": ["'self'"],
             "object-src": ["'none'"],
             "base-uri": ["'self'"],
@@ -280,6 +282,10 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end libraries installed from npm at set-up (package.json), never committed.
     ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+    # ES modules decoding vector tiles in the browser, found through the map's import map.
+    ("vendor/pbf", BASE_DIR / "node_modules" / "pbf"),
+    ("vendor/vector-tile", BASE_DIR / "node_modules" / "@mapbox" / "vector-tile"),
+    ("vendor/point-geometry", BASE_DIR / "node_modules" / "@mapbox" / "point-geometry"),
 ]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise

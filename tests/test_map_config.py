@@ -40,3 +40,28 @@ def test_every_map_gets_its_tile_layer_from_one_module():
     users = {s.name for s in SCRIPTS.glob("*.js") if "baseMap(" in s.read_text()}
     assert makers == {"tiles.js"}
     assert {"map.js", "entry.js", "picker.js"} <= users
+
+
+def test_the_map_finds_the_vector_tiles_and_entry_pages_from_the_urlconf(client, make_entry):
+    entry = make_entry(name="Hulme Community Garden")
+    config = page_config(client)
+    tile = config["apiTile"].format(z=6, x=31, y=20)
+    assert tile == "/api/v1/tiles/6/31/20.mvt"
+    assert client.get(tile).status_code == 200
+    prefix, suffix = config["entryPath"]
+    assert client.get(f"{prefix}{entry.slug}{suffix}").status_code == 200
+    assert "apiClusters" not in config  # the map draws crowded views from the tiles
+
+
+def test_the_import_map_runs_under_the_page_s_nonce_and_names_our_own_static_files(client, db):
+    response = client.get("/")
+    body = response.content.decode()
+    found = re.search(r'<script type="importmap" nonce="([^"]+)">(.*?)</script>', body, re.S)
+    assert found, "the map page has no import map"
+    nonce, imports = found[1], json.loads(found[2])["imports"]
+    assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+    assert set(imports) == {"pbf", "@mapbox/vector-tile", "@mapbox/point-geometry"}
+    for url in imports.values():
+        assert url.startswith("/static/vendor/") and url.endswith(".js"), url
+        assert client.get(url).status_code == 200
+    assert body.index('type="importmap"') < body.index('type="module"')

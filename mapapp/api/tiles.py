@@ -7,7 +7,6 @@ in the configured cache for VECTOR_TILE_CACHE_SECONDS under that version.
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 
@@ -52,9 +51,7 @@ class EntryTileJSON(CommonsAPIView):
     @extend_schema(**docs.TILEJSON)
     def get(self, request):
         parse_tile_query(request.GET)
-        template = reverse("api-tile", kwargs={"z": 0, "x": 0, "y": 0}).replace(
-            "/0/0/0.mvt", "/{z}/{x}/{y}.mvt"
-        )
+        template = tiles.tile_path_template()
         query = request.GET.urlencode()
         url = request.build_absolute_uri(template).replace("%7B", "{").replace("%7D", "}")
         document = {

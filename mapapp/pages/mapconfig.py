@@ -5,7 +5,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from mapapp.models import Category
+from mapapp.reads.public import entry_path_parts
 from mapapp.reads.threats import THREAT_FILTERS
+from mapapp.reads.tiles import tile_path_template
 
 
 def map_config(request, *, embed=False):
@@ -17,7 +19,10 @@ def map_config(request, *, embed=False):
         "center": [54.2, -2.8],
         "zoom": 6,
         "apiEntries": reverse("api-entries"),
-        "apiClusters": reverse("api-clusters"),
+        # Crowded views are drawn from the vector tiles: their URL template, and each entry's
+        # page path either side of its slug (the tiles carry slugs, not URLs).
+        "apiTile": tile_path_template(),
+        "entryPath": entry_path_parts(),
         "apiTags": reverse("api-tags"),
         "pageLimit": settings.API_DEFAULT_LIMIT,
         "searchCountLimit": settings.SEARCH_COUNT_LIMIT,

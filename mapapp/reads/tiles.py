@@ -15,6 +15,7 @@ import math
 import mapbox_vector_tile
 from django.db import connections
 from django.db.models import F
+from django.urls import reverse
 from shapely.geometry import Point
 
 from mapapp.grid import CELLS_PER_TILE, FINEST_ZOOM
@@ -43,6 +44,14 @@ ATTRIBUTION = "Entries: Commons Map contributors (CC BY-SA 4.0 unless an entry s
 # Web Mercator's half width in metres, and the latitude where its square grid ends.
 HALF_WORLD = 20037508.342789244
 MAX_LATITUDE = 85.0511287798066
+
+
+def tile_path_template():
+    """The tiles' path with {z}, {x} and {y} in it (/api/v1/tiles/{z}/{x}/{y}.mvt), from the
+    URLconf."""
+    return reverse("api-tile", kwargs={"z": 0, "x": 0, "y": 0}).replace(
+        "/0/0/0.mvt", "/{z}/{x}/{y}.mvt"
+    )
 
 
 def tile_bbox(z, x, y):

@@ -19,11 +19,12 @@ export function fetchEntries(config, filters, bbox, signal) {
   return getGeoJSON(`${config.apiEntries}?${params}`, signal);
 }
 
-// Counts per grid cell, for views holding more entries than one page.
-export function fetchClusters(config, filters, bbox, zoom, signal) {
-  const params = viewParams(filters, bbox);
-  params.set("zoom", String(zoom));
-  return getGeoJSON(`${config.apiClusters}?${params}`, signal);
+// The vector tile z/x/y of the entries the filters select, as bytes (empty when it holds none).
+export async function fetchTile(config, query, { z, x, y }, signal) {
+  const path = config.apiTile.replace("{z}", z).replace("{x}", x).replace("{y}", y);
+  const response = await fetch(query ? `${path}?${query}` : path, { signal });
+  if (!response.ok) throw new Error(await problemText(response));
+  return response.arrayBuffer();
 }
 
 export async function fetchTags(config) {

@@ -1,8 +1,9 @@
 // Entry point of the map pages (home and embed): wires the map, filters, list and address bar.
-import { fetchClusters, fetchEntries, fetchTags } from "./api.js";
+import { fetchEntries, fetchTags } from "./api.js";
 import { debounce, paintSwatches } from "./dom.js";
+import { entryTiles } from "./entrytiles.js";
 import { fillTags, readFilters, writeFilters } from "./filters.js";
-import { createMap, highlight, openFeature, renderCells, renderFeatures, visibleBbox } from "./map.js";
+import { createMap, highlight, openFeature, renderFeatures, visibleBbox } from "./map.js";
 import { markActive, renderList } from "./panel.js";
 import { emptyFilters, filtersQuery, threatsQuery } from "./filterquery.js";
 import { readState, sameState, stateUrl, viewHash } from "./urlstate.js";
@@ -19,6 +20,7 @@ const ui = {
 
 let state = readState(location);
 const mapState = createMap($("map"), config, state.view);
+const tiles = entryTiles(mapState, config);
 let controller = null;
 let restoring = false;
 
@@ -35,21 +37,26 @@ function setStatus(status) {
 async function load() {
   controller?.abort();
   controller = new AbortController();
+  const signal = controller.signal;
   setStatus("loading");
   try {
     const bbox = visibleBbox(mapState.map);
-    const collection = await fetchEntries(config, state.filters, bbox, controller.signal);
-    // More entries than one page: the map shows counts per area for all of them instead.
-    const cells = crowded(collection)
-      ? await fetchClusters(config, state.filters, bbox, mapState.map.getZoom(), controller.signal)
-      : null;
-    show(collection, cells);
+    const collection = await fetchEntries(config, state.filters, bbox, signal);
+    // More entries than one page: the map draws all of them from the vector tiles instead
+    // (counts per area, or each entry as a dot in a city view).
+    const many = crowded(collection);
+    show(collection, many);
+    if (many) await tiles.show(filtersQuery(state.filters));
+    else tiles.hide();
+    if (signal.aborted) return;
+    document.body.dataset.cellCount = String(tiles.cellCount());
     if (ui.error) ui.error.hidden = true;
     setStatus("ready");
     // Lets benchmarks and tests see when markers for a view were drawn.
     performance.mark("cm-features-drawn");
   } catch (error) {
-    if (error.name === "AbortError") return;
+    // A newer view's load took over: what this one waited for no longer matters.
+    if (error.name === "AbortError" || signal.aborted) return;
     if (ui.error) {
       ui.errorText.textContent = `We could not load the entries: ${error.message}`;
       ui.error.hidden = false;
@@ -64,19 +71,17 @@ function crowded(collection) {
   return collection.numberMatched === undefined ? shown >= config.pageLimit : collection.numberMatched > shown;
 }
 
-function show(collection, cells) {
+function show(collection, crowded) {
   const features = collection.features;
-  renderFeatures(mapState, cells ? [] : features, (id) => ui.list && markActive(ui.list, id));
-  renderCells(mapState, cells);
-  document.body.dataset.featureCount = String(cells ? 0 : features.length);
-  document.body.dataset.cellCount = String(cells ? cells.features.length : 0);
+  renderFeatures(mapState, crowded ? [] : features, (id) => ui.list && markActive(ui.list, id));
+  document.body.dataset.featureCount = String(crowded ? 0 : features.length);
   if (!ui.list) return;
   renderList(ui.list, features, mapState.categoryOf, {
     highlight: (id, on) => highlight(mapState, id, on),
     open: (id) => openFeature(mapState, id, features.find((f) => f.id === id)),
   });
   const matched = collection.numberMatched ?? features.length;
-  ui.count.textContent = cells && collection.numberMatched === undefined
+  ui.count.textContent = crowded && collection.numberMatched === undefined
     ? `Over ${config.searchCountLimit.toLocaleString()} entries in view, counted by area on the map; the list shows the first ${features.length.toLocaleString()}. Zoom in or filter to see them one by one.`
     : matched > features.length
     ? `${matched.toLocaleString()} entries in view, counted by area on the map; the list shows the first ${features.length.toLocaleString()}. Zoom in or filter to see them one by one.`

@@ -1,5 +1,5 @@
 // Leaflet wiring: tiles, clustered category-coloured markers, soft circles for approximate
-// locations, and popups built from DOM nodes.
+// locations, popups built from DOM nodes, and the markers a crowded view draws from vector tiles.
 /* global L */
 import { el } from "./dom.js";
 import { baseMap } from "./tiles.js";
@@ -17,8 +17,7 @@ export function createMap(container, config, view) {
   map.setView(view ? [view.lat, view.lon] : config.center, view ? view.zoom : config.zoom);
   const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
   map.addLayer(cluster);
-  const cells = L.layerGroup().addTo(map);
-  return { map, cluster, cells, layers: new Map(), categoryOf: categoryIndex(config) };
+  return { map, cluster, layers: new Map(), categoryOf: categoryIndex(config) };
 }
 
 // A category added since the page loaded is not in the config: it still gets the default colour.
@@ -80,9 +79,14 @@ function featureLayer(state, feature) {
   const dot = el("span", { className: `cm-dot ${threat}`.trim() });
   dot.style.backgroundColor = colour;
   const icon = L.divIcon({ className: "cm-marker", html: dot, iconSize: [18, 18] });
-  // Said, not only drawn: a marker's name tells screen readers the entry's threat.
-  const label = THREAT_LABELS[props.threat] ? `${props.name} (${THREAT_LABELS[props.threat].toLowerCase()})` : props.name;
+  const label = markerLabel(props);
   return L.marker([lat, lon], { icon, title: label, alt: label, keyboard: true });
+}
+
+// Said, not only drawn: a marker's name tells screen readers the entry's threat.
+function markerLabel(props) {
+  const threat = THREAT_LABELS[props.threat];
+  return threat ? `${props.name} (${threat.toLowerCase()})` : props.name;
 }
 
 function edge(props, highlighted) {
@@ -123,34 +127,43 @@ export function openFeature(state, id, feature) {
   }
 }
 
-// Server-side counts per grid cell, drawn when a view holds more entries than one page.
-// Pass null to remove them.
-export function renderCells(state, collection) {
-  state.cells.clearLayers();
-  for (const cell of collection?.features || []) {
-    const [lon, lat] = cell.geometry.coordinates;
-    const count = cell.properties.count;
-    const size = count < 10 ? "small" : count < 100 ? "medium" : "large";
-    const label = `${count.toLocaleString()} ${count === 1 ? "entry" : "entries"} here; zoom in`;
-    const icon = L.divIcon({
-      className: `marker-cluster marker-cluster-${size} cm-cell`,
-      html: el("div", {}, el("span", { text: COMPACT.format(count) })),
-      iconSize: [40, 40],
-    });
-    const marker = L.marker([lat, lon], { icon, title: label, alt: label, keyboard: true });
-    marker.on("click", () => zoomToCell(state.map, cell));
-    state.cells.addLayer(marker);
-    // Leaflet names a keyboard marker by its content (the bare number); say what it is.
-    marker.getElement()?.setAttribute("aria-label", label);
-  }
+// A count of entries in a cell (a vector tile's cluster, at the mean of their public points);
+// a click zooms to their extent.
+export function cellMarker(map, cell) {
+  const { count } = cell;
+  const size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+  const label = `${count.toLocaleString()} ${count === 1 ? "entry" : "entries"} here; zoom in`;
+  const icon = L.divIcon({
+    className: `marker-cluster marker-cluster-${size} cm-cell`,
+    html: el("div", {}, el("span", { text: COMPACT.format(count) })),
+    iconSize: [40, 40],
+  });
+  const marker = L.marker([cell.lat, cell.lon], { icon, title: label, alt: label, keyboard: true });
+  marker.on("click", () => zoomToCell(map, cell));
+  // Leaflet names a keyboard marker by its content (the bare number); say what it is.
+  marker.on("add", () => marker.getElement()?.setAttribute("aria-label", label));
+  return marker;
 }
 
-function zoomToCell(map, cell) {
-  const [west, south, east, north] = cell.properties.bbox;
+function zoomToCell(map, { west, south, east, north }) {
   const next = Math.min(map.getZoom() + 2, map.getMaxZoom());
   if (west === east && south === north) {
     map.setView([south, west], next);
   } else {
     map.fitBounds([[south, west], [north, east]], { padding: [24, 24], maxZoom: next + 2 });
   }
+}
+
+// One entry of a crowded city view (a vector tile's point, always its public point): a small
+// category-coloured dot, its threat shown as on the full markers, and the same popup.
+export function entryDot(state, feature) {
+  const [lon, lat] = feature.geometry.coordinates;
+  const props = feature.properties;
+  const threat = THREAT_CLASSES[props.threat] || "";
+  const dot = el("span", { className: `cm-dot ${threat}`.trim() });
+  dot.style.backgroundColor = state.categoryOf(props.category).colour;
+  const icon = L.divIcon({ className: "cm-marker cm-tile-dot", html: dot, iconSize: [12, 12] });
+  const marker = L.marker([lat, lon], { icon, title: markerLabel(props), alt: markerLabel(props), keyboard: true });
+  marker.bindPopup(() => popupContent(state, feature), { maxWidth: 280 });
+  return marker;
 }
