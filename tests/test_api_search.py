@@ -96,3 +96,26 @@ def test_the_ogc_items_count_a_search_the_same_way(api, five_gardens):
     assert "numberMatched" not in body and body["numberReturned"] == 2
     status, body, _ = api("/ogc/collections/entries/items", {"q": "orchard", "limit": "2"})
     assert body["numberMatched"] == 1
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name", "updated", "-updated"])
+def test_a_search_pages_alike_whether_it_matches_few_or_more_than_it_counts(
+    api, five_gardens, settings, ordering
+):
+    """Few matches are read by id and sorted, many by walking the ordering: the same pages."""
+
+    def pages():
+        ids = []
+        for offset in range(0, 6, 2):
+            query = {"q": "garden", "limit": "2", "offset": str(offset), "ordering": ordering}
+            status, body, _ = api(URL, query)
+            assert status == 200, body
+            ids.append([f["id"] for f in body["features"]])
+        return ids
+
+    settings.SEARCH_COUNT_LIMIT = 3
+    many = pages()
+    settings.SEARCH_COUNT_LIMIT = 100
+    few = pages()
+    assert few == many and sum(map(len, few)) == 5
+    assert sorted(sum(few, [])) == [f"garden-{n}" for n in range(5)]

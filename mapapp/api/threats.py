@@ -23,6 +23,7 @@ from mapapp.api.write import (
 )
 from mapapp.models import Entry, ThreatCase, ThreatEvent
 from mapapp.reads.geojson import encode
+from mapapp.reads.statements import page_matched
 from mapapp.reads.threat_features import (
     case_features,
     event_dict,
@@ -37,7 +38,7 @@ from mapapp.reads.threats import (
     threat_stats,
 )
 from mapapp.web.conditional import cached_json
-from mapapp.web.features import GEOJSON, feature_page, page_matched
+from mapapp.web.features import GEOJSON, feature_page
 
 JSON = "application/json"
 

@@ -32,10 +32,10 @@ from mapapp.api.write import (
 )
 from mapapp.grid import cell_degrees
 from mapapp.models import Entry, ModerationDecision
-from mapapp.reads.clusters import TooManyCells, clusters, count_matching
+from mapapp.reads.clusters import TooManyCells, clusters
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.geojson import detail_feature, encode
-from mapapp.reads.statements import page_features
+from mapapp.reads.statements import counted_page
 from mapapp.reads.vocabulary import categories_with_counts, tags_with_counts
 from mapapp.web import ratelimit
 from mapapp.web.clientip import client_ip
@@ -44,7 +44,6 @@ from mapapp.web.features import (
     GEOJSON,
     feature_page,
     feature_response,
-    page_matched,
 )
 
 
@@ -229,8 +228,7 @@ class ClusterList(CommonsAPIView):
 
 def entry_page(request, filters):
     # Compiled statements name their database: the one the router reads from (a replica).
-    features = page_features(filters, router.db_for_read(Entry))
-    matched = page_matched(features, filters, lambda: count_matching(filters))
+    features, matched = counted_page(filters, router.db_for_read(Entry))
     return encode(feature_page(request, features, filters, matched=matched))
 
 

@@ -13,28 +13,27 @@ import re
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
+from django.db import router
 from django.db.models import Max, Min
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from mapapp.models import Entry, ThreatCase
-from mapapp.reads.clusters import count_matching
 from mapapp.reads.filters import (
     ALIASES,
     MAX_OFFSET,
-    entries_matching,
     parse_filters,
     parse_int,
     single,
 )
-from mapapp.reads.geojson import detail_feature, encode, list_features
-from mapapp.reads.statements import dataset_last_modified
+from mapapp.reads.geojson import detail_feature, encode
+from mapapp.reads.statements import counted_page, dataset_last_modified
 from mapapp.reads.threat_features import case_features, threats_last_modified
 from mapapp.reads.threats import THREAT_ALIASES, cases_matching
 from mapapp.web.conditional import cached_json
 from mapapp.web.doors import ogc_exception
-from mapapp.web.features import GEOJSON, feature_page, feature_response, page_matched
+from mapapp.web.features import GEOJSON, feature_page, feature_response
 
 JSON = "application/json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -206,10 +205,8 @@ def items(request, collection_id):
         filters = _item_filters(request.GET)
     except ValueError as exc:
         return exception(400, "InvalidParameterValue", str(exc))
-    entries = entries_matching(filters)
-    features = list_features(entries[filters.offset : filters.offset + filters.limit])
-    # Counted as the API counts: from the aggregates where they answer, a search bounded.
-    matched = page_matched(features, filters, lambda: count_matching(filters))
+    # Read and counted as the API reads and counts them (aggregates, a bounded search).
+    features, matched = counted_page(filters, router.db_for_read(Entry))
     return cached_json(
         request,
         encode(_item_page(request, features, filters, matched, COLLECTION_ID)),

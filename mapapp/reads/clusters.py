@@ -14,7 +14,6 @@ filters (text, tags, dates, threat cases) count every cell from the entries.
 import math
 from dataclasses import replace
 
-from django.conf import settings
 from django.db.models import Max, Min, Sum
 
 from mapapp.grid import CELLS_PER_TILE, FINEST_ZOOM, cell_degrees
@@ -55,15 +54,10 @@ def clusters(filters, zoom, *, limit):
 
 def count_matching(filters):
     """How many published entries filters select: from the aggregates when they can answer,
-    else counted from the entries; for a text search at most SEARCH_COUNT_LIMIT, None past it."""
+    else counted from the entries (a text search's page counts its own: reads.statements)."""
     zoom = counting_zoom(filters.bbox or WORLD)
     if not answered_by_aggregates(filters, zoom):
-        entries = entries_matching(filters).order_by()
-        if not filters.words:
-            return entries.count()
-        limit = settings.SEARCH_COUNT_LIMIT
-        found = entries[: limit + 1].count()
-        return None if found > limit else found
+        return entries_matching(filters).count()
     parts = _parts(replace(filters, bbox=filters.bbox or WORLD), zoom)
     return sum(row["count"] for part in parts for row in part)
 

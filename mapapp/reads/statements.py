@@ -16,9 +16,11 @@ page_statement is the one way in; the rows follow reads.geojson's summary layout
 from datetime import UTC
 from functools import cache, lru_cache
 
+from django.conf import settings
 from django.db import connections
 
 from mapapp.models import Entry
+from mapapp.reads.clusters import count_matching
 from mapapp.reads.filters import MAX_OFFSET, EntryFilters, entries_matching, has_case_filters
 from mapapp.reads.geojson import SUMMARY, list_features, page_layout, run_features, values_query
 
@@ -46,6 +48,32 @@ def page_features(filters, using="default"):
         return list_features(page_entries(filters), with_distance=bool(filters.near))
     sql, params = statement
     return run_features(sql, params, SUMMARY, using)
+
+
+def page_matched(features, filters, count):
+    """How many features match: told by a short page without counting, else `count()`."""
+    if len(features) == filters.limit or (filters.offset and not features):
+        return count()
+    return len(features) + filters.offset
+
+
+def counted_page(filters, using="default"):
+    """(features, matched) for the page filters ask for; matched is None for a text search
+    matching more than SEARCH_COUNT_LIMIT entries."""
+    if not filters.words:
+        features = page_features(filters, using)
+        return features, page_matched(features, filters, lambda: count_matching(filters))
+    # A search finds its matches' ids first, at most SEARCH_COUNT_LIMIT + 1 (cheap however many
+    # match): how many there are is both the count and how the page is best read. Few are
+    # read by id and sorted; many are met soon enough walking the ordering's index.
+    entries = entries_matching(filters)
+    limit = settings.SEARCH_COUNT_LIMIT
+    found = list(entries.order_by().values_list("pk", flat=True)[: limit + 1])
+    matched = len(found) if len(found) <= limit else None
+    if matched is not None and not filters.near:
+        entries = entries.among(found)
+    page = entries[filters.offset : filters.offset + filters.limit]
+    return list_features(page, with_distance=bool(filters.near)), matched
 
 
 def page_statement(filters, using="default"):

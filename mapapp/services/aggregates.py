@@ -14,7 +14,7 @@ rebuild_aggregates counts everything afresh (migrations, bulk loads).
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from mapapp.grid import FINEST_ZOOM, ZOOMS, cell_degrees, cell_of
@@ -107,14 +107,21 @@ def _store(pk, counted):
     if counted is None:
         CountedEntry.objects.filter(entry_id=pk).delete()
         return
-    CountedEntry(
+    row = CountedEntry(
         entry_id=pk,
         lon=counted.lon,
         lat=counted.lat,
         category_id=counted.category_id,
         threat=counted.threat,
         tag_ids=" ".join(str(t) for t in sorted(counted.tag_ids)),
-    ).save()
+    )
+    # One upsert, where save() would try an UPDATE first and then INSERT a newly public entry.
+    CountedEntry.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["entry_id"],
+        update_fields=["lon", "lat", "category_id", "threat", "tag_ids"],
+    )
 
 
 def _count_tags(old, new):
@@ -153,11 +160,7 @@ def _take_away(counted):
     """Count one entry out of its cells: lock them in key order (as _add writes them, so two
     writes never deadlock), then one statement each to drop the emptied and lower the others,
     then measure again, finest first, the extents the point lay on the edge of."""
-    keys = Q()
-    for zoom, column, row in counted.cells():
-        keys |= Q(zoom=zoom, column=column, row=row)
-    mine = ClusterCell.objects.filter(keys, category_id=counted.category_id, threat=counted.threat)
-    cells = list(mine.select_for_update().order_by("zoom", "column", "row"))
+    cells = _lock_cells(counted)
     emptied = [cell.pk for cell in cells if cell.count <= 1]
     ClusterCell.objects.filter(pk__in=emptied).delete()
     kept = [cell for cell in cells if cell.count > 1]
@@ -170,6 +173,23 @@ def _take_away(counted):
     for cell in sorted(on_edge, key=lambda cell: -cell.zoom):
         _measure_extent(cell)
         cell.save(update_fields=["west", "south", "east", "north"])
+
+
+def _lock_cells(counted):
+    """The entry's cells, locked in key order. Raw SQL: one row-value IN for the zooms, where
+    the ORM would compile an OR of thirteen conditions on every write."""
+    connection = connections[router.db_for_write(ClusterCell)]
+    q = connection.ops.quote_name
+    keys = sorted(counted.cells())
+    rows = ", ".join(["(%s, %s, %s)"] * len(keys))
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT * FROM {q(CELL_TABLE)} WHERE category_id = %s AND threat = %s "  # noqa: S608
+        f"AND ({q('zoom')}, {q('column')}, {q('row')}) IN ({rows}) "
+        f"ORDER BY {q('zoom')}, {q('column')}, {q('row')}{lock}"
+    )
+    params = [counted.category_id, counted.threat, *(v for key in keys for v in key)]
+    return list(ClusterCell.objects.raw(sql, params).using(connection.alias))
 
 
 def _on_edge(cell, counted):

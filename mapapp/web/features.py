@@ -26,13 +26,6 @@ def neighbour_links(request, *, offset, limit, matched):
     return links
 
 
-def page_matched(features, filters, count):
-    """How many features match: told by a short page without counting, else `count()`."""
-    if len(features) == filters.limit or (filters.offset and not features):
-        return count()
-    return len(features) + filters.offset
-
-
 def feature_page(request, features, filters, *, matched, links=(), stamped=False):
     """A page of features as a FeatureCollection: its counts, its links (self, `links`, then
     next and prev) and, if `stamped`, OGC's timeStamp. `matched` None: too many to count, so
