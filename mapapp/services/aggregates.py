@@ -14,7 +14,7 @@ rebuild_aggregates counts everything afresh (migrations, bulk loads).
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
-from django.db.models import F, Max, Min
+from django.db.models import F
 from django.utils import timezone
 
 from mapapp.grid import FINEST_ZOOM, ZOOMS, cell_degrees, cell_of
@@ -63,8 +63,15 @@ def public_change(entry_ids):
 
 def bump_version(using=None):
     """Raise the data set's version: every cached read and ETag made before is stale."""
-    versions = DatasetVersion.objects.using(using or router.db_for_write(DatasetVersion))
-    changed = versions.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
+    using = using or router.db_for_write(DatasetVersion)
+    versions = DatasetVersion.objects.using(using)
+    table = connections[using].ops.quote_name(DatasetVersion._meta.db_table)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET number = number + 1, changed_at = %s WHERE id = 1",  # noqa: S608
+            [connections[using].ops.adapt_datetimefield_value(timezone.now())],
+        )
+        changed = cursor.rowcount
     if not changed:
         versions.get_or_create(pk=1, defaults={"number": 1, "changed_at": timezone.now()})
 
@@ -75,16 +82,33 @@ def _counted_before(ids):
 
 
 def _counted_now(ids):
-    tagged = {}
-    links = Entry.tags.through.objects.filter(entry_id__in=ids).values_list("entry_id", "tag_id")
-    for entry_id, tag_id in links:
-        tagged.setdefault(entry_id, []).append(tag_id)
-    entries = Entry.objects.published().filter(pk__in=ids)
-    rows = entries.values_list("pk", "public_point", "category_id", "threat")
+    """What is to be counted of the entries ids now: one statement, the rebuild's."""
+    connection = connections[router.db_for_write(Entry)]
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_counted_select(connection)} AND e.id IN ({marks})", [Entry.Status.PUBLISHED, *ids]
+        )
+        rows = cursor.fetchall()
     return {
-        pk: Counted(point.x, point.y, category_id, threat, frozenset(tagged.get(pk, ())))
-        for pk, point, category_id, threat in rows
+        pk: Counted(lon, lat, category_id, threat, frozenset(map(int, tag_ids.split())))
+        for pk, lon, lat, category_id, threat, tag_ids in rows
     }
+
+
+def _counted_select(connection):
+    """SELECT of what is counted of each published entry (its public point's coordinates, its
+    category, threat and tag ids), to which a caller may add conditions on `e`."""
+    q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        tag_ids = "string_agg(t.tag_id::text, ' ')"
+    else:
+        tag_ids = "group_concat(t.tag_id, ' ')"
+    return (
+        "SELECT e.id, ST_X(e.public_point), ST_Y(e.public_point), e.category_id, e.threat, "  # noqa: S608
+        f"COALESCE((SELECT {tag_ids} FROM {q(TAGGING_TABLE)} t WHERE t.entry_id = e.id), '') "
+        f"FROM {q(ENTRY_TABLE)} e WHERE e.status = %s"
+    )
 
 
 def _as_counted(row, tag_ids):
@@ -105,26 +129,34 @@ def _apply(pk, old, new):
 
 def _store(pk, counted):
     if counted is None:
-        CountedEntry.objects.filter(entry_id=pk).delete()
+        _run(f"DELETE FROM {_q(COUNTED_TABLE)} WHERE entry_id = %s", [pk])  # noqa: S608
         return
-    row = CountedEntry(
-        entry_id=pk,
-        lon=counted.lon,
-        lat=counted.lat,
-        category_id=counted.category_id,
-        threat=counted.threat,
-        tag_ids=" ".join(str(t) for t in sorted(counted.tag_ids)),
-    )
+    tag_ids = " ".join(str(t) for t in sorted(counted.tag_ids))
+    columns = ("lon", "lat", "category_id", "threat", "tag_ids")
     # One upsert, where save() would try an UPDATE first and then INSERT a newly public entry.
-    CountedEntry.objects.bulk_create(
-        [row],
-        update_conflicts=True,
-        unique_fields=["entry_id"],
-        update_fields=["lon", "lat", "category_id", "threat", "tag_ids"],
+    _run(
+        f"INSERT INTO {_q(COUNTED_TABLE)} (entry_id, {', '.join(columns)}) "  # noqa: S608
+        f"VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (entry_id) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in columns),
+        [pk, counted.lon, counted.lat, counted.category_id, counted.threat, tag_ids],
     )
+
+
+def _run(sql, params):
+    """One statement of the upkeep on the database written to. Raw SQL for the statements
+    every write runs: compiling them through the ORM cost about as much as running them."""
+    with connections[router.db_for_write(ClusterCell)].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _q(name):
+    return connections[router.db_for_write(ClusterCell)].ops.quote_name(name)
 
 
 def _count_tags(old, new):
+    if old == new:
+        return
     Tag.objects.filter(pk__in=new - old).update(published_entries=F("published_entries") + 1)
     Tag.objects.filter(pk__in=old - new).update(published_entries=F("published_entries") - 1)
 
@@ -162,17 +194,22 @@ def _take_away(counted):
     then measure again, finest first, the extents the point lay on the edge of."""
     cells = _lock_cells(counted)
     emptied = [cell.pk for cell in cells if cell.count <= 1]
-    ClusterCell.objects.filter(pk__in=emptied).delete()
     kept = [cell for cell in cells if cell.count > 1]
-    ClusterCell.objects.filter(pk__in=[cell.pk for cell in kept]).update(
-        count=F("count") - 1,
-        sum_lon=F("sum_lon") - counted.lon,
-        sum_lat=F("sum_lat") - counted.lat,
-    )
+    table = _q(CELL_TABLE)
+    if emptied:
+        _run(f"DELETE FROM {table} WHERE id IN ({_marks(emptied)})", emptied)  # noqa: S608
+    if kept:
+        _run(
+            f"UPDATE {table} SET {_q('count')} = {_q('count')} - 1, "  # noqa: S608
+            f"sum_lon = sum_lon - %s, sum_lat = sum_lat - %s WHERE id IN ({_marks(kept)})",
+            [counted.lon, counted.lat, *(cell.pk for cell in kept)],
+        )
     on_edge = [cell for cell in kept if _on_edge(cell, counted)]
     for cell in sorted(on_edge, key=lambda cell: -cell.zoom):
-        _measure_extent(cell)
-        cell.save(update_fields=["west", "south", "east", "north"])
+        if cell.zoom == FINEST_ZOOM:
+            _measure_finest_extent(cell)
+        else:
+            _extent_from_beneath(cell)
 
 
 def _lock_cells(counted):
@@ -192,27 +229,46 @@ def _lock_cells(counted):
     return list(ClusterCell.objects.raw(sql, params).using(connection.alias))
 
 
+def _marks(values):
+    return ", ".join(["%s"] * len(values))
+
+
 def _on_edge(cell, counted):
     return counted.lon in (cell.west, cell.east) or counted.lat in (cell.south, cell.north)
 
 
-def _measure_extent(cell):
-    if cell.zoom == FINEST_ZOOM:
-        points = _points_in(cell)
-        lons, lats = [p[0] for p in points], [p[1] for p in points]
-        extent = (min(lons), min(lats), max(lons), max(lats)) if points else None
-    else:
-        beneath = ClusterCell.objects.filter(
-            zoom=cell.zoom + 1,
-            column__in=(2 * cell.column, 2 * cell.column + 1),
-            row__in=(2 * cell.row, 2 * cell.row + 1),
-            category_id=cell.category_id,
-            threat=cell.threat,
-        ).aggregate(Min("west"), Min("south"), Max("east"), Max("north"))
-        extent = tuple(beneath[k] for k in ("west__min", "south__min", "east__max", "north__max"))
-        extent = None if extent[0] is None else extent
-    if extent is not None:
-        cell.west, cell.south, cell.east, cell.north = extent
+def _measure_finest_extent(cell):
+    """A finest cell's extent, from the counted entries the grid puts in it."""
+    points = _points_in(cell)
+    if not points:
+        return
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    cell.west, cell.south, cell.east, cell.north = min(lons), min(lats), max(lons), max(lats)
+    cell.save(update_fields=["west", "south", "east", "north"])
+
+
+def _extent_from_beneath(cell):
+    """A coarser cell's extent, from the (already measured) four cells beneath it: one
+    statement, as every write that takes a point off an edge runs it at several zooms."""
+    connection = connections[router.db_for_write(ClusterCell)]
+    q = connection.ops.quote_name
+    table = q(CELL_TABLE)
+    beneath = (
+        f"FROM {table} AS b WHERE b.{q('zoom')} = %s AND b.{q('column')} IN (%s, %s) "
+        f"AND b.{q('row')} IN (%s, %s) AND b.category_id = %s AND b.threat = %s"
+    )
+    params = [cell.zoom + 1, 2 * cell.column, 2 * cell.column + 1, 2 * cell.row, 2 * cell.row + 1]
+    params += [cell.category_id, cell.threat]
+    sides = (("west", "MIN"), ("south", "MIN"), ("east", "MAX"), ("north", "MAX"))
+    assignments = ", ".join(
+        f"{q(side)} = COALESCE((SELECT {aggregate}(b.{q(side)}) {beneath}), {table}.{q(side)})"
+        for side, aggregate in sides
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 (our own names)
+            params * len(sides) + [cell.pk],
+        )
 
 
 def _points_in(cell):
@@ -246,17 +302,11 @@ def rebuild_aggregates(progress=print, using=None):
 
 def _rebuild_counted(cursor, connection):
     q = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        tag_ids = "string_agg(t.tag_id::text, ' ')"
-    else:
-        tag_ids = "group_concat(t.tag_id, ' ')"
     cursor.execute(f"DELETE FROM {q(CELL_TABLE)}")  # noqa: S608 (our own names)
     cursor.execute(f"DELETE FROM {q(COUNTED_TABLE)}")  # noqa: S608
     cursor.execute(
         f"INSERT INTO {q(COUNTED_TABLE)} (entry_id, lon, lat, category_id, threat, tag_ids) "  # noqa: S608
-        f"SELECT e.id, ST_X(e.public_point), ST_Y(e.public_point), e.category_id, e.threat, "
-        f"COALESCE((SELECT {tag_ids} FROM {q(TAGGING_TABLE)} t WHERE t.entry_id = e.id), '') "
-        f"FROM {q(ENTRY_TABLE)} e WHERE e.status = %s",
+        f"{_counted_select(connection)}",
         [Entry.Status.PUBLISHED],
     )
 
