@@ -1,10 +1,15 @@
 """Benchmark: the home page in headless Chromium with 20,000 published entries.
 
     .venv/bin/python bench/bench_map.py [--entries 20000] [--runs 5]
+    BENCH_DATABASE_URL=postgis://… .venv/bin/python bench/bench_map.py --national --entries 1000000
 
 Reports, as medians over several runs, the time from navigation until the markers of the
 initial view are drawn, and the time from the end of a drag that pans to a new area until its
 markers are drawn. Targets on this machine: under 1.5 s and under 300 ms.
+
+With --national: the default view (the whole country at zoom 6, drawn from the vector tiles)
+on PostGIS with the benchmark's national data set, served as `make serve` serves it with the
+server's caches off, so every tile and page is read afresh; target: first markers within 1.0 s.
 """
 
 import argparse
@@ -19,19 +24,28 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_api import free_port, start_gunicorn  # noqa: E402
 
 TARGET_LOAD_MS = 1500
+TARGET_NATIONAL_LOAD_MS = 1000
 TARGET_PAN_MS = 300
 START = "/#11/53.48000/-2.24000"  # Manchester at city zoom
+NATIONAL_START = "/"  # the map's default view: the whole country
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--national", action="store_true", help="PostGIS, the country view")
     return parser.parse_args()
 
 
-def prepare(entries):
-    os.environ["DATABASE_URL"] = "spatialite:///var/bench.sqlite3"
+def prepare(entries, national=False):
+    if national:
+        from bench.bench_api import DATABASES
+
+        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DATABASES["postgis"])
+        os.environ["API_CACHE_SECONDS"] = os.environ["VECTOR_TILE_CACHE_SECONDS"] = "0"
+    else:
+        os.environ["DATABASE_URL"] = "spatialite:///var/bench.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["API_THROTTLE_ANON"] = "off"
     os.environ["TILE_URL"] = "http://tiles.commons-map.test/{z}/{x}/{y}.png"
@@ -65,6 +79,7 @@ def one_run(browser, url):
     page.wait_for_selector("body[data-map-state='ready']", timeout=30000)
     load_ms = drawn_marks(page)[0]
     features = int(page.evaluate("document.body.dataset.featureCount"))
+    features += int(page.evaluate("document.body.dataset.cellCount || '0'"))
     before = len(drawn_marks(page))
     box = page.locator("#map").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -87,21 +102,25 @@ def one_run(browser, url):
 
 def main():
     args = parse_args()
-    print(f"== Map page benchmark (SpatiaLite, {args.entries:,} published entries)")
-    prepare(args.entries)
+    database = "PostGIS" if args.national else "SpatiaLite"
+    start, target = (
+        (NATIONAL_START, TARGET_NATIONAL_LOAD_MS) if args.national else (START, TARGET_LOAD_MS)
+    )
+    print(f"== Map page benchmark ({database}, {args.entries:,} published entries)")
+    prepare(args.entries, args.national)
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
     port = free_port()
-    server = start_gunicorn(port)
+    server = start_gunicorn(port, production=args.national)
     loads, pans = [], []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            one_run(browser, f"http://127.0.0.1:{port}{START}")  # warm caches
+            one_run(browser, f"http://127.0.0.1:{port}{start}")  # warm caches
             for _ in range(args.runs):
-                load_ms, pan_ms, features = one_run(browser, f"http://127.0.0.1:{port}{START}")
+                load_ms, pan_ms, features = one_run(browser, f"http://127.0.0.1:{port}{start}")
                 loads.append(load_ms)
                 pans.append(pan_ms)
             browser.close()
@@ -109,10 +128,10 @@ def main():
         server.terminate()
         server.wait(timeout=30)
     load, pan = statistics.median(loads), statistics.median(pans)
-    print(f"  initial view {START}: {features} markers")
+    print(f"  initial view {start}: {features} markers (entries and counts by area)")
     print(
         f"  navigation -> markers drawn: median {load:.0f} ms over {args.runs} runs "
-        f"(target < {TARGET_LOAD_MS} ms) {'PASS' if load < TARGET_LOAD_MS else 'MISS'}"
+        f"(target < {target} ms) {'PASS' if load < target else 'MISS'}"
     )
     print(
         f"  pan to a new area -> markers drawn: median {pan:.0f} ms "
