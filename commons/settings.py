@@ -358,6 +358,10 @@ API_MAX_LIMIT = env_int("API_MAX_LIMIT", 10000, minimum=1)
 # there are (no numberMatched, but a next link): a word in every entry of a national map would
 # otherwise make each page of the search count them all.
 SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=1)
+# A page of a search matching fewer is read by the ids found, one query parameter each, and
+# SQLite takes at most 32,766 parameters in a statement.
+if SEARCH_COUNT_LIMIT > 30_000:
+    raise ImproperlyConfigured(f"SEARCH_COUNT_LIMIT={SEARCH_COUNT_LIMIT} must be at most 30000.")
 if API_DEFAULT_LIMIT > API_MAX_LIMIT:
     raise ImproperlyConfigured("API_DEFAULT_LIMIT must not exceed API_MAX_LIMIT.")
 API_THROTTLE_ANON = throttle_rate("API_THROTTLE_ANON", "600/minute")

@@ -57,6 +57,8 @@ def test_a_postgis_url_selects_postgis():
         ({"DEBUG": "false"}, "SECRET_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+        ({"SEARCH_COUNT_LIMIT": "0"}, "SEARCH_COUNT_LIMIT"),
+        ({"SEARCH_COUNT_LIMIT": "50000"}, "SEARCH_COUNT_LIMIT"),
     ],
 )
 def test_bad_values_stop_start_up_with_a_message_naming_the_variable(env, named):
