@@ -378,9 +378,11 @@ def mixed_checks(phases, seconds, setting, checks):
     country = summary(phases["country with city"], seconds)
     share = with_country["rps"] / alone["rps"]
     city_p99 = percentiles(phases["city with country"])["p99_ms"]
+    alone_p99 = percentiles(phases["city alone"])["p99_ms"]
     print(
-        f"  mixed load over {seconds:g} s, {setting}: city alone {alone['rps']:.1f} req/s; with "
-        f"4 country clients {with_country['rps']:.1f} req/s (country {country['rps']:.1f} req/s)"
+        f"  mixed load over {seconds:g} s, {setting}: city alone {alone['rps']:.1f} req/s "
+        f"(p99 {alone_p99:.1f} ms); with 4 country clients {with_country['rps']:.1f} req/s "
+        f"(p99 {city_p99:.1f} ms; country {country['rps']:.1f} req/s)"
     )
     checks.append(
         (

@@ -365,6 +365,8 @@ if SEARCH_COUNT_LIMIT > 30_000:
 if API_DEFAULT_LIMIT > API_MAX_LIMIT:
     raise ImproperlyConfigured("API_DEFAULT_LIMIT must not exceed API_MAX_LIMIT.")
 API_THROTTLE_ANON = throttle_rate("API_THROTTLE_ANON", "600/minute")
+# Vector tiles have a budget of their own: a crowded map view costs a couple of dozen.
+API_THROTTLE_TILES = throttle_rate("API_THROTTLE_TILES", "6000/minute")
 # Largest request body the write API reads (bytes).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_000_000, minimum=1024)
 

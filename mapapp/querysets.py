@@ -142,7 +142,9 @@ class EntryQuerySet(models.QuerySet):
         search known to match few entries: PostgreSQL cannot tell how many a word prefix
         matches, and would otherwise walk the name index, testing every entry of a national map
         to fill a page with the handful that match."""
-        return self.model._default_manager.filter(pk__in=ids).order_by(*self.query.order_by)
+        # Published asked again: an entry archived since its id was found is not served.
+        entries = self.model._default_manager.published().filter(pk__in=ids)
+        return entries.order_by(*self.query.order_by)
 
     def near(self, lon, lat, radius_m):
         """Entries within radius_m metres of lon/lat, annotated with `distance` in metres."""

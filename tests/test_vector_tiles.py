@@ -159,3 +159,15 @@ def test_tilejson_describes_the_tiles_with_the_filters_given(client, db):
     assert template.endswith("/api/v1/tiles/{z}/{x}/{y}.mvt?threat=at_risk")
     assert {layer["id"] for layer in document["vector_layers"]} == {"clusters", "entries"}
     assert client.get("/api/v1/tiles/entries.json", {"zoom": "3"}).status_code == 400
+
+
+def test_tiles_have_a_rate_limit_of_their_own(client, db, settings):
+    """A crowded view asks for a couple of dozen tiles: they do not spend the API's budget."""
+    settings.API_THROTTLE_ANON = "2/minute"
+    settings.API_THROTTLE_TILES = "4/minute"
+    assert [client.get(url(3, x, 2)).status_code for x in range(4)] == [200] * 4
+    assert client.get("/api/v1/categories/").status_code == 200
+    assert client.get("/api/v1/categories/").status_code == 200
+    assert client.get("/api/v1/categories/").status_code == 429
+    limited = client.get(url(3, 5, 2))
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0

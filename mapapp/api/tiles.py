@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 
 from mapapp.api import docs
 from mapapp.api.params import parse_tile_query
-from mapapp.api.views import CommonsAPIView
+from mapapp.api.views import CommonsAPIView, TileThrottle
 from mapapp.reads import tiles
 from mapapp.web.conditional import versioned
 
@@ -20,6 +20,8 @@ MVT = "application/vnd.mapbox-vector-tile"
 
 
 class EntryTile(CommonsAPIView):
+    throttle_classes = [TileThrottle]
+
     @extend_schema(**docs.TILE)
     def get(self, request, z, x, y):
         check_tile(z, x, y)

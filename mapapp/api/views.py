@@ -58,6 +58,16 @@ class AnonThrottle(AnonRateThrottle):
         return client_ip(request)
 
 
+class TileThrottle(AnonThrottle):
+    """Vector tiles counted apart (API_THROTTLE_TILES): one crowded map view asks for a
+    couple of dozen at once, which the API's limit would spend in a few zooms."""
+
+    scope = "anon_tiles"
+
+    def get_rate(self):
+        return settings.API_THROTTLE_TILES
+
+
 class GeoJSONRenderer(JSONRenderer):
     media_type = GEOJSON
     format = "geojson"

@@ -14,7 +14,7 @@ rebuild_aggregates counts everything afresh (migrations, bulk loads).
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from mapapp.grid import FINEST_ZOOM, ZOOMS, cell_degrees, cell_of
@@ -157,8 +157,10 @@ def _q(name):
 def _count_tags(old, new):
     if old == new:
         return
-    Tag.objects.filter(pk__in=new - old).update(published_entries=F("published_entries") + 1)
-    Tag.objects.filter(pk__in=old - new).update(published_entries=F("published_entries") - 1)
+    # One statement for both directions, so two writers swapping tags cannot each hold one row
+    # the other waits for.
+    step = Case(When(pk__in=new - old, then=Value(1)), default=Value(-1))
+    Tag.objects.filter(pk__in=old ^ new).update(published_entries=F("published_entries") + step)
 
 
 def _add(counted):

@@ -19,10 +19,16 @@ const EntryTiles = L.GridLayer.extend({
     this.query = null;
     // Per tile "z/x/y": its markers (cells counted apart) and the fetch to abort if it goes.
     this.drawn = new Map();
+    // Fetches not yet settled: "drawn" waits for these, not for Leaflet's own "load", which
+    // never comes when a tile still loading is unloaded (a zoom in and back out).
+    this.pending = new Set();
     this.failed = null;
-    this.on("loading", () => { this.failed = null; });
-    this.on("tileerror", (event) => { this.failed ??= event.error; });
     this.on("tileunload", (event) => this.forget(event.coords));
+  },
+
+  settle(record) {
+    this.pending.delete(record);
+    if (this.pending.size === 0) this.fire("cm-settled");
   },
 
   createTile(coords, done) {
@@ -31,13 +37,21 @@ const EntryTiles = L.GridLayer.extend({
     const controller = new AbortController();
     const record = { markers: L.layerGroup(), cells: [], controller, z: coords.z };
     this.drawn.set(tileKey(coords), record);
+    this.pending.add(record);
     fetchTile(this.config, this.query, coords, controller.signal).then(
       (bytes) => {
         if (controller.signal.aborted) return;
         this.draw(record, bytes, coords);
         done(null, tile);
+        this.settle(record);
       },
-      (error) => { if (error.name !== "AbortError") done(error, tile); },
+      (error) => {
+        // An unloaded tile's failure is no one's: its view is gone.
+        if (controller.signal.aborted) return;
+        this.failed ??= error;
+        done(error, tile);
+        this.settle(record);
+      },
     );
     return tile;
   },
@@ -64,6 +78,7 @@ const EntryTiles = L.GridLayer.extend({
     record.controller.abort();
     record.markers.remove();
     this.drawn.delete(tileKey(coords));
+    if (this.pending.has(record)) this.settle(record);
   },
 
   onRemove(map) {
@@ -73,6 +88,8 @@ const EntryTiles = L.GridLayer.extend({
       record.markers.remove();
     }
     this.drawn.clear();
+    this.pending.clear();
+    this.fire("cm-settled");
   },
 });
 
@@ -91,8 +108,10 @@ export function entryTiles(state, config) {
   return {
     // Resolves once the tiles covering the view are drawn; rejects if one of them failed.
     show(query) {
+      // After a failure every tile is fetched again, so none stays blank behind a "ready".
       const stale = layer.query !== query || layer.failed;
       layer.query = query;
+      layer.failed = null;
       if (!state.map.hasLayer(layer)) layer.addTo(state.map);
       else if (stale) layer.redraw();
       return drawn(layer);
@@ -118,8 +137,7 @@ export function entryTiles(state, config) {
 }
 
 function drawn(layer) {
-  if (!layer.isLoading()) return layer.failed ? Promise.reject(layer.failed) : Promise.resolve();
-  return new Promise((resolve, reject) => {
-    layer.once("load", () => (layer.failed ? reject(layer.failed) : resolve()));
-  });
+  const outcome = () => (layer.failed ? Promise.reject(layer.failed) : Promise.resolve());
+  if (layer.pending.size === 0) return outcome();
+  return new Promise((resolve) => layer.once("cm-settled", resolve)).then(outcome);
 }
