@@ -25,7 +25,9 @@ say "Compile-once statements against the ORM per request (in process, both datab
 say "Map page in headless Chromium (20,000 entries on SpatiaLite)"
 .venv/bin/python bench/bench_map.py --runs $((rounds + 2))
 say "Map page in headless Chromium at national scale (1,000,000 entries on PostGIS, the country view)"
-BENCH_DATABASE_URL=postgis://postgres@127.0.0.1:5432/commons_bench_1000000 \
-  .venv/bin/python bench/bench_map.py --national --entries 1000000 --runs $((rounds + 2))
+for caches in "" --caches-off; do
+  BENCH_DATABASE_URL=postgis://postgres@127.0.0.1:5432/commons_bench_1000000 \
+    .venv/bin/python bench/bench_map.py --national $caches --entries 1000000 --runs $((rounds + 2))
+done
 echo
 echo "OK: benchmarks finished (figures above; JSON copies in bench/results/)."
