@@ -14,10 +14,10 @@ filters (text, tags, dates, threat cases) count every cell from the entries.
 import math
 from dataclasses import replace
 
-from django.db.models import Max, Min, Sum
+from django.db.models import Max, Min, Q, Sum
 
 from mapapp.grid import CELLS_PER_TILE, FINEST_ZOOM, cell_degrees
-from mapapp.models import Category, ClusterCell
+from mapapp.models import ClusterCell
 from mapapp.reads.filters import entries_matching, has_case_filters
 
 WORLD = (-180.0, -90.0, 180.0, 90.0)
@@ -84,25 +84,20 @@ def ring_zooms(zoom):
 
 def _parts(filters, zoom):
     """Rows (column and row at zoom, with TOTALS) of the box's rings and edge strips."""
-    box, parts, inner = filters.bbox, [], None
-    # The categories' ids, read once: a join to the categories in every band would cost more.
-    category_ids = list(
-        Category.objects.filter(slug__in=filters.categories).values_list("pk", flat=True)
-    )
+    box, rings, inner = filters.bbox, [], None
     for level in ring_zooms(zoom):
         inside = inside_cells(box, cell_degrees(level))
         if inside is None:
             continue
         scale = 2 ** (level - inner[0]) if inner else 1
         hole = tuple(scaled(inner[1], scale)) if inner else None
-        parts.append(_ring(filters, category_ids, zoom, level, inside, hole))
+        rings += [(level, columns, lines) for columns, lines in bands(inside, hole)]
         inner = (level, inside)
     if inner is None:
         return [list(entries_matching(filters).clusters(cell_degrees(zoom)))]
     level, inside = inner
     strips = edge_strips(box, cell_degrees(level), inside)
-    parts += [_strip(filters, zoom, level, *strip) for strip in strips]
-    return parts
+    return [_rings(filters, zoom, rings), *(_strip(filters, zoom, level, *s) for s in strips)]
 
 
 def scaled(inside, scale):
@@ -152,29 +147,30 @@ def edge_strips(box, size, inside):
     ]
 
 
-def _ring(filters, category_ids, zoom, level, inside, hole):
-    """The cells of level inside the box but outside hole, added up per cell of zoom."""
-    rows = []
-    for columns, lines in bands(inside, hole):
-        cells = ClusterCell.objects.filter(
+def _rings(filters, zoom, rings):
+    """The cells of every ring's bands, (level, columns, rows) each, added up per cell of zoom:
+    one statement for them all, as the statements' compiling cost more than their running."""
+    where = Q()
+    for level, columns, lines in rings:
+        where |= Q(
             zoom=level,
             column__gte=columns[0],
             column__lte=columns[1],
             row__gte=lines[0],
             row__lte=lines[1],
         )
-        if filters.categories:
-            cells = cells.filter(category_id__in=category_ids)
-        if filters.threats:
-            cells = cells.filter(threat__in=filters.threats)
-        rows += cells.order_by().values("column", "row").annotate(**RING_TOTALS)
-    # A cell at level lies in the cell of zoom its column and row shifted right (floor
+    cells = ClusterCell.objects.filter(where)
+    if filters.categories:
+        cells = cells.filter(category__slug__in=filters.categories)
+    if filters.threats:
+        cells = cells.filter(threat__in=filters.threats)
+    rows = cells.order_by().values("zoom", "column", "row").annotate(**RING_TOTALS)
+    # A cell at a finer level lies in the cell of zoom its column and row shifted right (floor
     # division by a power of two, negative columns included).
-    shift = level - zoom
     return [
         {
-            "column": r["column"] >> shift,
-            "row": r["row"] >> shift,
+            "column": r["column"] >> (r["zoom"] - zoom),
+            "row": r["row"] >> (r["zoom"] - zoom),
             **{name: r[f"total_{name}"] for name in TOTALS},
         }
         for r in rows
