@@ -34,7 +34,7 @@ def env_bool(name, default):
     )
 
 
-def env_int(name, default, minimum=0):
+def env_int(name, default, minimum=0, maximum=None):
     raw = os.environ.get(name, str(default)).strip()
     try:
         value = int(raw)
@@ -42,6 +42,8 @@ def env_int(name, default, minimum=0):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value} must be at most {maximum}.")
     return value
 
 
@@ -357,11 +359,9 @@ API_MAX_LIMIT = env_int("API_MAX_LIMIT", 10000, minimum=1)
 # A text search counts its matches up to this many; past it a page says nothing of how many
 # there are (no numberMatched, but a next link): a word in every entry of a national map would
 # otherwise make each page of the search count them all.
-SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=1)
-# A page of a search matching fewer is read by the ids found, one query parameter each, and
-# SQLite takes at most 32,766 parameters in a statement.
-if SEARCH_COUNT_LIMIT > 30_000:
-    raise ImproperlyConfigured(f"SEARCH_COUNT_LIMIT={SEARCH_COUNT_LIMIT} must be at most 30000.")
+# At most 30,000: a page of a search matching fewer is read by the ids found, one query
+# parameter each, and SQLite takes at most 32,766 parameters in a statement.
+SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=1, maximum=30_000)
 if API_DEFAULT_LIMIT > API_MAX_LIMIT:
     raise ImproperlyConfigured("API_DEFAULT_LIMIT must not exceed API_MAX_LIMIT.")
 API_THROTTLE_ANON = throttle_rate("API_THROTTLE_ANON", "600/minute")

@@ -66,12 +66,11 @@ def bump_version(using=None):
     using = using or router.db_for_write(DatasetVersion)
     versions = DatasetVersion.objects.using(using)
     table = connections[using].ops.quote_name(DatasetVersion._meta.db_table)
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET number = number + 1, changed_at = %s WHERE id = 1",  # noqa: S608
-            [connections[using].ops.adapt_datetimefield_value(timezone.now())],
-        )
-        changed = cursor.rowcount
+    changed = _run(
+        f"UPDATE {table} SET number = number + 1, changed_at = %s WHERE id = 1",  # noqa: S608
+        [connections[using].ops.adapt_datetimefield_value(timezone.now())],
+        using,
+    )
     if not changed:
         versions.get_or_create(pk=1, defaults={"number": 1, "changed_at": timezone.now()})
 
@@ -142,10 +141,10 @@ def _store(pk, counted):
     )
 
 
-def _run(sql, params):
-    """One statement of the upkeep on the database written to. Raw SQL for the statements
-    every write runs: compiling them through the ORM cost about as much as running them."""
-    with connections[router.db_for_write(ClusterCell)].cursor() as cursor:
+def _run(sql, params, using=None):
+    """One statement of the upkeep on the database written to; its row count. Raw SQL for the
+    statements every write runs: compiling them through the ORM cost as much as running them."""
+    with connections[using or router.db_for_write(ClusterCell)].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 

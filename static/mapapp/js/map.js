@@ -76,11 +76,16 @@ function featureLayer(state, feature) {
     circle.threat = props.threat;
     return circle;
   }
-  const dot = el("span", { className: `cm-dot ${threat}`.trim() });
+  return dotMarker([lat, lon], props, colour, { className: "cm-marker", size: 18 });
+}
+
+// A category-coloured dot marker, its threat shown beyond colour and said in its label.
+function dotMarker(latLng, props, colour, { className, size }) {
+  const dot = el("span", { className: `cm-dot ${THREAT_CLASSES[props.threat] || ""}`.trim() });
   dot.style.backgroundColor = colour;
-  const icon = L.divIcon({ className: "cm-marker", html: dot, iconSize: [18, 18] });
+  const icon = L.divIcon({ className, html: dot, iconSize: [size, size] });
   const label = markerLabel(props);
-  return L.marker([lat, lon], { icon, title: label, alt: label, keyboard: true });
+  return L.marker(latLng, { icon, title: label, alt: label, keyboard: true });
 }
 
 // Said, not only drawn: a marker's name tells screen readers the entry's threat.
@@ -159,11 +164,8 @@ function zoomToCell(map, { west, south, east, north }) {
 export function entryDot(state, feature) {
   const [lon, lat] = feature.geometry.coordinates;
   const props = feature.properties;
-  const threat = THREAT_CLASSES[props.threat] || "";
-  const dot = el("span", { className: `cm-dot ${threat}`.trim() });
-  dot.style.backgroundColor = state.categoryOf(props.category).colour;
-  const icon = L.divIcon({ className: "cm-marker cm-tile-dot", html: dot, iconSize: [12, 12] });
-  const marker = L.marker([lat, lon], { icon, title: markerLabel(props), alt: markerLabel(props), keyboard: true });
+  const colour = state.categoryOf(props.category).colour;
+  const marker = dotMarker([lat, lon], props, colour, { className: "cm-marker cm-tile-dot", size: 12 });
   marker.bindPopup(() => popupContent(state, feature), { maxWidth: 280 });
   return marker;
 }
