@@ -226,6 +226,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "django_q",
     "mapapp",
 ]
 
@@ -420,6 +421,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # The worker says what it ran and what failed, whatever the rest logs.
+    "loggers": {"django-q": {"level": env_str("JOB_LOG_LEVEL", "INFO")}},
 }
 
 # GDAL < 3.9 cannot block file/network access from spatial reference strings. Commons Map never
@@ -451,15 +454,50 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
 # Email: printed to the console unless EMAIL_HOST names an SMTP server.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
+# Every email is a job on the queue below (mapapp/services/mail.py): a request never waits for
+# the mail server, and a message the server refuses is retried, not lost. The worker hands it
+# to EMAIL_DELIVERY_BACKEND.
+EMAIL_BACKEND = "mapapp.services.mail.QueuedEmailBackend"
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", "true")
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Commons Map <noreply@localhost>")
+
+# The job queue (django-q2). Its broker is the database, so the embedded default needs no other
+# server and a job enqueued in a write's transaction commits or rolls back with it; several app
+# servers and worker hosts share it through the database. A worker host runs
+# `manage.py qcluster` (`make run` and `make serve` start one beside the web server).
+JOB_WORKERS = env_int("JOB_WORKERS", 2, minimum=1, maximum=64)
+# The longest one job may run before its worker is stopped and the job tried again.
+JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 300, minimum=1)
+# A failed job is tried again after this many seconds, doubling with each attempt (at most
+# JOB_RETRY_MAX_SECONDS), until JOB_MAX_ATTEMPTS; it then stays listed as failed for
+# moderators (the moderation dashboard) and admins, never dropped.
+JOB_RETRY_SECONDS = env_int("JOB_RETRY_SECONDS", 60, minimum=1)
+JOB_RETRY_MAX_SECONDS = env_int("JOB_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 10, minimum=1)
+Q_CLUSTER = {
+    "name": "commons",
+    "orm": "default",
+    "broker_class": "mapapp.services.jobs.BackoffBroker",
+    "workers": JOB_WORKERS,
+    "timeout": JOB_TIMEOUT_SECONDS,
+    # django-q2's own redelivery interval, which must exceed the timeout; BackoffBroker sets
+    # each job's from its attempts.
+    "retry": JOB_TIMEOUT_SECONDS + JOB_RETRY_SECONDS,
+    "max_attempts": JOB_MAX_ATTEMPTS,
+    "ack_failures": False,
+    # Results of succeeded jobs kept (the newest); failed ones are all kept.
+    "save_limit": 500,
+    "poll": 0.5,
+    "catch_up": False,
+    "label": "Jobs",
+}
 
 # Anonymous visitors may suggest new entries (reviewed before publication).
 ALLOW_ANONYMOUS_SUGGESTIONS = env_bool("ALLOW_ANONYMOUS_SUGGESTIONS", "true")

@@ -21,3 +21,8 @@ class MapAppConfig(AppConfig):
 
         # Every connection, whichever alias and however often it reopens, keeps to the limit.
         connection_created.connect(hold_connection_to_limits)
+        from django_q.signals import post_execute
+
+        from mapapp.services.jobs import forget_private_success
+
+        post_execute.connect(forget_private_success, dispatch_uid="commons-forget-private")

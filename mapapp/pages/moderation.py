@@ -1,6 +1,7 @@
 """The moderators' queue: pending entries, suggested changes, reports, contributed threat cases
 and events, and their decisions."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report, Thre
 from mapapp.pages.forms import DecisionForm
 from mapapp.pages.paging import page_with_links
 from mapapp.reads import history
+from mapapp.services import jobs
 
 ENTRY_ACTIONS = {
     "publish": ModerationDecision.Action.PUBLISH,
@@ -44,7 +46,7 @@ def moderator_required(view):
 @require_safe
 def queue(request):
     """Each section pages on its own (`pending_page`, `changes_page`, `reports_page`,
-    `cases_page`, `events_page`)."""
+    `cases_page`, `events_page`, `jobs_page`)."""
     changes = ChangeRequest.objects.filter(status=ChangeRequest.Status.OPEN)
     reports = Report.objects.filter(status=Report.Status.OPEN)
     sections = {
@@ -67,6 +69,11 @@ def queue(request):
         )
         for name, items in sections.items()
     }
+    context["jobs"] = page_with_links(
+        request, jobs.failing(), size=QUEUE_PAGE_SIZE, parameter="jobs_page"
+    )
+    context["jobs"].object_list = [jobs.described(job) for job in context["jobs"]]
+    context["job_attempts"] = settings.JOB_MAX_ATTEMPTS
     context["decisions"] = ModerationDecision.objects.select_related("entry", "moderator")[:50]
     return render(request, "mapapp/moderation.html", context)
 

@@ -37,7 +37,8 @@ def entry_moderate(*, entry, moderator, action, reason="", expected_status=None)
             raise ValidationError(f"This entry has already been decided: it is {status} now.")
         entry = entry_set_status(entry=current, status=MODERATION_STATUS[action], editor=moderator)
         decision = _decide(entry, moderator, action, reason)
-    _tell_submitter(entry, decision)
+        # Inside the transaction: the email's job commits with the decision, or neither does.
+        _tell_submitter(entry, decision)
     return entry
 
 
@@ -274,5 +275,4 @@ def _tell_submitter(entry, decision):
         body,
         None,
         [address],
-        fail_silently=True,
     )

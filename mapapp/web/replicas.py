@@ -17,9 +17,10 @@ _wrote = ContextVar("replicas_wrote", default=False)
 PIN_COOKIE = "commons_primary"
 PIN_SALT = "commons.replicas.pin"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# The database cache holds rate-limit counters: a lagging copy would under-count them, and
-# counting a visit is not the visitor's write.
-CACHE_APP_LABEL = "django_cache"
+# The database cache holds rate-limit counters, and the job queue its jobs' locks and attempts:
+# a lagging copy would under-count the ones and run the others twice. Neither is the client's
+# write, so neither pins its reads to the primary.
+PRIMARY_APP_LABELS = {"django_cache", "django_q"}
 
 
 def replica_aliases():
@@ -37,14 +38,14 @@ class ReplicaRouter:
         replicas = replica_aliases()
         if not replicas:
             return None
-        if model._meta.app_label == CACHE_APP_LABEL or reads_primary():
+        if model._meta.app_label in PRIMARY_APP_LABELS or reads_primary():
             return DEFAULT_DB_ALIAS
         return random.choice(replicas)
 
     def db_for_write(self, model, **hints):
         if not replica_aliases():
             return None
-        if model._meta.app_label != CACHE_APP_LABEL:
+        if model._meta.app_label not in PRIMARY_APP_LABELS:
             _pinned.set(True)
             _wrote.set(True)
         return DEFAULT_DB_ALIAS

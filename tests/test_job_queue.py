@@ -1,0 +1,303 @@
+"""The job queue: email goes through it, survives a mail server that is down and a worker that
+is killed, retries with a growing delay, and a job that keeps failing stays listed.
+
+The worker is the real one (`manage.py qcluster`, as `make run` starts it) on the test
+database, and the mail server a real SMTP server (aiosmtpd) on a free port.
+"""
+
+import asyncio
+import os
+import signal
+import subprocess
+import threading
+import time
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.db import connection, transaction
+from django.utils import timezone
+from django_q.models import Failure, OrmQ, Task
+
+from mapapp import services
+from mapapp.models import Entry, ModerationDecision
+from mapapp.services import jobs
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv/bin/python")
+QUEUED = "mapapp.services.mail.QueuedEmailBackend"
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+class Inbox:
+    """An SMTP handler that keeps what it is given; `stall` holds the next message's DATA
+    until released, as a mail server that hangs mid-delivery."""
+
+    def __init__(self):
+        self.messages = []
+        self.stall = False
+        self.stalled = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.stall:
+            self.stall = False
+            self.stalled.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 try again later"
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MailServer:
+    def __init__(self):
+        self.port = free_port()
+        self.inbox = Inbox()
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller:
+            self.inbox.release.set()
+            self.controller.stop()
+            self.controller = None
+
+
+def worker_database_url():
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"spatialite:///{settings['NAME']}"
+    host = settings["HOST"] or "127.0.0.1"
+    return f"postgis://{settings['USER']}@{host}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+class Worker:
+    """`manage.py qcluster` in a process group of its own, so it can be killed whole."""
+
+    def __init__(self, mail_port, **env):
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+        self.env = {
+            **keep,
+            "DATABASE_URL": worker_database_url(),
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(mail_port),
+            "EMAIL_USE_TLS": "false",
+            "JOB_WORKERS": "1",
+            "JOB_TIMEOUT_SECONDS": "3",
+            "JOB_RETRY_SECONDS": "1",
+            "JOB_RETRY_MAX_SECONDS": "2",
+            "JOB_MAX_ATTEMPTS": "30",
+            **env,
+        }
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [PYTHON, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def kill(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def mail_server():
+    server = MailServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def worker(mail_server):
+    started = []
+
+    def make(**env):
+        one = Worker(mail_server.port, **env)
+        started.append(one)
+        return one
+
+    yield make
+    for one in started:
+        one.stop()
+
+
+@pytest.fixture
+def queued_email(settings):
+    settings.EMAIL_BACKEND = QUEUED
+
+
+def wait_for(condition, seconds=60, what="the condition"):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def pending_entry(make_entry, author, name):
+    return make_entry(name=name, author=author, status=Entry.Status.PENDING)
+
+
+def test_an_email_is_queued_with_the_write_that_sends_it_not_sent_by_the_request(
+    queued_email, make_entry, people
+):
+    entry = pending_entry(make_entry, people["resident"], "Tenants' Union")
+    services.entry_moderate(
+        entry=entry, moderator=people["moderator"], action=ModerationDecision.Action.PUBLISH
+    )
+    assert mail.outbox == []
+    assert OrmQ.objects.count() == 1
+    assert OrmQ.objects.get().func() == "mapapp.services.mail.deliver"
+
+
+def test_an_email_in_a_transaction_that_rolls_back_is_never_queued(queued_email):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        mail.send_mail("Subject", "Body", None, ["someone@private.example"])
+        raise RuntimeError("the write failed")
+    assert not OrmQ.objects.exists()
+
+
+def test_emails_made_while_the_mail_server_is_down_each_arrive_once_when_it_is_back(
+    queued_email, make_entry, people, mail_server, worker
+):
+    entries = [pending_entry(make_entry, people["resident"], f"Food Co-op {n}") for n in range(3)]
+    for entry in entries:
+        services.entry_moderate(
+            entry=entry, moderator=people["moderator"], action=ModerationDecision.Action.PUBLISH
+        )
+    one = worker()
+    one.start()
+    wait_for(lambda: Failure.objects.count() == 3, what="the three deliveries to fail")
+    assert OrmQ.objects.count() == 3, "a failed delivery stays queued"
+    mail_server.start()
+    wait_for(lambda: len(mail_server.inbox.messages) >= 3, what="the three emails")
+    wait_for(lambda: not OrmQ.objects.exists(), what="the queue to empty")
+    time.sleep(3)  # longer than a retry's delay: a second copy would have arrived by now
+    subjects = [message["Subject"] for _, message in mail_server.inbox.messages]
+    assert len(subjects) == 3
+    assert {tuple(to) for to, _ in mail_server.inbox.messages} == {("resident@private.example",)}
+    bodies = sorted(
+        message.get_payload(decode=True).decode() for _, message in mail_server.inbox.messages
+    )
+    assert [entry.name in body for entry, body in zip(entries, bodies, strict=True)] == [True] * 3
+    assert not Task.objects.exists(), "delivered mail leaves no record of its addresses"
+
+
+def test_a_job_whose_worker_is_killed_mid_delivery_is_delivered_once_by_the_next_worker(
+    queued_email, mail_server, worker
+):
+    mail_server.inbox.stall = True
+    mail_server.start()
+    mail.send_mail("Your entry was published", "Body", None, ["someone@private.example"])
+    first = worker()
+    first.start()
+    assert mail_server.inbox.stalled.wait(60), "the worker never reached the mail server"
+    first.kill()
+    mail_server.inbox.release.set()
+    assert OrmQ.objects.count() == 1, "the killed worker's job is still queued"
+    second = worker()
+    second.start()
+    wait_for(lambda: not OrmQ.objects.exists(), what="the job to complete")
+    time.sleep(3)
+    assert len(mail_server.inbox.messages) == 1
+    assert mail_server.inbox.messages[0][0] == ["someone@private.example"]
+
+
+def test_a_job_that_keeps_failing_stops_after_its_attempts_and_stays_listed_as_failed(
+    queued_email, mail_server, worker, client_for, settings
+):
+    mail.send_mail("Your entry was published", "Body", None, ["someone@private.example"])
+    one = worker(JOB_MAX_ATTEMPTS="2")
+    one.start()
+    wait_for(lambda: not OrmQ.objects.exists(), what="the job to be given up")
+    failure = Failure.objects.get()
+    assert failure.attempt_count == 2
+    assert failure.func == "mapapp.services.mail.deliver"
+    assert "Connection refused" in failure.result
+    settings.JOB_MAX_ATTEMPTS = 2
+    page = client_for("moderator").get("/moderation/").content.decode()
+    assert "Failing jobs (1)" in page
+    assert "email: Your entry was published" in page
+    assert "tried 2 of 2 times" in page and "Given up" in page
+    assert "Connection refused" in page
+    assert "someone@private.example" not in page
+
+
+def test_the_dashboard_says_when_no_job_is_failing_and_pages_many(client_for):
+    page = client_for("moderator").get("/moderation/").content.decode()
+    assert "Failing jobs (0)" in page and "No job is failing." in page
+    for n in range(30):
+        Task.objects.create(
+            id=f"job{n}",
+            name=f"email {n}",
+            func="mapapp.services.mail.deliver",
+            started=timezone.now(),
+            stopped=timezone.now(),
+            success=False,
+            result="SMTPServerDisconnected: Connection unexpectedly closed",
+            attempt_count=1,
+        )
+    first = client_for("moderator").get("/moderation/").content.decode()
+    assert "Failing jobs (30)" in first and first.count("It will be tried again.") == 25
+    second = client_for("moderator").get("/moderation/?jobs_page=2").content.decode()
+    assert second.count("It will be tried again.") == 5
+
+
+def test_the_delay_before_a_retry_doubles_with_each_failure_up_to_its_ceiling(settings):
+    settings.JOB_RETRY_SECONDS = 60
+    settings.JOB_RETRY_MAX_SECONDS = 600
+    assert [jobs.retry_delay(n) for n in range(7)] == [0, 60, 120, 240, 480, 600, 600]
+
+
+def test_a_taken_job_is_locked_for_its_run_and_then_a_delay_that_grows_with_its_failures(
+    settings, queued_email
+):
+    settings.JOB_TIMEOUT_SECONDS = 300
+    settings.JOB_RETRY_SECONDS = 60
+    mail.send_mail("Subject", "Body", None, ["someone@private.example"])
+    queued = OrmQ.objects.get()
+    broker = jobs.BackoffBroker()
+
+    def locked_for():
+        return (broker.timeout(queued) - timezone.now()).total_seconds()
+
+    assert 359 < locked_for() <= 360
+    Task.objects.create(
+        id=queued.task_id(),
+        name="email",
+        func="mapapp.services.mail.deliver",
+        attempt_count=2,
+        started="2026-01-01T00:00:00Z",
+        stopped="2026-01-01T00:00:01Z",
+        success=False,
+    )
+    assert 539 < locked_for() <= 540
