@@ -421,8 +421,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    # The worker says what it ran and what failed, whatever the rest logs.
-    "loggers": {"django-q": {"level": env_str("JOB_LOG_LEVEL", "INFO")}},
+    # The worker logs a failed job as an error; JOB_LOG_LEVEL=INFO also each job it runs (and
+    # every process each job it queues).
+    "loggers": {"django-q": {"level": env_str("JOB_LOG_LEVEL", "WARNING")}},
 }
 
 # GDAL < 3.9 cannot block file/network access from spatial reference strings. Commons Map never
@@ -466,6 +467,10 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", "true")
 else:
     EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Where the site is reached, for links in emails sent by the worker (no request to ask).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://.")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Commons Map <noreply@localhost>")
 
 # The job queue (django-q2). Its broker is the database, so the embedded default needs no other
@@ -498,6 +503,24 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Jobs",
 }
+
+
+# Followers of a threatened entry are told of a deadline when it comes within each of these
+# many days (a comma-separated list).
+def env_days(name, default):
+    try:
+        days = sorted({int(n) for n in env_list(name, default)})
+    except ValueError:
+        days = []
+    if not days or days[0] < 0 or days[-1] > 366:
+        raise ImproperlyConfigured(f"{name} must be whole numbers of days from 0 to 366.")
+    return days
+
+
+DEADLINE_ALERT_DAYS = env_days("DEADLINE_ALERT_DAYS", "14,3")
+# When the daily digests (and, on Mondays, the weekly ones) and the deadline alerts go out:
+# the hour of the day, in TIME_ZONE.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7, minimum=0, maximum=23)
 
 # Anonymous visitors may suggest new entries (reviewed before publication).
 ALLOW_ANONYMOUS_SUGGESTIONS = env_bool("ALLOW_ANONYMOUS_SUGGESTIONS", "true")

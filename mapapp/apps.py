@@ -17,6 +17,10 @@ class MapAppConfig(AppConfig):
     def ready(self):
         # Rate limits and throttles live in the cache; a missing table would be a 500.
         post_migrate.connect(create_cache_table, sender=self)
+        from mapapp.services.follows import ensure_schedules
+
+        # The digests' and deadline alerts' schedules, at DIGEST_HOUR as configured now.
+        post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="commons-schedules")
         from mapapp.web.timeouts import hold_connection_to_limits
 
         # Every connection, whichever alias and however often it reopens, keeps to the limit.

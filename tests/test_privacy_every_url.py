@@ -17,6 +17,7 @@ from django.utils.http import int_to_base36
 
 from mapapp import services
 from mapapp.models import Category, ChangeRequest, ModerationDecision, Report
+from mapapp.services import follows
 from tests import urlwalk
 from tests.conftest import ensure_categories
 from tests.test_privacy_sweep import fragments, revealed
@@ -252,6 +253,8 @@ def samples_for(world):
         "content_type_id": [1],
         "uidb36": [int_to_base36(world["people"]["owner"].pk)],
         "key": ["set-by-email-6f1"],
+        # An unsubscribe link's token: the owner's real one (its page only asks) and a forged one.
+        "token": [follows.unsubscribe_token(world["people"]["owner"]), "not-a-token"],
         "app_label": ["mapapp", "auth"],
         "url": ["no-such-page/"],
         "rest": ["no-such-resource"],

@@ -355,6 +355,13 @@ from mapapp.models.aggregates import (  # noqa: E402, F401
     CountedEntry,
     DatasetVersion,
 )
+from mapapp.models.follows import (  # noqa: E402, F401
+    AREA_MAX_HEIGHT,
+    AREA_MAX_WIDTH,
+    Follow,
+    Frequency,
+    Notification,
+)
 from mapapp.models.threats import (  # noqa: E402, F401
     CaseDeadline,
     DeadlineRule,

@@ -16,6 +16,7 @@ from mapapp.models import (
     Category,
     ChangeRequest,
     Entry,
+    Frequency,
     ModerationDecision,
     Report,
     Tag,
@@ -32,6 +33,7 @@ from mapapp.reads.filters import (
     UNDER_THREAT,
     FilterError,
     comma_list,
+    parse_bbox,
     parse_filters,
 )
 from mapapp.reads.public import public_point, public_properties
@@ -412,3 +414,32 @@ class DecisionForm(forms.ModelForm):
 
     def _post_clean(self):
         pass  # the moderation services validate the decision they log
+
+
+class FrequencyForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="Email me", choices=Frequency.choices, initial=Frequency.IMMEDIATE
+    )
+
+
+class AreaFollowForm(FrequencyForm):
+    """An area to follow: the map's view as a bbox, read by the parser every door shares."""
+
+    bbox = forms.CharField(
+        label="Area (west,south,east,north)",
+        max_length=200,
+        help_text="Longitudes and latitudes of the area's corners; the map fills them in.",
+    )
+    area_name = forms.CharField(
+        label="Name of the area",
+        max_length=120,
+        required=False,
+        help_text='For your list of follows, e.g. "Bristol".',
+    )
+    field_order = ["area_name", "bbox", "frequency"]
+
+    def clean_bbox(self):
+        try:
+            return parse_bbox(self.cleaned_data["bbox"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None

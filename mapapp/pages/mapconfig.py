@@ -31,6 +31,7 @@ def map_config(request, *, embed=False):
         "listUrl": reverse("entry-list"),
         # The threats page for the map's view takes these of the map's filters.
         "threatsUrl": reverse("threats"),
+        "followAreaUrl": reverse("follow-area"),
         "threatFilters": list(THREAT_FILTERS),
         "categories": list(Category.objects.values("slug", "name", "colour", "icon")),
         "defaultColour": Category._meta.get_field("colour").default,

@@ -72,6 +72,10 @@ def filled_in(query):
     return filled
 
 
+def _following(user, entry):
+    return entry.follows.filter(user=user).first() if user.is_authenticated else None
+
+
 @require_safe
 def entry_detail(request, slug):
     try:
@@ -96,6 +100,7 @@ def entry_detail(request, slug):
             "colour": entry.category.colour,
         },
         "absolute_url": request.build_absolute_uri(),
+        "following": _following(request.user, entry),
         **_threat_context(request, entry),
     }
     return render(request, "mapapp/entry_detail.html", context)

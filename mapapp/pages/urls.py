@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mapapp.pages import account, contribute, moderation, threats, threats_page
+from mapapp.pages import account, contribute, follows, moderation, threats, threats_page
 from mapapp.pages import public as views
 
 urlpatterns = [
@@ -48,6 +48,13 @@ urlpatterns = [
     path("account/delete/", account.account_delete, name="account-delete"),
     path("account/token/", account.token_renew, name="account-token"),
     path("account/token/revoke/", account.token_revoke, name="account-token-revoke"),
+    path("account/follows/", follows.follow_list, name="account-follows"),
+    path("follows/entry/<str:slug>/", follows.follow_entry, name="follow-entry"),
+    path("follows/category/<str:slug>/", follows.follow_category, name="follow-category"),
+    path("follows/area/", follows.follow_area, name="follow-area"),
+    path("follows/<int:pk>/frequency/", follows.follow_frequency, name="follow-frequency"),
+    path("follows/<int:pk>/delete/", follows.unfollow, name="unfollow"),
+    path("unsubscribe/<str:token>/", follows.unsubscribe, name="unsubscribe"),
     path("threats/", threats_page.threats, name="threats"),
     path("privacy/", views.privacy, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),

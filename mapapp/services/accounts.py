@@ -53,6 +53,18 @@ def account_export(*, user):
         "change_requests": list(
             user.change_requests.values("entry__slug", "message", "changes", "status", "created_at")
         ),
+        "follows": [follow_row(f) for f in user.follows.select_related("entry", "category")],
+    }
+
+
+def follow_row(follow):
+    return {
+        "entry": follow.entry.slug if follow.entry else None,
+        "category": follow.category.slug if follow.category else None,
+        "area": list(follow.area.extent) if follow.area else None,
+        "area_name": follow.area_name,
+        "frequency": follow.frequency,
+        "since": follow.created_at,
     }
 
 

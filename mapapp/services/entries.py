@@ -11,6 +11,7 @@ from django.utils import timezone
 from mapapp import permissions
 from mapapp.location import public_point_for
 from mapapp.models import EDITABLE_FIELDS, Entry, Tag, has_visible_text
+from mapapp.services import follows
 from mapapp.services.aggregates import bump_version, public_change
 from mapapp.slugs import slug_for
 
@@ -60,6 +61,8 @@ def _insert(entry, tag_names, *, editor):
         _save_with_unique_slug(entry)
         entry.tags.set(tags)
         public_change([entry.pk])
+        if entry.status == Entry.Status.PUBLISHED:
+            follows.announce_published(entry)
     return entry
 
 
@@ -92,6 +95,7 @@ def entry_update(*, entry, data, expected_version, tag_names=None, editor=None):
         current.save()
         current.tags.set(tags)
         public_change([current.pk])
+        follows.announce_edit(current)
     return current
 
 
@@ -114,6 +118,7 @@ def entry_save_from_admin(*, entry, editor, expected_version=None):
         entry.version = current.version + 1
         entry.save()
         public_change([entry.pk])
+        follows.announce_edit(entry)
     return entry
 
 
@@ -126,6 +131,7 @@ def entry_set_status(*, entry, status, editor=None):
     entry.version += 1
     entry.save(update_fields=["status", "published_at", "version", "updated_at"])
     public_change([entry.pk])
+    follows.announce_status(entry)
     return entry
 
 

@@ -15,6 +15,7 @@ from mapapp.models import (
     ThreatEvent,
 )
 from mapapp.models.threats import CASE_FIELDS, EVENT_FIELDS
+from mapapp.services import follows
 from mapapp.services.aggregates import bump_version, public_change
 from mapapp.web import ratelimit
 
@@ -115,7 +116,13 @@ def event_create(*, case, author, data, review=ThreatEvent.Review.ACCEPTED):
         event.full_clean()
         event.save()
         _refresh(event.case)
+        _announce_if_public(event)
     return event
+
+
+def _announce_if_public(event):
+    if event.is_public:
+        follows.announce_event(event)
 
 
 def event_submit(*, case, author, data):
@@ -179,6 +186,8 @@ def contribution_review(*, item, moderator, accept):
             )
         case = current if model is ThreatCase else current.case
         _refresh(case)
+        if model is ThreatEvent:
+            _announce_if_public(current)
         _log_review(case.entry, moderator, current, accept)
     return current
 

@@ -103,6 +103,21 @@ def open_session(browser, *, width=1280, height=800, javascript=True, enforce_cs
     return session
 
 
+def signed_in(browser, live, user):
+    """A session whose browser holds user's session cookie, as after signing in."""
+    from django.conf import settings
+    from django.test import Client
+
+    session = open_session(browser)
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    session.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live.url}]
+    )
+    return session
+
+
 def _closing(session):
     yield session
     session.context.close()

@@ -4,13 +4,11 @@ next deadline's link lands on its case, and it and the threat forms are axe clea
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from mapapp import services
 from mapapp.models import DeadlineRule
-from tests.browser.conftest import LIVE, open_session, violations
+from tests.browser.conftest import LIVE, open_session, signed_in, violations
 
 pytestmark = LIVE
 
@@ -73,17 +71,6 @@ def ensure_rules():
         from django.apps import apps
 
         import_module("mapapp.migrations.0008_threat_cases").seed_rules(apps, None)
-
-
-def signed_in(browser, live, user):
-    session = open_session(browser)
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    session.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live.url}]
-    )
-    return session
 
 
 def test_the_timeline_reads_without_javascript(browser, live, threatened):

@@ -16,6 +16,7 @@ const ui = {
   form: $("filters"), list: $("entry-list"), count: $("result-count"), empty: $("empty-state"),
   loading: $("loading"), error: $("error-banner"), errorText: $("error-text"), retry: $("retry"),
   listLink: $("list-link"), viewOnSite: $("view-on-site"), threatsLink: $("threats-link"),
+  followAreaLink: $("follow-area-link"),
 };
 
 let state = readState(location);
@@ -97,6 +98,10 @@ function remember() {
   if (ui.threatsLink) {
     const threats = threatsQuery(next.filters, visibleBbox(mapState.map), config.threatFilters);
     ui.threatsLink.href = `${config.threatsUrl}?${threats}`;
+  }
+  if (ui.followAreaLink) {
+    const bbox = visibleBbox(mapState.map).join(",");
+    ui.followAreaLink.href = `${config.followAreaUrl}?${new URLSearchParams({ bbox })}`;
   }
   if (restoring || config.embed) return;
   if (!sameState(next, history.state)) history.pushState(next, "", stateUrl(next));

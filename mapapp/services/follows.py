@@ -1,0 +1,327 @@
+"""Follows, and telling followers what changed.
+
+A write that others may want to hear of calls announce() inside its transaction: that queues
+one job (tell_followers) with the event's key, so the job exists exactly when the write does.
+The job finds who follows the entry, its category or an area around its public point, and
+makes one Notification per person and event (unique by key: a job run twice, or two follows
+that both match, tell a person once). Immediate ones are mailed by a job per person at once;
+the others wait for the daily or weekly digest (scheduled jobs). Emails go through the queued
+email backend, so a mail server that is down delays them and loses none.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.gis.geos import Polygon
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from mapapp.models import (
+    AREA_MAX_HEIGHT,
+    AREA_MAX_WIDTH,
+    CaseDeadline,
+    Entry,
+    Follow,
+    Frequency,
+    Notification,
+    ThreatCase,
+)
+from mapapp.services.jobs import enqueue
+
+Kind = Notification.Kind
+# Most urgent first: a person who follows an entry at once and its category weekly hears of it
+# at once.
+URGENCY = [Frequency.IMMEDIATE, Frequency.DAILY, Frequency.WEEKLY]
+# Who hears of what: an entry's own followers of everything about it; followers of its
+# category or of an area around it of its publication and of threats to it.
+AUDIENCE = {
+    Kind.PUBLISHED: ("category", "area"),
+    Kind.CHANGED: ("entry",),
+    Kind.ARCHIVED: ("entry",),
+    Kind.EVENT: ("entry", "category", "area"),
+    Kind.DEADLINE: ("entry", "category", "area"),
+}
+UNSUBSCRIBE_SALT = "commons.follows.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = timedelta(days=365)
+NOTIFICATION_BATCH = 1000
+
+
+# --- following ---------------------------------------------------------------------------
+
+
+def follow_entry(*, user, entry, frequency=Frequency.IMMEDIATE):
+    if entry.status != Entry.Status.PUBLISHED:
+        raise ValidationError("Only published entries can be followed.")
+    return _follow(user, frequency, entry=entry)
+
+
+def follow_category(*, user, category, frequency=Frequency.IMMEDIATE):
+    return _follow(user, frequency, category=category)
+
+
+def follow_area(*, user, bbox, name="", frequency=Frequency.IMMEDIATE):
+    """Follow the box (minlon, minlat, maxlon, maxlat, already parsed); at most about a
+    country."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    if max_lon - min_lon > AREA_MAX_WIDTH or max_lat - min_lat > AREA_MAX_HEIGHT:
+        raise ValidationError(
+            f"This area is too large to follow: at most {AREA_MAX_WIDTH}° wide and "
+            f"{AREA_MAX_HEIGHT}° tall (about a country). Zoom in and try again."
+        )
+    if max_lon <= min_lon or max_lat <= min_lat:
+        raise ValidationError("This area has no size: give two different corners.")
+    return _follow(user, frequency, area=Polygon.from_bbox(bbox), area_name=name.strip()[:120])
+
+
+def _follow(user, frequency, **target):
+    follow = Follow(user=user, frequency=frequency, **target)
+    follow.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            follow.save()
+    except IntegrityError:
+        # Following twice is following: the earlier follow stays, with the frequency asked.
+        key = {name: value for name, value in target.items() if name in ("entry", "category")}
+        follow = Follow.objects.get(user=user, **key)
+        follow_set_frequency(follow=follow, frequency=frequency)
+    return follow
+
+
+def follow_set_frequency(*, follow, frequency):
+    if frequency not in Frequency.values:
+        raise ValidationError(f"Choose how often: {', '.join(Frequency.values)}.")
+    follow.frequency = frequency
+    follow.save(update_fields=["frequency"])
+    return follow
+
+
+def unfollow(*, follow):
+    follow.delete()
+
+
+def unsubscribe_token(user):
+    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribing(token):
+    """The account an unsubscribe token was made for, or ValidationError for a token that is
+    forged or too old."""
+    try:
+        return signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            "This unsubscribe link has expired. Sign in to choose what you follow."
+        ) from None
+    except signing.BadSignature:
+        raise ValidationError(
+            "This unsubscribe link is not valid: it may have been cut short. Nothing was changed."
+        ) from None
+
+
+def unsubscribe(token):
+    """Stop every follow of the person the token was made for; the follows' labels."""
+    user_id = unsubscribing(token)
+    with transaction.atomic():
+        follows = Follow.objects.filter(user_id=user_id).select_related("entry", "category")
+        labels = [follow.label for follow in follows]
+        follows.delete()
+        Notification.objects.filter(user_id=user_id, sent_at__isnull=True).delete()
+    return labels
+
+
+# --- telling -----------------------------------------------------------------------------
+
+
+def announce(kind, entry, *, key=None, detail=""):
+    """Queue the telling of an event about entry: call it inside the write's transaction."""
+    key = key or f"{kind}:{entry.pk}:{entry.version}"
+    enqueue("mapapp.services.follows.tell_followers", kind, entry.pk, key, detail, name=key)
+
+
+def announce_published(entry):
+    # Once per entry: published again after an archive, it is not news to its followers.
+    announce(Kind.PUBLISHED, entry, key=f"published:{entry.pk}")
+
+
+def announce_edit(entry):
+    if entry.status == Entry.Status.PUBLISHED:
+        announce(Kind.CHANGED, entry)
+
+
+def announce_status(entry):
+    """After a moderation decision moved entry to its status."""
+    if entry.status == Entry.Status.PUBLISHED:
+        announce_published(entry)
+    elif entry.status == Entry.Status.ARCHIVED:
+        announce(Kind.ARCHIVED, entry)
+
+
+def announce_event(event):
+    detail = f"{event.get_kind_display()}, {event.happened_on:%-d %B %Y}"
+    announce(Kind.EVENT, event.case.entry, key=f"event:{event.pk}", detail=detail)
+
+
+def alert_deadlines(today=None):
+    """Scheduled job (daily): announce each public case's deadline once as it comes within
+    each of DEADLINE_ALERT_DAYS (14 and 3 days by default). A deadline first seen already
+    close is told at its nearest threshold only, not at every one it has passed."""
+    today = today or timezone.localdate()
+    thresholds = sorted(settings.DEADLINE_ALERT_DAYS)
+    last = today + timedelta(days=thresholds[-1])
+    due = (
+        CaseDeadline.objects.filter(
+            due_on__gte=today,
+            due_on__lte=last,
+            case__in=ThreatCase.objects.public().filter(status=ThreatCase.Status.ACTIVE),
+        )
+        .select_related("case__entry", "rule")
+        .order_by("due_on", "pk")
+    )
+    for deadline in due:
+        days = (deadline.due_on - today).days
+        threshold = next(t for t in thresholds if days <= t)
+        case = deadline.case
+        key = f"deadline:{case.pk}:{deadline.rule_id}:{deadline.due_on}:{threshold}"
+        detail = f"{deadline.rule.name} on {deadline.due_on:%-d %B %Y} ({case.title})"
+        announce(Kind.DEADLINE, case.entry, key=key, detail=detail[:300])
+    return len(due)
+
+
+def tell_followers(kind, entry_id, key, detail=""):
+    """Job: one notification per follower of the event, and a mail job for those who want it
+    at once."""
+    entry = Entry.objects.select_related("category").filter(pk=entry_id).first()
+    if entry is None or (kind != Kind.ARCHIVED and entry.status != Entry.Status.PUBLISHED):
+        return 0  # withdrawn before its followers were told: there is nothing public to say
+    wanted = followers(entry, AUDIENCE[kind])
+    rows = [
+        Notification(user_id=user, key=key, entry=entry, kind=kind, detail=detail, frequency=f)
+        for user, f in wanted.items()
+    ]
+    Notification.objects.bulk_create(rows, batch_size=NOTIFICATION_BATCH, ignore_conflicts=True)
+    for user, frequency in wanted.items():
+        if frequency == Frequency.IMMEDIATE:
+            enqueue("mapapp.services.follows.send_now", user, name="alert")
+    return len(rows)
+
+
+def followers(entry, audience):
+    """{user id: the most urgent frequency among their follows that reach entry}."""
+    reach = Q(pk__in=[])
+    if "entry" in audience:
+        reach |= Q(entry=entry)
+    if "category" in audience:
+        reach |= Q(category_id=entry.category_id)
+    if "area" in audience:
+        # The public point: an area drawn around a withheld exact address tells nothing more.
+        reach |= Q(area__contains=entry.public_point)
+    found = {}
+    for user, frequency in Follow.objects.filter(reach).values_list("user_id", "frequency"):
+        if user not in found or URGENCY.index(frequency) < URGENCY.index(found[user]):
+            found[user] = frequency
+    return found
+
+
+def send_now(user_id):
+    """Job: mail a person what is waiting for them at once (one email, however many)."""
+    return _send(user_id, Frequency.IMMEDIATE)
+
+
+def send_digests(frequency):
+    """Scheduled job: each person's daily or weekly digest."""
+    waiting = Notification.objects.filter(frequency=frequency, sent_at__isnull=True)
+    users = sorted(set(waiting.values_list("user_id", flat=True)))
+    return sum(_send(user, frequency) for user in users)
+
+
+def _send(user_id, frequency):
+    with transaction.atomic():
+        waiting = list(
+            Notification.objects.select_for_update()
+            .filter(user_id=user_id, frequency=frequency, sent_at__isnull=True)
+            .select_related("entry", "entry__category", "user")
+        )
+        if not waiting:
+            return 0
+        _email(waiting, frequency).send()
+        Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(sent_at=timezone.now())
+    return 1
+
+
+def _email(notifications, frequency):
+    user = notifications[0].user
+    unsubscribe_url = absolute(reverse("unsubscribe", args=[unsubscribe_token(user)]))
+    lines = [line(n) for n in notifications]
+    if frequency == Frequency.IMMEDIATE and len(lines) == 1:
+        subject = f"{notifications[0].entry.name} {notifications[0].get_kind_display()}"
+    else:
+        subject = f"What changed in what you follow ({len(lines)})"
+    body = "\n\n".join(
+        [
+            "News from Commons Map about what you follow:",
+            "\n".join(lines),
+            f"Choose what you follow and how often: {absolute(reverse('account-follows'))}",
+            f"Stop all these emails: {unsubscribe_url}",
+        ]
+    )
+    return EmailMessage(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"[:200],
+        body,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def line(notification):
+    entry = notification.entry
+    said = f"- {entry.name} ({entry.category.name}) {notification.get_kind_display()}"
+    if notification.detail:
+        said += f": {notification.detail}"
+    return f"{said}\n  {absolute(entry.get_absolute_url())}"
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+# The scheduled jobs, kept in django-q2's schedule table by every `migrate` (mapapp/apps.py).
+SCHEDULES = {
+    "Daily digests": ("mapapp.services.follows.send_digests", "'daily'", "D"),
+    "Weekly digests": ("mapapp.services.follows.send_digests", "'weekly'", "W"),
+    "Deadline alerts": ("mapapp.services.follows.alert_deadlines", "", "D"),
+}
+
+
+def ensure_schedules(using="default", **kwargs):
+    """Create or correct the scheduled jobs: at DIGEST_HOUR, the weekly one on Mondays."""
+    from django_q.models import Schedule
+
+    for name, (func, args, kind) in SCHEDULES.items():
+        Schedule.objects.using(using).update_or_create(
+            name=name,
+            defaults={
+                "func": func,
+                "args": args,
+                "schedule_type": kind,
+                "repeats": -1,
+                "next_run": next_run(weekly=kind == "W"),
+            },
+        )
+
+
+def next_run(*, weekly, now=None):
+    now = timezone.localtime(now)
+    run = now.replace(hour=settings.DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if run <= now:
+        run += timedelta(days=1)
+    while weekly and run.weekday() != 0:
+        run += timedelta(days=1)
+    return run
