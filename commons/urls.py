@@ -1,4 +1,4 @@
-"""Commons Map URLs: public pages, the API, OGC API - Features and the admin."""
+"""Commons Map URLs: public pages, the API, OGC API - Features, Atom feeds and the admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("mapapp.api.urls")),
     path("ogc/", include("mapapp.ogc.urls")),
+    path("feeds/", include("mapapp.feeds.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("mapapp.pages.urls")),
 ]

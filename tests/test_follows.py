@@ -109,7 +109,7 @@ def test_an_area_is_followed_from_the_map_view(client_for, people):
         ("-2.7,51.4,-2.5,nope", "bbox must contain only numbers."),
         ("-2.7,51.4,-2.5,1e999", "finite numbers"),
         ("-200,51.4,-2.5,51.5", "longitude -200 is outside -180..180."),
-        ("-30,40,10,60", "This area is too large to follow"),
+        ("-30,40,10,60", "an area to follow may span at most 12 degrees each way"),
         ("-2.7,51.4,-2.7,51.5", "This area has no size"),
         ("", "This field is required."),
     ],

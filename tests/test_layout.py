@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 APP = Path(__file__).resolve().parent.parent / "mapapp"
-DOORS = ("mapapp.pages", "mapapp.api", "mapapp.ogc")
+DOORS = ("mapapp.pages", "mapapp.api", "mapapp.ogc", "mapapp.feeds")
 # What a shared read may not lean on: a door's framework, or a door.
 NOT_IN_READS = ("rest_framework", "drf_spectacular", "django.forms", "django.http", *DOORS)
 

@@ -48,6 +48,8 @@ ACCOUNTS = ["owner-qx7", "mod-vk2", "proposer-jw5", "reporter-hb9"]
 FORMATS = {
     "/api/": ["", "?format=json", "?format=geojson", "?format=csv"],
     "/ogc/": ["", "?f=json", "?f=geojson", "?f=html"],
+    # The area feed's box holds both withheld entries.
+    "/feeds/": ["", "?bbox=-2.2,51.6,-1.8,52.4"],
 }
 LIST_QUERIES = [
     "?q=Zebulon",
@@ -243,6 +245,7 @@ def samples_for(world):
         "slug": slugs,
         "int": sorted(versions | decided),
         "collection_id": ["entries", "threats", "no-such-collection"],
+        "category": ["commoning", "no-such-category"],
         "feature_id": slugs + [e.pk for e in entries] + world["cases"],
         "action": ACTIONS,
         "history_id": sorted(versions),

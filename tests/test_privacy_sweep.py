@@ -68,6 +68,10 @@ def public_surfaces(entry):
         "/ogc/collections/entries",
         "/api/v1/tags/",
         "/api/v1/categories/",
+        "/feeds/area/?bbox=-3,51,-1,52",
+        f"/feeds/categories/{entry.category.slug}/",
+        f"/feeds/entries/{slug}/",
+        "/feeds/threats/",
     ]
 
 

@@ -356,8 +356,6 @@ from mapapp.models.aggregates import (  # noqa: E402, F401
     DatasetVersion,
 )
 from mapapp.models.follows import (  # noqa: E402, F401
-    AREA_MAX_HEIGHT,
-    AREA_MAX_WIDTH,
     Follow,
     Frequency,
     Notification,

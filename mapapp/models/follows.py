@@ -4,11 +4,6 @@ what changed there, at once or in a daily or weekly digest."""
 from django.conf import settings
 from django.contrib.gis.db import models
 
-# The largest area one may follow, in degrees of longitude and latitude: about a country. A
-# follow of the whole world would be a copy of every change, not an interest.
-AREA_MAX_WIDTH = 20
-AREA_MAX_HEIGHT = 15
-
 
 class Frequency(models.TextChoices):
     IMMEDIATE = "immediate", "at once"

@@ -10,9 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mapapp.models import AREA_MAX_HEIGHT, AREA_MAX_WIDTH, Category, Entry, Follow
+from mapapp.models import Category, Entry, Follow
 from mapapp.pages.forms import AreaFollowForm, FrequencyForm
 from mapapp.pages.paging import page_with_links
+from mapapp.reads.filters import MAX_AREA_DEGREES
 from mapapp.services import follows as follow_service
 
 FOLLOWS_PAGE_SIZE = 25
@@ -69,7 +70,7 @@ def follow_area(request):
             messages.success(request, "You follow this area.")
             return redirect("account-follows")
     status = 400 if form.errors else 200
-    context = {"form": form, "max_width": AREA_MAX_WIDTH, "max_height": AREA_MAX_HEIGHT}
+    context = {"form": form, "max_degrees": MAX_AREA_DEGREES}
     return render(request, "mapapp/follow_area.html", context, status=status)
 
 

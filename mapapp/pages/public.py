@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from mapapp import permissions, services
 from mapapp.models import Category, Entry, ThreatCase
+from mapapp.pages.feedlinks import entry_feed, list_feeds, threats_feed
 from mapapp.pages.forms import EntryFilterForm
 from mapapp.pages.mapconfig import map_config
 from mapapp.pages.paging import page_with_links
@@ -28,6 +29,7 @@ def home(request):
         "categories": Category.objects.all(),
         "case_kinds": ThreatCase.Kind.choices,
         "case_statuses": ThreatCase.Status.choices,
+        "feeds": [threats_feed()],
     }
     return render(request, "mapapp/home.html", context)
 
@@ -47,16 +49,17 @@ def entry_list(request):
     form = EntryFilterForm(query)
     if form.is_valid():
         entries = entries_matching(form.filters).select_related("category")
+        feeds = list_feeds(form.filters)
         form, status = EntryFilterForm.showing(form.filters, query), 200
     else:
-        entries, status = Entry.objects.none(), 400
+        entries, status, feeds = Entry.objects.none(), 400, list_feeds(None)
     # Page links keep the filters, without the blank fields of a submitted form.
     page = page_with_links(request, entries, size=LIST_PAGE_SIZE, query=query)
     page.object_list = list(page.object_list)
     deadlines = next_deadlines(entry.pk for entry in page.object_list if entry.is_at_risk)
     for entry in page.object_list:
         entry.next_deadline = deadlines.get(entry.pk)
-    context = {"form": form, "page": page, "categories": Category.objects.all()}
+    context = {"form": form, "page": page, "categories": Category.objects.all(), "feeds": feeds}
     return render(request, "mapapp/entry_list.html", context, status=status)
 
 
@@ -101,6 +104,7 @@ def entry_detail(request, slug):
         },
         "absolute_url": request.build_absolute_uri(),
         "following": _following(request.user, entry),
+        "feeds": entry_feed(entry),
         **_threat_context(request, entry),
     }
     return render(request, "mapapp/entry_detail.html", context)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from mapapp.models import ThreatCase
+from mapapp.pages.feedlinks import threats_feed
 from mapapp.pages.forms import ThreatFilterForm
 from mapapp.pages.paging import page_with_links
 from mapapp.pages.public import filled_in
@@ -41,5 +42,6 @@ def threats(request):
         "stats": stats,
         "today": today,
         "in_view": bool(form.filters and form.filters.bbox),
+        "feeds": [threats_feed()],
     }
     return render(request, "mapapp/threats.html", context, status=status)

@@ -67,6 +67,10 @@ UNDER_THREAT = [Entry.Threat.AT_RISK, Entry.Threat.LOST]
 THREAT_TICKED = {"1", "on", "true"}
 THREAT_ANY = {"0", "false"}
 MAX_RADIUS_METRES = 200_000
+# The widest area anyone follows (an Atom feed, a follow): about a country. Great Britain with
+# Northern Ireland spans some 10 degrees of longitude by 11 of latitude; a box wider than this
+# is a continent, whose every new entry is noise to a follower and work for every write.
+MAX_AREA_DEGREES = 12
 # The furthest a page of entries may start, on every door that pages by offset.
 MAX_OFFSET = 10**9
 MAX_Q_LENGTH = 200
@@ -249,6 +253,24 @@ def parse_bbox(text, name="bbox"):
     if min_lat > max_lat:
         raise ValueError(f"{name}: minimum latitude {min_lat:g} is greater than the maximum.")
     return (min_lon, min_lat, max_lon, max_lat)
+
+
+def bbox_text(bbox):
+    """A parsed bbox as the parameter writes it ("-3,51.5,-2.25,52"), to six decimals."""
+    return ",".join(f"{number:.6f}".rstrip("0").rstrip(".") for number in bbox)
+
+
+def check_area(bbox, name="bbox"):
+    """Refuse (ValueError) a parsed bbox wider or taller than MAX_AREA_DEGREES: an area to
+    follow must be at most about a country."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    width, height = max_lon - min_lon, max_lat - min_lat
+    if max(width, height) > MAX_AREA_DEGREES:
+        raise ValueError(
+            f"{name} spans {width:g} by {height:g} degrees; an area to follow may span at most "
+            f"{MAX_AREA_DEGREES} degrees each way (about a country)."
+        )
+    return bbox
 
 
 def _bbox(filters, values, name):

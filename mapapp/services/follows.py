@@ -22,8 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mapapp.models import (
-    AREA_MAX_HEIGHT,
-    AREA_MAX_WIDTH,
     CaseDeadline,
     Entry,
     Follow,
@@ -31,6 +29,7 @@ from mapapp.models import (
     Notification,
     ThreatCase,
 )
+from mapapp.reads.filters import check_area
 from mapapp.services.jobs import enqueue
 
 Kind = Notification.Kind
@@ -66,13 +65,12 @@ def follow_category(*, user, category, frequency=Frequency.IMMEDIATE):
 
 def follow_area(*, user, bbox, name="", frequency=Frequency.IMMEDIATE):
     """Follow the box (minlon, minlat, maxlon, maxlat, already parsed); at most about a
-    country."""
+    country, as for an area's feed (check_area)."""
     min_lon, min_lat, max_lon, max_lat = bbox
-    if max_lon - min_lon > AREA_MAX_WIDTH or max_lat - min_lat > AREA_MAX_HEIGHT:
-        raise ValidationError(
-            f"This area is too large to follow: at most {AREA_MAX_WIDTH}° wide and "
-            f"{AREA_MAX_HEIGHT}° tall (about a country). Zoom in and try again."
-        )
+    try:
+        check_area(bbox)
+    except ValueError as error:
+        raise ValidationError(f"{error} Zoom in and try again.") from None
     if max_lon <= min_lon or max_lat <= min_lat:
         raise ValidationError("This area has no size: give two different corners.")
     return _follow(user, frequency, area=Polygon.from_bbox(bbox), area_name=name.strip()[:120])

@@ -1,0 +1,1 @@
+"""The Atom feeds door (/feeds/…): what changed, for feed readers, over reads.feeds."""
