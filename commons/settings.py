@@ -416,6 +416,12 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+# What the job queue logs (its worker, and every process that queues jobs).
+JOB_LOG_LEVEL = env_str("JOB_LOG_LEVEL", "WARNING").upper()
+if JOB_LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"JOB_LOG_LEVEL={JOB_LOG_LEVEL!r} is not a log level: DEBUG, INFO, WARNING or ERROR."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -423,7 +429,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # The worker logs a failed job as an error; JOB_LOG_LEVEL=INFO also each job it runs (and
     # every process each job it queues).
-    "loggers": {"django-q": {"level": env_str("JOB_LOG_LEVEL", "WARNING")}},
+    "loggers": {"django-q": {"level": JOB_LOG_LEVEL}},
 }
 
 # GDAL < 3.9 cannot block file/network access from spatial reference strings. Commons Map never
@@ -502,6 +508,8 @@ Q_CLUSTER = {
     "poll": 0.5,
     "catch_up": False,
     "label": "Jobs",
+    # Used where LOGGING gives the root logger no handler (django-q2 then adds its own).
+    "log_level": JOB_LOG_LEVEL,
 }
 
 

@@ -29,5 +29,9 @@ for caches in "" --caches-off; do
   BENCH_DATABASE_URL=postgis://postgres@127.0.0.1:5432/commons_bench_1000000 \
     .venv/bin/python bench/bench_map.py --national $caches --entries 1000000 --runs $((rounds + 2))
 done
+scripts/setup_postgis.sh commons_bench_fanout
+say "Telling 10,000 followers of one area of a new entry (PostGIS; the publication beside one nobody follows)"
+BENCH_DATABASE_URL=postgis://postgres@127.0.0.1:5432/commons_bench_fanout \
+  .venv/bin/python bench/bench_fanout.py --followers 10000 --runs $((rounds * 3))
 echo
 echo "OK: benchmarks finished (figures above; JSON copies in bench/results/)."

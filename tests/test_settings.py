@@ -59,6 +59,14 @@ def test_a_postgis_url_selects_postgis():
         ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
         ({"SEARCH_COUNT_LIMIT": "0"}, "SEARCH_COUNT_LIMIT"),
         ({"SEARCH_COUNT_LIMIT": "50000"}, "SEARCH_COUNT_LIMIT"),
+        ({"JOB_WORKERS": "0"}, "JOB_WORKERS"),
+        ({"JOB_TIMEOUT_SECONDS": "soon"}, "JOB_TIMEOUT_SECONDS"),
+        ({"JOB_MAX_ATTEMPTS": "0"}, "JOB_MAX_ATTEMPTS"),
+        ({"JOB_LOG_LEVEL": "loud"}, "JOB_LOG_LEVEL"),
+        ({"SITE_URL": "commons.example.org"}, "SITE_URL"),
+        ({"DIGEST_HOUR": "24"}, "DIGEST_HOUR"),
+        ({"DEADLINE_ALERT_DAYS": "14,soon"}, "DEADLINE_ALERT_DAYS"),
+        ({"DEADLINE_ALERT_DAYS": ""}, "DEADLINE_ALERT_DAYS"),
     ],
 )
 def test_bad_values_stop_start_up_with_a_message_naming_the_variable(env, named):
