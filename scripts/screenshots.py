@@ -2,7 +2,8 @@
 
 Serves the app on a free local port with the SpatiaLite demo database, answers tile requests
 with a locally drawn stand-in tile, and captures the home page (desktop and phone), an entry
-page, the list view and the threats page in Debian's Chromium.
+page, the list view and the threats page in Debian's Chromium; then, signed in as a demo
+follower, the entry page's Follow button, the "Follow this area" form and the list of follows.
 """
 
 import os
@@ -27,6 +28,32 @@ SHOTS = [
     ("entry-timeline.png", "/entries/keep-plymouth-parks-public/", 1280, 2200, True),
     ("threats.png", "/threats/", 1280, 2800, False),
 ]
+# As a signed-in person who follows an entry, a category and an area.
+SIGNED_IN_SHOTS = [
+    ("entry-follow.png", "/entries/save-leeds-central-library/", 1280, 900, True),
+    ("follow-area.png", "/follows/area/?bbox=-2.65,51.42,-2.53,51.49", 1280, 800, False),
+    ("follows.png", "/account/follows/", 1280, 900, False),
+]
+FOLLOWER = """
+from django.contrib.auth import get_user_model, HASH_SESSION_KEY, SESSION_KEY, BACKEND_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from mapapp.models import Category, Entry
+from mapapp.services import follows
+users = get_user_model().objects
+user, _ = users.get_or_create(username="demo-follower", email="follower@demo.example")
+entry = Entry.objects.published().get(slug="keep-plymouth-parks-public")
+follows.follow_entry(user=user, entry=entry)
+commoning = Category.objects.get(slug="commoning")
+follows.follow_category(user=user, category=commoning, frequency="weekly")
+bristol = (-2.65, 51.42, -2.53, 51.49)
+follows.follow_area(user=user, bbox=bristol, name="Central Bristol", frequency="daily")
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(session.session_key)
+"""
 
 
 def free_port():
@@ -45,6 +72,14 @@ def serve(port):
     python = str(ROOT / ".venv/bin/python")
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "load_demo", "-v0"], cwd=ROOT, env=env, check=True)
+    session = subprocess.run(
+        [python, "manage.py", "shell", "-c", FOLLOWER],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[-1]
     server = subprocess.Popen(
         [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
@@ -55,7 +90,7 @@ def serve(port):
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
+            return server, session
         except OSError:
             time.sleep(0.1)
     server.kill()
@@ -67,18 +102,23 @@ def main():
 
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    server = serve(port)
+    server, session = serve(port)
+    base = f"http://127.0.0.1:{port}"
+    shots = [(*shot, None) for shot in SHOTS] + [(*shot, session) for shot in SIGNED_IN_SHOTS]
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for name, path, width, height, has_map in SHOTS:
+            for name, path, width, height, has_map, signed_in in shots:
                 context = browser.new_context(viewport={"width": width, "height": height})
+                if signed_in:
+                    cookie = {"name": "sessionid", "value": signed_in, "url": base}
+                    context.add_cookies([cookie])
                 context.route(
                     f"http://{TILE_HOST}/**",
                     lambda r: r.fulfill(body=stub_tile(), content_type="image/png"),
                 )
                 page = context.new_page()
-                page.goto(f"http://127.0.0.1:{port}{path}")
+                page.goto(f"{base}{path}")
                 if has_map:
                     page.wait_for_selector("body[data-map-state='ready']", timeout=15000)
                 page.wait_for_timeout(600)

@@ -100,6 +100,12 @@ def test_an_area_is_followed_from_the_map_view(client_for, people):
     assert follow.area.extent == pytest.approx(BRISTOL)
     listing = client.get("/account/follows/").content.decode()
     assert "Bristol" in listing and "-2.7000, 51.4000, -2.5000, 51.5200" in listing
+    # The same box again is the same follow, renamed and at the new pace.
+    client.post(
+        "/follows/area/", {"bbox": bbox, "area_name": "Bristol centre", "frequency": "daily"}
+    )
+    follow = Follow.objects.get(user=people["owner"])
+    assert (follow.area_name, follow.frequency) == ("Bristol centre", "daily")
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,15 @@ def follow_area(*, user, bbox, name="", frequency=Frequency.IMMEDIATE):
         raise ValidationError(f"{error} Zoom in and try again.") from None
     if max_lon <= min_lon or max_lat <= min_lat:
         raise ValidationError("This area has no size: give two different corners.")
-    return _follow(user, frequency, area=Polygon.from_bbox(bbox), area_name=name.strip()[:120])
+    area = Polygon.from_bbox(bbox)
+    same = Follow.objects.filter(user=user, area__equals=area).first()
+    if same:  # the same box again: one follow, renamed and at the pace asked
+        same.area_name = name.strip()[:120] or same.area_name
+        same.frequency = frequency
+        same.full_clean(validate_constraints=False)
+        same.save(update_fields=["area_name", "frequency"])
+        return same
+    return _follow(user, frequency, area=area, area_name=name.strip()[:120])
 
 
 def _follow(user, frequency, **target):
