@@ -1,3 +1,5 @@
+import sys
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
@@ -30,3 +32,9 @@ class MapAppConfig(AppConfig):
         from mapapp.services.jobs import forget_private_success
 
         post_execute.connect(forget_private_success, dispatch_uid="commons-forget-private")
+        if sys.argv[1:2] == ["qcluster"]:
+            from mapapp.web import replicas
+
+            # A job reads what it was queued after: a replica a moment behind would show a
+            # just-published entry as pending, and its followers would never be told.
+            replicas.pin_process_to_primary()

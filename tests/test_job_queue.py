@@ -38,9 +38,16 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.refuse = False
         self.stall = False
         self.stalled = threading.Event()
         self.release = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return f"550 5.1.1 <{address}>: Recipient address rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.stall:
@@ -240,6 +247,10 @@ def test_a_job_whose_worker_is_killed_mid_delivery_is_delivered_once_by_the_next
 def test_a_job_that_keeps_failing_stops_after_its_attempts_and_stays_listed_as_failed(
     queued_email, mail_server, worker, client_for, settings
 ):
+    """The mail server refuses the recipient, naming them: the dashboard shows the error,
+    not the address."""
+    mail_server.inbox.refuse = True
+    mail_server.start()
     mail.send_mail("Your entry was published", "Body", None, ["someone@private.example"])
     one = worker(JOB_MAX_ATTEMPTS="2")
     one.start()
@@ -247,14 +258,15 @@ def test_a_job_that_keeps_failing_stops_after_its_attempts_and_stays_listed_as_f
     failure = Failure.objects.get()
     assert failure.attempt_count == 2
     assert failure.func == "mapapp.services.mail.deliver"
-    assert "Connection refused" in failure.result
+    assert "someone@private.example" in failure.result  # as the server said it, for admins
     settings.JOB_MAX_ATTEMPTS = 2
     page = client_for("moderator").get("/moderation/").content.decode()
     assert "Failing jobs (1)" in page
     assert "email: Your entry was published" in page
     assert "tried 2 of 2 times" in page and "Given up" in page
-    assert "Connection refused" in page
+    assert "Recipient address rejected" in page and "[address]" in page
     assert "someone@private.example" not in page
+    assert mail_server.inbox.messages == []
 
 
 def test_the_dashboard_says_when_no_job_is_failing_and_pages_many(client_for):

@@ -275,3 +275,39 @@ def test_replica_urls_become_aliases_the_test_runner_does_not_create():
 def test_replica_urls_that_cannot_work_stop_start_up_naming_the_setting(urls, primary, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         replica_databases(urls, primary)
+
+
+WHICH_DATABASE = """
+import sys
+sys.argv = ["manage.py", sys.argv[1]]
+import django
+django.setup()
+from django.db import router
+from mapapp.models import Entry
+print(router.db_for_read(Entry))
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "reads"), [("qcluster", "default"), ("runserver", "replica_1")]
+)
+def test_a_job_worker_reads_the_primary_where_web_servers_read_a_replica(command, reads):
+    """A job reads what it was queued after; a replica a moment behind would show a
+    just-published entry as pending. (Routing only: no database is opened.)"""
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgis://postgres@127.0.0.1:5432/commons_routing",
+        "DATABASE_REPLICA_URLS": "postgis://postgres@127.0.0.1:5499/commons_routing",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["DJANGO_SETTINGS_MODULE"] = "commons.settings"
+    done = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-c", WHICH_DATABASE, command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == reads

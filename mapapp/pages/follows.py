@@ -123,8 +123,8 @@ def unsubscribe(request, token):
         if request.method != "POST":
             follow_service.unsubscribing(token)
             return render(request, "mapapp/unsubscribe.html", {"token": token, "asked": True})
-        labels = follow_service.unsubscribe(token)
+        stopped = follow_service.unsubscribe(token)
     except ValidationError as error:
         context = {"error": error.messages[0]}
         return render(request, "mapapp/unsubscribe.html", context, status=400)
-    return render(request, "mapapp/unsubscribe.html", {"labels": labels})
+    return render(request, "mapapp/unsubscribe.html", {"stopped": stopped, "done": True})

@@ -439,6 +439,8 @@ class AreaFollowForm(FrequencyForm):
     field_order = ["area_name", "bbox", "frequency"]
 
     def clean_bbox(self):
+        if len(self.data.getlist("bbox")) > 1:
+            raise forms.ValidationError("Give bbox once.")
         try:
             return parse_bbox(self.cleaned_data["bbox"])
         except ValueError as error:

@@ -12,6 +12,7 @@ email backend, so a mail server that is down delays them and loses none.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Polygon
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -30,6 +31,7 @@ from mapapp.models import (
     ThreatCase,
 )
 from mapapp.reads.filters import check_area
+from mapapp.reads.public import PUBLIC_FIELDS
 from mapapp.services.jobs import enqueue
 
 Kind = Notification.Kind
@@ -74,14 +76,18 @@ def follow_area(*, user, bbox, name="", frequency=Frequency.IMMEDIATE):
     if max_lon <= min_lon or max_lat <= min_lat:
         raise ValidationError("This area has no size: give two different corners.")
     area = Polygon.from_bbox(bbox)
-    same = Follow.objects.filter(user=user, area__equals=area).first()
-    if same:  # the same box again: one follow, renamed and at the pace asked
+    with transaction.atomic():
+        # The person's row locked: two identical follows sent at once make one.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        same = Follow.objects.filter(user=user, area__equals=area).first()
+        if same is None:
+            return _follow(user, frequency, area=area, area_name=name.strip()[:120])
+        # The same box again: one follow, renamed and at the pace asked.
         same.area_name = name.strip()[:120] or same.area_name
         same.frequency = frequency
         same.full_clean(validate_constraints=False)
         same.save(update_fields=["area_name", "frequency"])
         return same
-    return _follow(user, frequency, area=area, area_name=name.strip()[:120])
 
 
 def _follow(user, frequency, **target):
@@ -91,9 +97,9 @@ def _follow(user, frequency, **target):
         with transaction.atomic():
             follow.save()
     except IntegrityError:
-        # Following twice is following: the earlier follow stays, with the frequency asked.
-        key = {name: value for name, value in target.items() if name in ("entry", "category")}
-        follow = Follow.objects.get(user=user, **key)
+        # Following an entry or category twice is following it: the earlier follow stays, with
+        # the frequency asked (areas have no such constraint: follow_area looks first).
+        follow = Follow.objects.get(user=user, **target)
         follow_set_frequency(follow=follow, frequency=frequency)
     return follow
 
@@ -107,7 +113,17 @@ def follow_set_frequency(*, follow, frequency):
 
 
 def unfollow(*, follow):
-    follow.delete()
+    """Stop a follow, and what it left waiting for a digest that no other follow reaches."""
+    user = follow.user_id
+    with transaction.atomic():
+        follow.delete()
+        waiting = Notification.objects.filter(user_id=user, sent_at__isnull=True)
+        stale = [
+            n.pk
+            for n in waiting.select_related("entry")
+            if user not in followers(n.entry, AUDIENCE[n.kind])
+        ]
+        Notification.objects.filter(pk__in=stale).delete()
 
 
 def unsubscribe_token(user):
@@ -130,14 +146,13 @@ def unsubscribing(token):
 
 
 def unsubscribe(token):
-    """Stop every follow of the person the token was made for; the follows' labels."""
+    """Stop every follow of the person the token was made for; how many there were (not
+    which: the link may have been forwarded)."""
     user_id = unsubscribing(token)
     with transaction.atomic():
-        follows = Follow.objects.filter(user_id=user_id).select_related("entry", "category")
-        labels = [follow.label for follow in follows]
-        follows.delete()
+        stopped, _ = Follow.objects.filter(user_id=user_id).delete()
         Notification.objects.filter(user_id=user_id, sent_at__isnull=True).delete()
-    return labels
+    return stopped
 
 
 # --- telling -----------------------------------------------------------------------------
@@ -155,8 +170,26 @@ def announce_published(entry):
 
 
 def announce_edit(entry):
-    if entry.status == Entry.Status.PUBLISHED:
+    """After a save of entry: news to its followers only if the public sees a change."""
+    if entry.status == Entry.Status.PUBLISHED and _changed_publicly(entry):
         announce(Kind.CHANGED, entry)
+
+
+# The entry's columns a public surface shows (PUBLIC_FIELDS' sources, the public point for the
+# location); a save that changes none of them, e.g. a private contact email, is not news.
+NEWSWORTHY = {field.source.split("__")[0] for field in PUBLIC_FIELDS} - {
+    "slug",
+    "updated_at",
+    "published_at",
+    "version",
+} | {"public_point"}
+
+
+def _changed_publicly(entry):
+    newest, *older = entry.history.order_by("-history_id")[:2]
+    if not older:
+        return True
+    return bool(set(newest.diff_against(older[0]).changed_fields) & NEWSWORTHY)
 
 
 def announce_status(entry):
@@ -226,6 +259,8 @@ def followers(entry, audience):
     if "area" in audience:
         # The public point: an area drawn around a withheld exact address tells nothing more.
         reach |= Q(area__contains=entry.public_point)
+    # Accounts that can be written to: not deactivated, with an address to write to.
+    reach &= Q(user__is_active=True) & ~Q(user__email="")
     found = {}
     for user, frequency in Follow.objects.filter(reach).values_list("user_id", "frequency"):
         if user not in found or URGENCY.index(frequency) < URGENCY.index(found[user]):

@@ -9,6 +9,7 @@ later, until JOB_MAX_ATTEMPTS. Its failures are kept in django-q2's task table f
 moderation dashboard and the admin.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -69,10 +70,17 @@ def failing():
     return Failure.objects.order_by("-stopped", "id")
 
 
+# Anything shaped like an address, in an error a mail server gave back (a refused recipient
+# is named in it).
+ADDRESS = re.compile(r"[^\s<>'\"(){}\[\],;:]+@[^\s<>'\"(){}\[\],;:]+")
+
+
 def described(failure):
     """What the moderation dashboard says of a failing job: no arguments (an email's address
-    is in them), the error's first line, and whether it will be tried again."""
+    is in them), the error's first line with any address blanked, and whether it will be
+    tried again."""
     error = (failure.result or "").strip().splitlines()
-    failure.error = error[0][:300] if error else "no error was recorded"
+    first = ADDRESS.sub("[address]", error[0]) if error else "no error was recorded"
+    failure.error = first[:300]
     failure.gave_up = failure.attempt_count >= settings.JOB_MAX_ATTEMPTS
     return failure

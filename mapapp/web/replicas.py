@@ -27,8 +27,17 @@ def replica_aliases():
     return [alias for alias in connections if alias.startswith("replica_")]
 
 
+_process_pinned = False
+
+
+def pin_process_to_primary():
+    """Every read of this process goes to the primary (the job worker, mapapp/apps.py)."""
+    global _process_pinned
+    _process_pinned = True
+
+
 def reads_primary():
-    return _pinned.get() or connections[DEFAULT_DB_ALIAS].in_atomic_block
+    return _process_pinned or _pinned.get() or connections[DEFAULT_DB_ALIAS].in_atomic_block
 
 
 class ReplicaRouter:
