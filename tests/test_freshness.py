@@ -256,3 +256,45 @@ def test_no_public_surface_names_who_verified(owned, client_for, people):
         assert "private.example" not in text
         assert "owner@" not in text and "reminders_sent" not in text and "reminded" not in text
     assert "by its owner" in surfaces[0]
+
+
+# --- the filter "verified in the last 12 months" ------------------------------------------------
+
+
+@pytest.fixture
+def old_and_fresh(make_entry):
+    with time_machine.travel(START, tick=False):
+        old = make_entry(name="Old Library of Things", lon=-2.59, lat=51.45)
+        fresh = make_entry(name="Fresh Repair Café", lon=-2.6, lat=51.46)
+    with days_after(START, 500):
+        freshness.entry_verify(entry=fresh, role="moderator")
+    return old, fresh
+
+
+def test_the_list_the_api_and_the_clusters_select_entries_verified_within_a_year(old_and_fresh):
+    _old, fresh = old_and_fresh
+    with days_after(START, 520):
+        listed = Client().get("/entries/", {"verified_within": "365"})
+        api = Client().get("/api/v1/entries/", {"verified_within": "365"}).json()
+        clusters = Client().get("/api/v1/clusters/", {"verified_within": "365", "zoom": "3"}).json()
+        everything = Client().get("/api/v1/clusters/", {"zoom": "3"}).json()
+    assert [e.name for e in listed.context["page"].object_list] == [fresh.name]
+    ticked = r'<input type="checkbox" name="verified_within" value="365" id="[^"]+" checked>'
+    assert re.search(ticked, listed.content.decode())
+    assert [f["id"] for f in api["features"]] == [fresh.slug]
+    count = lambda body: sum(f["properties"]["count"] for f in body["features"])  # noqa: E731
+    assert (count(clusters), count(everything)) == (1, 2)
+
+
+def test_the_list_offers_the_filter_unticked_without_it(old_and_fresh):
+    body = Client().get("/entries/").content.decode()
+    assert re.search(r'<input type="checkbox" name="verified_within" value="365" id="[^"]+">', body)
+
+
+@pytest.mark.parametrize("value", ["0", "soon", "99999", ""])
+def test_a_bad_verified_within_is_named_by_every_door(value, old_and_fresh):
+    api = Client().get("/api/v1/entries/", {"verified_within": value})
+    assert api.status_code == 400 and "verified_within" in api.json()
+    if value:  # the list drops blank fields as a form's untouched controls
+        page = Client().get("/entries/", {"verified_within": value})
+        assert page.status_code == 400 and "verified_within" in page.content.decode()

@@ -140,8 +140,9 @@ def remind_owners(now=None):
             if address:
                 _remind(entry, address)
                 reminded += 1
-    if flagged:
-        bump_version()
+    # Always: flags change public properties, and "verified within" windows move daily, so
+    # cached reads and ETags made yesterday are stale.
+    bump_version()
     return reminded, flagged
 
 
