@@ -298,3 +298,37 @@ def test_a_bad_verified_within_is_named_by_every_door(value, old_and_fresh):
     if value:  # the list drops blank fields as a form's untouched controls
         page = Client().get("/entries/", {"verified_within": value})
         assert page.status_code == 400 and "verified_within" in page.content.decode()
+
+
+# --- the moderation dashboard ------------------------------------------------------------------
+
+
+def test_the_dashboard_says_when_nothing_is_unverified_or_reported_closed(client_for):
+    body = client_for("moderator").get("/moderation/").content.decode()
+    assert "Gone unverified (0)" in body and "No entry has gone unverified." in body
+    assert "Reports of closures (0)" in body and "No closures are reported." in body
+
+
+def test_unverified_entries_and_closures_reach_the_dashboard(owned, client_for):
+    for day in (366, 396, 426, 456):
+        remind_on(day)
+    Client().post(f"/freshness/{token_of(mail.outbox[0], 'closed')}/")
+    moderator = client_for("moderator")
+    body = moderator.get("/moderation/").content.decode()
+    assert "Gone unverified (1)" in body and "Reports of closures (1)" in body
+    assert body.count("Easton Repair Café") >= 2 and freshness.CLOSED_MESSAGE in body
+    assert "Reports (0)" in body  # a closure is listed once, in its own section
+    done = moderator.post(f"/entries/{owned.slug}/verify/", {"next": "/moderation/"})
+    assert done["Location"] == "/moderation/"
+    assert "Gone unverified (0)" in moderator.get("/moderation/").content.decode()
+
+
+def test_the_dashboards_unverified_section_pages(make_entry, client_for):
+    for n in range(30):
+        make_entry(name=f"Quiet {n:02d}")
+    Entry.objects.update(unverified=True)
+    moderator = client_for("moderator")
+    first = moderator.get("/moderation/").content.decode()
+    assert "Gone unverified (30)" in first and "?unverified_page=2#unverified-title" in first
+    second = moderator.get("/moderation/", {"unverified_page": 2}).content.decode()
+    assert second.count("Still running — confirm") == 5

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mapapp.models import Entry
@@ -25,7 +26,10 @@ def verify(request, slug):
     entry = _published(slug)
     role = freshness.verifier_role(request.user, entry)
     freshness.entry_verify(entry=entry, role=role)
-    messages.success(request, "Thank you: the entry is marked as verified today.")
+    messages.success(request, f"Thank you: \u201c{entry.name}\u201d is marked as verified today.")
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)  # back to the moderation dashboard it was confirmed from
     return redirect(entry)
 
 
