@@ -529,6 +529,16 @@ DEADLINE_ALERT_DAYS = env_days("DEADLINE_ALERT_DAYS", "14,3")
 # When the daily digests (and, on Mondays, the weekly ones) and the deadline alerts go out:
 # the hour of the day, in TIME_ZONE.
 DIGEST_HOUR = env_int("DIGEST_HOUR", 7, minimum=0, maximum=23)
+# Freshness: an entry not verified for this many days has its owner reminded, at most once
+# every FRESHNESS_REMINDER_INTERVAL_DAYS; after FRESHNESS_MAX_REMINDERS unanswered reminders
+# it is marked unverified for the moderators (never unpublished).
+FRESHNESS_REMINDER_DAYS = env_int("FRESHNESS_REMINDER_DAYS", 365, minimum=1, maximum=3650)
+FRESHNESS_REMINDER_INTERVAL_DAYS = env_int(
+    "FRESHNESS_REMINDER_INTERVAL_DAYS", 30, minimum=1, maximum=365
+)
+FRESHNESS_MAX_REMINDERS = env_int("FRESHNESS_MAX_REMINDERS", 3, minimum=1, maximum=20)
+# Visitors' "I was there recently" presses counted per address per hour.
+VISIT_CONFIRMATIONS_PER_HOUR = env_int("VISIT_CONFIRMATIONS_PER_HOUR", 10, minimum=1)
 
 # Anonymous visitors may suggest new entries (reviewed before publication).
 ALLOW_ANONYMOUS_SUGGESTIONS = env_bool("ALLOW_ANONYMOUS_SUGGESTIONS", "true")

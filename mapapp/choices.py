@@ -72,3 +72,11 @@ class OffsetUnit(models.TextChoices):
     WEEKS = "weeks", "weeks"
     MONTHS = "months", "months"
     YEARS = "years", "years"
+
+
+class VerifiedBy(models.TextChoices):
+    """Who last confirmed an entry still runs, in role terms only: never a person's name."""
+
+    OWNER = "owner", "its owner"
+    MODERATOR = "moderator", "a moderator"
+    COMMUNITY = "community", "a contributor"

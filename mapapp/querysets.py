@@ -107,6 +107,9 @@ class EntryQuerySet(models.QuerySet):
     def updated_until(self, when):
         return self.filter(updated_at__lte=when)
 
+    def verified_since(self, when):
+        return self.filter(verified_at__gte=when)
+
     def search(self, words):
         """Entries whose text contains every word (as a word prefix), via the full-text index.
 

@@ -37,6 +37,7 @@ def test_the_schema_documents_every_entry_parameter(client, db):
         "case_status",
         "deadline_within",
         "deadline_before",
+        "verified_within",
     }
     assert {"200", "304", "400", "429"} <= set(operation["responses"])
     assert "application/geo+json" in operation["responses"]["200"]["content"]

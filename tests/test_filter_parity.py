@@ -51,7 +51,9 @@ def entries(make_entry, settings):
         )
         add_case(entry, n)
         when = datetime(2023, 1, 1, tzinfo=UTC) + timedelta(days=23 * n)
-        Entry.objects.filter(pk=entry.pk).update(updated_at=when)
+        # Verified from a few days to a few years ago, or (every seventh) never.
+        verified = None if n % 7 == 6 else timezone.now() - timedelta(days=17 * n)
+        Entry.objects.filter(pk=entry.pk).update(updated_at=when, verified_at=verified)
 
 
 def add_case(entry, n):
@@ -116,8 +118,15 @@ def case_filters(rng):
     return params
 
 
+def freshness_filter(rng):
+    """Sometimes "verified in the last 12 months" (drawn apart, as the case filters are)."""
+    return [("verified_within", rng.choice(["365", "30"]))] if rng.random() < 0.2 else []
+
+
 COMBOS = [
-    combination(random.Random(seed)) + case_filters(random.Random(1000 + seed))
+    combination(random.Random(seed))
+    + case_filters(random.Random(1000 + seed))
+    + freshness_filter(random.Random(2000 + seed))
     for seed in range(COMBINATIONS)
 ]
 CASE_PARAMS = {"case_kind", "case_status", "deadline_within"}
@@ -187,7 +196,7 @@ console.log(JSON.stringify(out));
 def map_filters(params):
     """What the map's state holds for the parameters it has controls for."""
     values = {name: [] for name in ("category", "tag", "threat", "case_kind", "case_status")}
-    q = deadline = ""
+    q = deadline = verified = ""
     for name, value in params:
         if name in values:
             values[name] += [v for v in value.split(",") if v]
@@ -195,6 +204,8 @@ def map_filters(params):
             q = value
         elif name == "deadline_within":
             deadline = value
+        elif name == "verified_within":
+            verified = value
     threats = values["threat"]
     if threats in (["1"], ["on"]):
         threats = ["at_risk", "lost"]
@@ -208,10 +219,11 @@ def map_filters(params):
         "caseKinds": values["case_kind"],
         "caseStatuses": values["case_status"],
         "deadlineWithin": deadline,
+        "verifiedWithin": verified,
     }
 
 
-MAP_PARAMS = {"category", "tag", "threat", "q", *CASE_PARAMS}
+MAP_PARAMS = {"category", "tag", "threat", "q", "verified_within", *CASE_PARAMS}
 
 
 def test_the_list_the_api_and_ogc_select_the_same_entries(client, entries):

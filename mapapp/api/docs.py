@@ -15,7 +15,9 @@ from mapapp.reads.filters import (
     MAX_OFFSET,
     MAX_Q_LENGTH,
     MAX_RADIUS_METRES,
+    MAX_VERIFIED_DAYS,
     ORDERINGS,
+    VERIFIED_A_YEAR,
 )
 from mapapp.reads.schema import (
     DETAIL_FEATURE,
@@ -148,6 +150,12 @@ ENTRY_LIST = {
             "updated_since",
             "ISO 8601 date or date-time; naive values are UTC.",
             OpenApiTypes.DATETIME,
+        ),
+        _param(
+            "verified_within",
+            "Entries last verified (confirmed running by their owner or a moderator) at most "
+            f"this many days ago, 1..{MAX_VERIFIED_DAYS}; {VERIFIED_A_YEAR} for the last year.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_VERIFIED_DAYS},
         ),
         _param(
             "ordering",

@@ -33,7 +33,16 @@ THREAT_NAMES = {
 }
 THREAT_LIST_PARAMS = {*THREAT_NAMES, "limit", "offset", "format"}
 THREAT_STATS_PARAMS = {*THREAT_NAMES, "interval"}
-CLUSTER_FILTERS = ("bbox", "category", "tag", "threat", "q", "updated_since", *CASE_PARAMS)
+CLUSTER_FILTERS = (
+    "bbox",
+    "category",
+    "tag",
+    "threat",
+    "q",
+    "updated_since",
+    "verified_within",
+    *CASE_PARAMS,
+)
 CLUSTER_PARAMS = {*CLUSTER_FILTERS, "zoom"}
 # A vector tile is its own box: the clusters' filters without bbox.
 TILE_FILTERS = tuple(name for name in CLUSTER_FILTERS if name != "bbox")

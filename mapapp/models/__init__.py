@@ -60,10 +60,23 @@ class Tag(models.Model):
         return self.name
 
 
+# Entry's freshness columns: kept by services beside edits, never recorded as one.
+FRESHNESS_FIELDS = (
+    "verified_at",
+    "verified_by",
+    "confirmations",
+    "confirmed_at",
+    "unverified",
+    "reminders_sent",
+    "reminded_at",
+)
+
+
 class Entry(models.Model):
     Status = choices.EntryStatus
     Threat = choices.Threat
     Precision = choices.Precision
+    VerifiedBy = choices.VerifiedBy
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, editable=False)
@@ -125,10 +138,27 @@ class Entry(models.Model):
     # Private: how to reach an anonymous suggester; never shown on any public surface.
     submitter_email = models.EmailField(blank=True, editable=False)
 
+    # Freshness, kept by mapapp.services.freshness; none of it is an edit (no new version,
+    # no history row). Who verified is a role, never a person.
+    verified_at = models.DateTimeField("last verified", null=True, blank=True, editable=False)
+    verified_by = models.CharField(
+        "verified by", max_length=10, choices=VerifiedBy.choices, blank=True, editable=False
+    )
+    # Visitors' "I was there recently": counted apart, since anyone may press it.
+    confirmations = models.PositiveIntegerField(default=0, editable=False)
+    confirmed_at = models.DateTimeField("last confirmed", null=True, blank=True, editable=False)
+    # Set after FRESHNESS_MAX_REMINDERS unanswered reminders; the entry stays published.
+    unverified = models.BooleanField(default=False, editable=False)
+    # Private: the reminders sent since the last verification, and when the last went out.
+    reminders_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = EntryQuerySet.as_manager()
     # Every saved change, with who made it (private) and when; the public history page shows
     # what changed and when, and at most the editor's chosen display name.
-    history = HistoricalRecords(excluded_fields=["search_text", "tag_slugs", "submitter_email"])
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "tag_slugs", "submitter_email", *FRESHNESS_FIELDS]
+    )
 
     class Meta:
         ordering = ["name"]
@@ -138,6 +168,7 @@ class Entry(models.Model):
             models.Index(fields=["updated_at"], name="entry_updated_idx"),
             models.Index(fields=["status", "category"], name="entry_status_category_idx"),
             models.Index(fields=["name", "id"], name="entry_name_idx"),
+            models.Index(fields=["verified_at"], name="entry_verified_idx"),
         ]
 
     def __str__(self):

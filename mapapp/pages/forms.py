@@ -7,6 +7,7 @@ import re
 
 from django import forms
 from django.forms.utils import ErrorDict
+from django.forms.widgets import Input
 
 from mapapp.models import (
     EDITABLE_FIELDS,
@@ -31,6 +32,7 @@ from mapapp.reads.filters import (
     MAX_Q_LENGTH,
     ORDERINGS,
     UNDER_THREAT,
+    VERIFIED_A_YEAR,
     FilterError,
     comma_list,
     parse_bbox,
@@ -73,6 +75,22 @@ class CommaListMixin:
 
 class CommaCheckboxes(CommaListMixin, forms.CheckboxSelectMultiple):
     pass
+
+
+class ValueCheckbox(forms.CheckboxInput):
+    """A ticked box sending a parameter's value (verified_within=365); ticked with another
+    value from an address, it keeps that value instead of changing the filter."""
+
+    def __init__(self, default):
+        super().__init__()
+        self.default = default
+
+    def get_context(self, name, value, attrs):
+        attrs = {**(attrs or {}), **({"checked": True} if value else {})}
+        return Input.get_context(self, name, value or self.default, attrs)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, "")
 
 
 class CommaSelectMultiple(CommaListMixin, forms.SelectMultiple):
@@ -174,6 +192,11 @@ class EntryFilterForm(FilterForm):
     near = forms.CharField(required=False, widget=forms.HiddenInput)
     radius = forms.CharField(required=False, widget=forms.HiddenInput)
     updated_since = forms.CharField(required=False, widget=forms.HiddenInput)
+    verified_within = forms.CharField(
+        label="Verified in the last 12 months",
+        required=False,
+        widget=ValueCheckbox(default=str(VERIFIED_A_YEAR)),
+    )
 
     def __init__(self, data=None, *, filters=None, **kwargs):
         super().__init__(data, filters=filters, **kwargs)

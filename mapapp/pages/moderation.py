@@ -46,13 +46,16 @@ def moderator_required(view):
 @require_safe
 def queue(request):
     """Each section pages on its own (`pending_page`, `changes_page`, `reports_page`,
-    `cases_page`, `events_page`, `jobs_page`)."""
+    `closures_page`, `cases_page`, `events_page`, `unverified_page`, `jobs_page`)."""
     changes = ChangeRequest.objects.filter(status=ChangeRequest.Status.OPEN)
     reports = Report.objects.filter(status=Report.Status.OPEN)
+    # Closures have their own section: each is an entry that may need archiving.
+    closures = reports.filter(kind=Report.Kind.CLOSED)
     sections = {
         "pending": Entry.objects.filter(status=Entry.Status.PENDING).select_related("category"),
         "changes": changes.select_related("entry"),
-        "reports": reports.select_related("entry"),
+        "reports": reports.exclude(kind=Report.Kind.CLOSED).select_related("entry"),
+        "closures": closures.select_related("entry"),
         "cases": ThreatCase.objects.filter(review=ThreatCase.Review.PENDING).select_related(
             "entry"
         ),
@@ -69,11 +72,18 @@ def queue(request):
         )
         for name, items in sections.items()
     }
+    context["unverified"] = page_with_links(
+        request,
+        Entry.objects.published().filter(unverified=True).order_by("verified_at", "pk"),
+        size=QUEUE_PAGE_SIZE,
+        parameter="unverified_page",
+    )
     context["jobs"] = page_with_links(
         request, jobs.failing(), size=QUEUE_PAGE_SIZE, parameter="jobs_page"
     )
     context["jobs"].object_list = [jobs.described(job) for job in context["jobs"]]
     context["job_attempts"] = settings.JOB_MAX_ATTEMPTS
+    context["max_reminders"] = settings.FRESHNESS_MAX_REMINDERS
     context["decisions"] = ModerationDecision.objects.select_related("entry", "moderator")[:50]
     return render(request, "mapapp/moderation.html", context)
 

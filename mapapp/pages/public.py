@@ -17,6 +17,7 @@ from mapapp.pages.paging import page_with_links
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.public import public_point, public_properties
 from mapapp.reads.threats import entry_timeline, next_deadlines
+from mapapp.services import freshness
 
 LIST_PAGE_SIZE = 25
 FAVICON = "mapapp/favicon.svg"
@@ -104,6 +105,7 @@ def entry_detail(request, slug):
         },
         "absolute_url": request.build_absolute_uri(),
         "following": _following(request.user, entry),
+        "may_verify": freshness.may_verify(request.user, entry),
         "feeds": entry_feed(entry),
         **_threat_context(request, entry),
     }

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from mapapp.pages import account, contribute, follows, moderation, threats, threats_page
+from mapapp.pages import (
+    account,
+    contribute,
+    follows,
+    freshness,
+    moderation,
+    threats,
+    threats_page,
+)
 from mapapp.pages import public as views
 
 urlpatterns = [
@@ -13,6 +21,9 @@ urlpatterns = [
     path("entries/<str:slug>/suggest/", contribute.entry_suggest, name="entry-suggest"),
     path("entries/<str:slug>/report/", contribute.entry_report, name="entry-report"),
     path("entries/<str:slug>/history/", contribute.entry_history, name="entry-history"),
+    path("entries/<str:slug>/verify/", freshness.verify, name="entry-verify"),
+    path("entries/<str:slug>/still-here/", freshness.confirm_visit, name="entry-still-here"),
+    path("freshness/<str:token>/", freshness.answer, name="freshness-answer"),
     path(
         "entries/<str:slug>/history/<int:history_id>/revert/",
         moderation.revert,

@@ -72,7 +72,8 @@ def counting_zoom(box):
 
 def answered_by_aggregates(filters, zoom):
     others = filters.tags or filters.words or filters.near
-    others = others or filters.updated_since or filters.updated_until
+    # The aggregates count by category and threat only; freshness changes daily, uncounted.
+    others = others or filters.updated_since or filters.updated_until or filters.verified_since
     return zoom <= FINEST_ZOOM and not others and not has_case_filters(filters)
 
 

@@ -10,6 +10,7 @@ map URL and an API URL with the same filters select the same entries. The filter
     datetime=start/end                 (OGC's interval on the last update; either end '..')
     case_kind=closure,disposal,…       case_status=active,saved,lost,withdrawn
     deadline_within=days               deadline_before=YYYY-MM-DD (an active case's next deadline)
+    verified_within=days               (last verified at most this many days ago; 365: a year)
 
 The case filters select entries with a public threat case matching all of them; the threats
 API (/api/v1/threats/) lists those cases themselves, with `kind` and `status` as the shorter
@@ -40,6 +41,9 @@ CASE_PARAMS = ("case_kind", "case_status", "deadline_within", "deadline_before")
 CASE_ALIASES = {"kind": "case_kind", "status": "case_status"}
 # How far ahead a deadline filter may look.
 MAX_DEADLINE_DAYS = 3660
+# How far back "verified within" may look; the list and the map offer a year.
+MAX_VERIFIED_DAYS = 3660
+VERIFIED_A_YEAR = 365
 
 FILTER_PARAMS = (
     "bbox",
@@ -51,6 +55,7 @@ FILTER_PARAMS = (
     "radius",
     "updated_since",
     "ordering",
+    "verified_within",
     *CASE_PARAMS,
 )
 # Old names still read from links made before the vocabulary was shared: {old: current}.
@@ -102,6 +107,8 @@ class EntryFilters:
     case_statuses: list = field(default_factory=list)
     # The last day an active case's deadline may fall on (from today) to be selected.
     deadline_before: date | None = None
+    # Verified at or after this instant (from verified_within).
+    verified_since: datetime | None = None
     ordering: str = "name"
     # The page of the selection a door asks for (set by the door; 0 means none yet).
     limit: int = 0
@@ -155,6 +162,8 @@ def entries_matching(filters):
         entries = entries.updated_since(filters.updated_since)
     if filters.updated_until:
         entries = entries.updated_until(filters.updated_until)
+    if filters.verified_since:
+        entries = entries.verified_since(filters.verified_since)
     if has_case_filters(filters):
         entries = entries.filter(pk__in=cases_matching_case_filters(filters).values("entry_id"))
     if filters.near:
@@ -351,6 +360,11 @@ def _deadline_before(filters, values, name):
     filters.deadline_before = day
 
 
+def _verified_within(filters, values, name):
+    days = parse_int(single(values, name), name, minimum=1, maximum=MAX_VERIFIED_DAYS)
+    filters.verified_since = timezone.now() - timedelta(days=days)
+
+
 def _q(filters, values, name):
     text = single(values, name)
     if len(text) > MAX_Q_LENGTH:
@@ -468,4 +482,5 @@ PARSERS = {
     "case_status": _case_status,
     "deadline_within": _deadline_within,
     "deadline_before": _deadline_before,
+    "verified_within": _verified_within,
 }

@@ -39,6 +39,7 @@ class Layout:
         self.names = tuple(field.name for field in fields) + extra
         self.columns = tuple(field.source for field in fields) + extra + ("geojson",)
         self.datetimes = tuple(field.name for field in fields if field.is_datetime)
+        self.booleans = tuple(field.name for field in fields if field.is_boolean)
         self.withholds = "address" in self.names
         self.read = _properties_reader(self.names)
 
@@ -77,6 +78,8 @@ def feature_maker(layout, *, naive_datetimes=False, geometry=Fragment):
     read = layout.read
     prefix, suffix = entry_path_parts()
     datetimes = layout.datetimes if naive_datetimes else ()
+    # SQLite's cursor gives booleans as 0 and 1.
+    booleans = layout.booleans if naive_datetimes else ()
     with_distance = layout.with_distance
     withholds = layout.withholds
 
@@ -89,6 +92,8 @@ def feature_maker(layout, *, naive_datetimes=False, geometry=Fragment):
         for name in datetimes:
             if properties[name] is not None:
                 properties[name] = properties[name].replace(tzinfo=UTC)
+        for name in booleans:
+            properties[name] = bool(properties[name])
         if with_distance:  # metres, from the cursor on both databases
             properties["distance"] = round(properties["distance"], 1)
         if withholds:

@@ -47,6 +47,10 @@ class PublicField:
     def is_datetime(self):
         return isinstance(self.model_field, models.DateTimeField)
 
+    @property
+    def is_boolean(self):
+        return isinstance(self.model_field, models.BooleanField)
+
 
 PUBLIC_FIELDS = (
     PublicField("slug", "slug", summary=True),
@@ -74,6 +78,30 @@ PUBLIC_FIELDS = (
     ),
     PublicField("updated", "updated_at", summary=True),
     PublicField("published", "published_at"),
+    # Freshness (mapapp.services.freshness): who verified is a role, never a person.
+    PublicField(
+        "verified",
+        "verified_at",
+        summary=True,
+        description="when it was last confirmed to be running; null if never",
+    ),
+    PublicField(
+        "verified_by",
+        "verified_by",
+        description="who last confirmed it: owner, moderator or community; empty if never",
+    ),
+    PublicField(
+        "confirmations",
+        "confirmations",
+        description="how many times visitors said they were there recently and it is still there",
+    ),
+    PublicField("confirmed", "confirmed_at", description="when a visitor last said so"),
+    PublicField(
+        "unverified",
+        "unverified",
+        summary=True,
+        description="its owner left several reminders to confirm it unanswered",
+    ),
     PublicField("category_name", "category__name"),
     PublicField("licence", "licence"),
     PublicField("source", "source"),

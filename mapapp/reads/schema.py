@@ -53,10 +53,14 @@ def property_schema(field):
         schema = {"type": "string", "format": "date"}
     elif isinstance(model_field, models.IntegerField):
         schema = {"type": "integer"}
+    elif isinstance(model_field, models.BooleanField):
+        schema = {"type": "boolean"}
     else:
         schema = {"type": "string"}
     if model_field.choices:
         schema["enum"] = [value for value, _label in model_field.choices]
+        if model_field.blank and "" not in schema["enum"]:
+            schema["enum"].append("")  # a choice not made yet (verified_by before a check)
     if model_field.null:
         schema["nullable"] = True
     description = field.description or str(model_field.help_text)

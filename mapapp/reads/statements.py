@@ -94,6 +94,8 @@ def _shape(filters):
     """What decides a page's SQL text once its values are taken out, or None."""
     if filters.words or filters.near or filters.updated_since or filters.updated_until:
         return None
+    if filters.verified_since:
+        return None
     if has_case_filters(filters):
         return None
     counts = tuple(len(getattr(filters, name) or ()) for name in SLOT_FIELDS)

@@ -51,7 +51,7 @@ def entry_create(*, author, data, tag_names=(), submitter_email=""):
 
 def _insert(entry, tag_names, *, editor):
     entry._history_user = editor
-    _stamp_publication(entry)
+    _stamp_publication(entry, editor)
     # New tags are created in the entry's transaction: a submission that fails validation
     # rolls them back instead of leaving orphans behind.
     with transaction.atomic():
@@ -66,10 +66,15 @@ def _insert(entry, tag_names, *, editor):
     return entry
 
 
-def _stamp_publication(entry):
+def _stamp_publication(entry, editor):
     # Stamped once: an entry archived and published again keeps its first publication date.
     if entry.status == Entry.Status.PUBLISHED and entry.published_at is None:
         entry.published_at = timezone.now()
+        # Publishing is a check that the place runs: by a moderator, or by a trusted owner
+        # publishing their own entry (no editor: an import or the admin, moderators' tools).
+        entry.verified_at = entry.published_at
+        owner = editor is not None and not permissions.is_moderator(editor)
+        entry.verified_by = Entry.VerifiedBy.OWNER if owner else Entry.VerifiedBy.MODERATOR
 
 
 def entry_update(*, entry, data, expected_version, tag_names=None, editor=None):
@@ -127,9 +132,10 @@ def entry_set_status(*, entry, status, editor=None):
     status; publishing stamps published_at once."""
     entry._history_user = editor
     entry.status = status
-    _stamp_publication(entry)
+    _stamp_publication(entry, editor)
     entry.version += 1
-    entry.save(update_fields=["status", "published_at", "version", "updated_at"])
+    fields = ["status", "published_at", "verified_at", "verified_by", "version", "updated_at"]
+    entry.save(update_fields=fields)
     public_change([entry.pk])
     follows.announce_status(entry)
     return entry

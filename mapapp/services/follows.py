@@ -338,6 +338,7 @@ SCHEDULES = {
     "Daily digests": ("mapapp.services.follows.send_digests", "'daily'", "D"),
     "Weekly digests": ("mapapp.services.follows.send_digests", "'weekly'", "W"),
     "Deadline alerts": ("mapapp.services.follows.alert_deadlines", "", "D"),
+    "Freshness reminders": ("mapapp.services.freshness.remind_owners", "", "D"),
 }
 
 

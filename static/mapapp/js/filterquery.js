@@ -1,6 +1,7 @@
 // Filters ⇄ query string, in Commons Map's one filter vocabulary: the words the list page, the
 // API and OGC read (mapapp/reads/filters.py) — category=a,b, tag=a,b, threat=at_risk,lost,
-// q=words, and the entries' threat cases: case_kind=a,b, case_status=a,b, deadline_within=days.
+// q=words, verified_within=days, and the entries' threat cases: case_kind=a,b, case_status=a,b,
+// deadline_within=days.
 // The map's address, its API requests, the list link and the embed code all use it, so each
 // selects the same entries. Old addresses (threat=1) are read as the server reads them.
 
@@ -9,7 +10,7 @@ const TICKED = new Set(["1", "on", "true"]);
 const ANY = new Set(["0", "false"]);
 
 export function emptyFilters() {
-  return { q: "", categories: [], tags: [], threats: [], caseKinds: [], caseStatuses: [], deadlineWithin: "" };
+  return { q: "", categories: [], tags: [], threats: [], caseKinds: [], caseStatuses: [], deadlineWithin: "", verifiedWithin: "" };
 }
 
 // Values of a repeatable parameter that also takes comma lists.
@@ -28,6 +29,7 @@ export function readFilterParams(params) {
     caseKinds: commaList(params.getAll("case_kind")),
     caseStatuses: commaList(params.getAll("case_status")),
     deadlineWithin: (params.get("deadline_within") || "").trim(),
+    verifiedWithin: (params.get("verified_within") || "").trim(),
   };
 }
 
@@ -40,6 +42,7 @@ export function filterParams(filters) {
   if (filters.caseKinds.length) params.set("case_kind", filters.caseKinds.join(","));
   if (filters.caseStatuses.length) params.set("case_status", filters.caseStatuses.join(","));
   if (filters.deadlineWithin) params.set("deadline_within", filters.deadlineWithin);
+  if (filters.verifiedWithin) params.set("verified_within", filters.verifiedWithin);
   return params;
 }
 

@@ -16,6 +16,10 @@ export function writeFilters(form, filters) {
   setSelect(form.elements.case_kind, filters.caseKinds);
   setSelect(form.elements.case_status, filters.caseStatuses);
   form.elements.deadline_within.value = filters.deadlineWithin;
+  // Ticked with another number of days from an address, the box keeps it.
+  const verified = form.elements.verified_within;
+  verified.checked = Boolean(filters.verifiedWithin);
+  verified.value = filters.verifiedWithin || "365";
   // The box keeps the address's exact threats (e.g. lost only) while it stays ticked.
   const threat = form.elements.threat;
   threat.checked = filters.threats.length > 0;

@@ -81,7 +81,8 @@ function featureLayer(state, feature) {
 
 // A category-coloured dot marker, its threat shown beyond colour and said in its label.
 function dotMarker(latLng, props, colour, { className, size }) {
-  const dot = el("span", { className: `cm-dot ${THREAT_CLASSES[props.threat] || ""}`.trim() });
+  const classes = ["cm-dot", THREAT_CLASSES[props.threat], props.unverified ? "cm-unverified" : ""];
+  const dot = el("span", { className: classes.filter(Boolean).join(" ") });
   dot.style.backgroundColor = colour;
   const icon = L.divIcon({ className, html: dot, iconSize: [size, size] });
   const label = markerLabel(props);
@@ -101,14 +102,24 @@ function edge(props, highlighted) {
 function popupContent(state, feature) {
   const props = feature.properties;
   const category = state.categoryOf(props.category);
-  return el("div", { className: "cm-popup" },
+  return el("div", { className: props.unverified ? "cm-popup cm-unverified" : "cm-popup" },
     el("h3", { text: props.name }),
     el("p", { className: "cm-popup-meta", text: [category.name, props.locality].filter(Boolean).join(" · ") }),
     THREAT_LABELS[props.threat] ? el("p", { className: "cm-badge", text: THREAT_LABELS[props.threat] }) : null,
     props.summary ? el("p", { text: props.summary }) : null,
     props.precision !== "exact" ? el("p", { className: "cm-note", text: "Approximate location" }) : null,
+    freshnessNote(props),
     el("a", { href: props.url, text: "More about this entry" }),
   );
+}
+
+// When it was last confirmed running; features without the fields (vector tiles) say nothing.
+function freshnessNote(props) {
+  if (props.unverified) return el("p", { className: "cm-note", text: "Unverified: not confirmed running lately" });
+  if (props.verified === null) return el("p", { className: "cm-note", text: "Never verified" });
+  if (!props.verified) return null;
+  const when = new Date(props.verified).toLocaleDateString("en-GB", { month: "long", year: "numeric" });
+  return el("p", { className: "cm-note", text: `Verified ${when}` });
 }
 
 export function highlight(state, id, on) {
