@@ -33,6 +33,8 @@ SIGNED_IN_SHOTS = [
     ("entry-follow.png", "/entries/save-leeds-central-library/", 1280, 900, True),
     ("follow-area.png", "/follows/area/?bbox=-2.65,51.42,-2.53,51.49", 1280, 800, False),
     ("follows.png", "/account/follows/", 1280, 900, False),
+    # The demo follower owns no entry: a visitor's "I was there recently" and the freshness facts.
+    ("entry-freshness.png", "/entries/bristol-tenants-union/", 1280, 1500, True),
 ]
 FOLLOWER = """
 from django.contrib.auth import get_user_model, HASH_SESSION_KEY, SESSION_KEY, BACKEND_SESSION_KEY
