@@ -168,6 +168,63 @@ def test_reminders_come_at_most_once_per_interval_and_then_the_entry_goes_unveri
     assert remind_on(600) == (0, 0)  # flagged: the moderators have it now
 
 
+class ReadEarlier:
+    """Rows as the job read them before the owner's click: the job then writes from these."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def iterator(self, chunk_size):
+        return iter(self.rows)
+
+
+@pytest.mark.parametrize("sent", [0, 3], ids=["due a reminder", "due the flag"])
+def test_an_owner_who_confirms_while_the_job_runs_is_neither_flagged_nor_reminded(
+    owned, monkeypatch, sent
+):
+    Entry.objects.filter(pk=owned.pk).update(reminders_sent=sent)
+    with days_after(START, 500):
+        read = list(freshness.due_for_reminder(timezone.now()))
+        assert [entry.pk for entry in read] == [owned.pk]
+        freshness.entry_verify(entry=owned, role=Entry.VerifiedBy.OWNER)
+        monkeypatch.setattr(freshness, "due_for_reminder", lambda now: ReadEarlier(read))
+        assert freshness.remind_owners() == (0, 0)
+    owned.refresh_from_db()
+    assert (owned.unverified, owned.reminders_sent) == (False, 0)
+    assert owned.verified_by == Entry.VerifiedBy.OWNER
+    assert mail.outbox == []
+
+
+def test_publishing_an_archived_entry_again_verifies_it_afresh(owned, people):
+    Entry.objects.filter(pk=owned.pk).update(unverified=True, reminders_sent=3)
+    for action in (ModerationDecision.Action.ARCHIVE, ModerationDecision.Action.PUBLISH):
+        with days_after(START, 800):
+            services.entry_moderate(entry=owned, moderator=people["moderator"], action=action)
+    owned.refresh_from_db()
+    assert (owned.unverified, owned.reminders_sent, owned.verified_at.date()) == (
+        False,
+        0,
+        (timezone.datetime.fromisoformat(START) + timedelta(days=800)).date(),
+    )
+
+
+def test_a_deactivated_owner_is_not_written_to(owned, people):
+    people["owner"].is_active = False
+    people["owner"].save()
+    assert remind_on(366) == (0, 0)
+    assert mail.outbox == []
+
+
+def test_a_signed_link_with_a_payload_not_of_ours_is_refused_not_a_500(owned, client):
+    for payload in ([1, 2], "running", {"e": [owned.pk], "a": "running"}, {"e": "x"}):
+        token = signing.dumps(payload, salt=freshness.REMINDER_SALT, compress=True)
+        for method in (client.get, client.post):
+            response = method(f"/freshness/{token}/")
+            assert response.status_code == 400, (payload, response.status_code)
+    owned.refresh_from_db()
+    assert owned.verified_by == Entry.VerifiedBy.MODERATOR
+
+
 def test_an_anonymous_suggesters_private_address_is_reminded(make_entry):
     with time_machine.travel(START, tick=False):
         entry = make_entry()

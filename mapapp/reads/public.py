@@ -100,7 +100,7 @@ PUBLIC_FIELDS = (
         "unverified",
         "unverified",
         summary=True,
-        description="its owner left several reminders to confirm it unanswered",
+        description="nobody confirmed it still runs through several reminders' time",
     ),
     PublicField("category_name", "category__name"),
     PublicField("licence", "licence"),

@@ -67,14 +67,19 @@ def _insert(entry, tag_names, *, editor):
 
 
 def _stamp_publication(entry, editor):
+    if entry.status != Entry.Status.PUBLISHED:
+        return
+    now = timezone.now()
     # Stamped once: an entry archived and published again keeps its first publication date.
-    if entry.status == Entry.Status.PUBLISHED and entry.published_at is None:
-        entry.published_at = timezone.now()
-        # Publishing is a check that the place runs: by a moderator, or by a trusted owner
-        # publishing their own entry (no editor: an import or the admin, moderators' tools).
-        entry.verified_at = entry.published_at
-        owner = editor is not None and not permissions.is_moderator(editor)
-        entry.verified_by = Entry.VerifiedBy.OWNER if owner else Entry.VerifiedBy.MODERATOR
+    if entry.published_at is None:
+        entry.published_at = now
+    # Every publication, a first one or a return from the archive, is a check that the place
+    # runs: by a moderator, or by a trusted owner publishing their own entry (no editor: an
+    # import or the admin, moderators' tools). It answers any reminders waiting.
+    owner = editor is not None and not permissions.is_moderator(editor)
+    entry.verified_at = now
+    entry.verified_by = Entry.VerifiedBy.OWNER if owner else Entry.VerifiedBy.MODERATOR
+    entry.unverified, entry.reminders_sent, entry.reminded_at = False, 0, None
 
 
 def entry_update(*, entry, data, expected_version, tag_names=None, editor=None):
@@ -127,6 +132,10 @@ def entry_save_from_admin(*, entry, editor, expected_version=None):
     return entry
 
 
+# What a publication sets besides the status (_stamp_publication).
+PUBLICATION_CHECK = ["verified_at", "verified_by", "unverified", "reminders_sent", "reminded_at"]
+
+
 def entry_set_status(*, entry, status, editor=None):
     """Move entry, a row the caller has locked and checked (entry_moderate), to a moderation
     status; publishing stamps published_at once."""
@@ -134,7 +143,7 @@ def entry_set_status(*, entry, status, editor=None):
     entry.status = status
     _stamp_publication(entry, editor)
     entry.version += 1
-    fields = ["status", "published_at", "verified_at", "verified_by", "version", "updated_at"]
+    fields = ["status", "published_at", "version", "updated_at", *PUBLICATION_CHECK]
     entry.save(update_fields=fields)
     public_change([entry.pk])
     follows.announce_status(entry)

@@ -102,7 +102,8 @@ def owner_address(entry):
     """Where an entry's owner is reached: their account's email, else the anonymous
     suggester's private address; "" when there is nobody to ask."""
     if entry.created_by_id:
-        return entry.created_by.email
+        # A deactivated account is not written to; its entry reaches the moderators.
+        return entry.created_by.email if entry.created_by.is_active else ""
     return entry.submitter_email
 
 
@@ -128,16 +129,23 @@ def remind_owners(now=None):
     now = now or timezone.now()
     reminded = flagged = 0
     for entry in due_for_reminder(now).iterator(chunk_size=500):
+        # Written only if the row is as read: an owner who confirmed meanwhile (a click
+        # between this read and the write) is neither flagged nor reminded again.
+        unchanged = Entry.objects.filter(
+            pk=entry.pk,
+            unverified=False,
+            reminders_sent=entry.reminders_sent,
+            verified_at=entry.verified_at,
+        )
         with transaction.atomic():
             if entry.reminders_sent >= settings.FRESHNESS_MAX_REMINDERS:
-                Entry.objects.filter(pk=entry.pk).update(unverified=True)
-                flagged += 1
+                flagged += unchanged.update(unverified=True)
                 continue
             # Counted even with nobody to email: an ownerless entry reaches the moderators too.
             sent = entry.reminders_sent + 1
-            Entry.objects.filter(pk=entry.pk).update(reminders_sent=sent, reminded_at=now)
+            counted = unchanged.update(reminders_sent=sent, reminded_at=now)
             address = owner_address(entry)
-            if address:
+            if counted and address:
                 _remind(entry, address)
                 reminded += 1
     # Always: flags change public properties, and "verified within" windows move daily, so
@@ -183,7 +191,9 @@ def reminder_reading(token):
         raise ValidationError(
             "This reminder's link is not valid: it may have been cut short. Nothing was changed."
         ) from None
-    entry = Entry.objects.published().filter(pk=payload.get("e")).first()
+    if not isinstance(payload, dict) or not isinstance(payload.get("e"), int):
+        raise ValidationError("This reminder's link is not valid. Nothing was changed.")
+    entry = Entry.objects.published().filter(pk=payload["e"]).first()
     if entry is None or payload.get("a") not in ANSWERS:
         raise ValidationError("This entry is no longer on the map. Nothing was changed.")
     return entry, payload["a"]
