@@ -121,9 +121,14 @@ def test_an_anonymous_visitor_says_it_is_still_here_counted_apart(owned):
     assert owned.verified_by == "moderator"  # a visitor's word is not a verification
 
 
-def test_the_visitor_button_needs_a_form_token(owned):
+def test_the_visitor_button_needs_no_form_token_so_entry_pages_stay_cacheable(owned):
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post(f"/entries/{owned.slug}/still-here/").status_code == 403
+    page = strict.get(f"/entries/{owned.slug}/")
+    assert "no-store" not in page.get("Cache-Control", "")
+    assert "csrfmiddlewaretoken" not in page.content.decode()
+    assert strict.post(f"/entries/{owned.slug}/still-here/").status_code == 302
+    owned.refresh_from_db()
+    assert owned.confirmations == 1
 
 
 def test_the_visitor_button_is_rate_limited_per_address(owned, settings):

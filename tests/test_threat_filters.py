@@ -90,7 +90,8 @@ def test_an_entry_at_risk_says_when_its_next_deadline_falls(client, cases):
     assert "<strong>At risk</strong> · Consultation closes" in library
     assert '<time datetime="2026-06-24">in 9 days</time>' in library
     pub = body[body.index("The Red Lion") :]
-    assert "<strong>Lost</strong></p>" in pub[: pub.index("</li>")]
+    # Lost: no deadline follows, only when it was last verified.
+    assert '<strong>Lost</strong> · <span class="freshness">' in pub[: pub.index("</li>")]
 
 
 def test_the_maps_filters_have_the_case_controls_with_the_servers_choices(client, db):
