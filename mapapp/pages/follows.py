@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mapapp.models import Category, Entry, Follow
 from mapapp.pages.forms import AreaFollowForm, FrequencyForm
+from mapapp.pages.navigation import next_on_this_site
 from mapapp.pages.paging import page_with_links
 from mapapp.reads.filters import MAX_AREA_DEGREES
 from mapapp.services import follows as follow_service
@@ -105,12 +105,7 @@ def unfollow(request, pk):
     label = follow.label
     follow_service.unfollow(follow=follow)
     messages.success(request, f"You no longer follow {label}.")
-    return redirect(request.POST.get("next") if _is_ours(request) else "account-follows")
-
-
-def _is_ours(request):
-    target = request.POST.get("next", "")
-    return url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return redirect(next_on_this_site(request) or "account-follows")
 
 
 # Mail programs unsubscribe with a POST that has no form token (RFC 8058's one-click): the

@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from mapapp import permissions, services
 from mapapp.models import ChangeRequest, Entry, ModerationDecision, Report, ThreatCase, ThreatEvent
 from mapapp.pages.forms import DecisionForm
+from mapapp.pages.navigation import next_on_this_site
 from mapapp.pages.paging import page_with_links
 from mapapp.reads import history
 from mapapp.services import jobs
@@ -97,12 +97,7 @@ def _reason(request):
 
 def _next(request):
     """Where to go after a decision: the form's `next` if it stays on this site, else the queue."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("moderation")
+    return next_on_this_site(request) or reverse("moderation")
 
 
 def _done(request, text):
