@@ -230,6 +230,28 @@ def test_a_signed_link_with_a_payload_not_of_ours_is_refused_not_a_500(owned, cl
     assert owned.verified_by == Entry.VerifiedBy.MODERATOR
 
 
+def test_a_reminder_link_stops_answering_once_the_entry_changes_hands(owned, people):
+    remind_on(366)
+    path = f"/freshness/{token_of(mail.outbox[0], 'running')}/"
+    Entry.objects.filter(pk=owned.pk).update(created_by=people["moderator"])
+    response = Client().post(path)
+    assert response.status_code == 400
+    assert "no longer looks after this entry" in response.content.decode()
+    owned.refresh_from_db()
+    assert owned.verified_by == Entry.VerifiedBy.MODERATOR and owned.reminders_sent == 1
+
+
+def test_a_suggesters_link_carries_no_address_and_answers_only_for_that_address(make_entry):
+    with time_machine.travel(START, tick=False):
+        entry = make_entry()
+    Entry.objects.filter(pk=entry.pk).update(submitter_email="suggester@private.example")
+    remind_on(366)
+    token = token_of(mail.outbox[0], "running")
+    assert "private.example" not in str(signing.loads(token, salt=freshness.REMINDER_SALT))
+    Entry.objects.filter(pk=entry.pk).update(submitter_email="new@private.example")
+    assert Client().post(f"/freshness/{token}/").status_code == 400
+
+
 def test_an_anonymous_suggesters_private_address_is_reminded(make_entry):
     with time_machine.travel(START, tick=False):
         entry = make_entry()

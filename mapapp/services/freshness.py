@@ -9,6 +9,7 @@ one-click answers; after FRESHNESS_MAX_REMINDERS unanswered ones the entry is fl
 unverified for the moderators. It stays published: a quiet owner is not a closed place.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -171,10 +172,21 @@ def _remind(entry, address):
     send_mail(subject[:200], body, None, [address])
 
 
+def owner_key(entry):
+    """Who an entry's reminders are for, as a short key: its owner's account, else a digest
+    of the suggester's address (the address itself never goes into a link)."""
+    if entry.created_by_id:
+        return f"u{entry.created_by_id}"
+    return "s" + hashlib.sha256(entry.submitter_email.lower().encode()).hexdigest()[:16]
+
+
 def reminder_token(entry, action):
+    """A signed one-click answer, bound to the entry and to whom it was sent: a link
+    forwarded from a previous owner's mailbox stops answering once the entry changes hands."""
     if action not in ANSWERS:
         raise ValueError(f"Unknown answer {action!r}.")
-    return signing.dumps({"e": entry.pk, "a": action}, salt=REMINDER_SALT, compress=True)
+    payload = {"e": entry.pk, "a": action, "o": owner_key(entry)}
+    return signing.dumps(payload, salt=REMINDER_SALT, compress=True)
 
 
 def reminder_reading(token):
@@ -196,6 +208,11 @@ def reminder_reading(token):
     entry = Entry.objects.published().filter(pk=payload["e"]).first()
     if entry is None or payload.get("a") not in ANSWERS:
         raise ValidationError("This entry is no longer on the map. Nothing was changed.")
+    if payload.get("o") != owner_key(entry):
+        raise ValidationError(
+            "This reminder was sent to someone who no longer looks after this entry. Nothing "
+            "was changed: its owner can confirm it from the entry's page."
+        )
     return entry, payload["a"]
 
 
