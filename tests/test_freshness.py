@@ -361,11 +361,13 @@ def test_the_list_the_api_and_the_clusters_select_entries_verified_within_a_year
         listed = Client().get("/entries/", {"verified_within": "365"})
         api = Client().get("/api/v1/entries/", {"verified_within": "365"}).json()
         clusters = Client().get("/api/v1/clusters/", {"verified_within": "365", "zoom": "3"}).json()
+        ogc = Client().get("/ogc/collections/entries/items", {"verified_within": "365"}).json()
         everything = Client().get("/api/v1/clusters/", {"zoom": "3"}).json()
     assert [e.name for e in listed.context["page"].object_list] == [fresh.name]
     ticked = r'<input type="checkbox" name="verified_within" value="365" id="[^"]+" checked>'
     assert re.search(ticked, listed.content.decode())
     assert [f["id"] for f in api["features"]] == [fresh.slug]
+    assert [f["id"] for f in ogc["features"]] == [fresh.slug] and ogc["numberMatched"] == 1
     count = lambda body: sum(f["properties"]["count"] for f in body["features"])  # noqa: E731
     assert (count(clusters), count(everything)) == (1, 2)
 
@@ -379,6 +381,8 @@ def test_the_list_offers_the_filter_unticked_without_it(old_and_fresh):
 def test_a_bad_verified_within_is_named_by_every_door(value, old_and_fresh):
     api = Client().get("/api/v1/entries/", {"verified_within": value})
     assert api.status_code == 400 and "verified_within" in api.json()
+    ogc = Client().get("/ogc/collections/entries/items", {"verified_within": value})
+    assert ogc.status_code == 400 and "verified_within" in ogc.json()["description"]
     if value:  # the list drops blank fields as a form's untouched controls
         page = Client().get("/entries/", {"verified_within": value})
         assert page.status_code == 400 and "verified_within" in page.content.decode()

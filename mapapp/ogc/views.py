@@ -44,7 +44,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-ITEM_FILTERS = ("bbox", "datetime", "category", "tag", "threat", "q")
+ITEM_FILTERS = ("bbox", "datetime", "category", "tag", "threat", "q", "verified_within")
 ITEM_PARAMS = {*ITEM_FILTERS, "limit", "offset", "f", "bbox-crs"}
 # The second collection: active threat cases, each at its entry's public point.
 THREATS_ID = "threats"

@@ -44,6 +44,11 @@ MAX_DEADLINE_DAYS = 3660
 # How far back "verified within" may look; the list and the map offer a year.
 MAX_VERIFIED_DAYS = 3660
 VERIFIED_A_YEAR = 365
+# The filter as the API's and the OGC API's documents describe it.
+VERIFIED_WITHIN_HELP = (
+    "Entries last verified (confirmed running by their owner or a moderator) at most this many "
+    f"days ago, 1..{MAX_VERIFIED_DAYS}; {VERIFIED_A_YEAR} for the last year."
+)
 
 FILTER_PARAMS = (
     "bbox",
