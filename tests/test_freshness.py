@@ -131,15 +131,29 @@ def test_the_visitor_button_needs_no_form_token_so_entry_pages_stay_cacheable(ow
     assert owned.confirmations == 1
 
 
-def test_the_visitor_button_is_rate_limited_per_address(owned, settings):
+def test_the_visitor_button_is_rate_limited_per_address(owned, make_entry, settings):
     settings.VISIT_CONFIRMATIONS_PER_HOUR = 2
+    second = make_entry()
     visitor = Client()
-    codes = [visitor.post(f"/entries/{owned.slug}/still-here/").status_code for _ in range(3)]
-    assert codes == [302, 302, 429]
+    paths = [f"/entries/{e.slug}/still-here/" for e in (owned, second, owned)]
+    assert [visitor.post(path).status_code for path in paths] == [302, 302, 429]
     owned.refresh_from_db()
-    assert owned.confirmations == 2
+    assert owned.confirmations == 1
     other = Client(REMOTE_ADDR="192.0.2.9")
     assert other.post(f"/entries/{owned.slug}/still-here/").status_code == 302
+
+
+def test_one_address_counts_once_a_day_for_one_entry(owned):
+    visitor = Client()
+    path = f"/entries/{owned.slug}/still-here/"
+    visitor.post(path)
+    again = visitor.post(path, follow=True)
+    assert "already counted today" in again.content.decode()
+    owned.refresh_from_db()
+    assert owned.confirmations == 1
+    Client(REMOTE_ADDR="192.0.2.10").post(path)
+    owned.refresh_from_db()
+    assert owned.confirmations == 2
 
 
 def test_pending_entries_take_no_confirmations(make_entry):
