@@ -537,6 +537,10 @@ FRESHNESS_REMINDER_INTERVAL_DAYS = env_int(
     "FRESHNESS_REMINDER_INTERVAL_DAYS", 30, minimum=1, maximum=365
 )
 FRESHNESS_MAX_REMINDERS = env_int("FRESHNESS_MAX_REMINDERS", 3, minimum=1, maximum=20)
+# At most this many reminders go out a day, the longest unverified first: the day the feature
+# arrives every entry older than FRESHNESS_REMINDER_DAYS is due at once, and a mail server (and
+# its reputation) takes a wave of thousands badly; the rest go on the following days.
+FRESHNESS_REMINDERS_PER_DAY = env_int("FRESHNESS_REMINDERS_PER_DAY", 500, minimum=1)
 # Visitors' "I was there recently" presses counted per address per hour.
 VISIT_CONFIRMATIONS_PER_HOUR = env_int("VISIT_CONFIRMATIONS_PER_HOUR", 10, minimum=1)
 

@@ -197,6 +197,20 @@ class ReadEarlier:
         return iter(self.rows)
 
 
+def test_a_day_sends_at_most_its_share_of_reminders_the_longest_unverified_first(
+    make_entry, settings
+):
+    settings.FRESHNESS_REMINDERS_PER_DAY = 2
+    for day in (20, 0, 10):
+        with days_after(START, day):
+            entry = make_entry()
+        Entry.objects.filter(pk=entry.pk).update(submitter_email=f"day{day}@private.example")
+    assert remind_on(400) == (2, 0)
+    assert [m.to for m in mail.outbox] == [["day0@private.example"], ["day10@private.example"]]
+    assert remind_on(401) == (1, 0)
+    assert mail.outbox[-1].to == ["day20@private.example"]
+
+
 @pytest.mark.parametrize("sent", [0, 3], ids=["due a reminder", "due the flag"])
 def test_an_owner_who_confirms_while_the_job_runs_is_neither_flagged_nor_reminded(
     owned, monkeypatch, sent

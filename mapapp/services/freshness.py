@@ -120,16 +120,20 @@ def due_for_reminder(now):
         .filter(checked__lt=stale)
         .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=recent))
         .select_related("created_by")
-        .order_by("pk")
+        .order_by("checked", "pk")
     )
 
 
 def remind_owners(now=None):
     """Scheduled job (daily): remind each due entry's owner once, or flag the entry
-    unverified once FRESHNESS_MAX_REMINDERS have gone unanswered. Returns (reminded, flagged)."""
+    unverified once FRESHNESS_MAX_REMINDERS have gone unanswered; at most
+    FRESHNESS_REMINDERS_PER_DAY reminders, the longest unverified first. Returns (reminded,
+    flagged)."""
     now = now or timezone.now()
     reminded = flagged = 0
     for entry in due_for_reminder(now).iterator(chunk_size=500):
+        if reminded >= settings.FRESHNESS_REMINDERS_PER_DAY:
+            break
         # Written only if the row is as read: an owner who confirmed meanwhile (a click
         # between this read and the write) is neither flagged nor reminded again.
         unchanged = Entry.objects.filter(
