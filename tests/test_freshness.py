@@ -84,6 +84,16 @@ def test_a_moderator_confirms_any_entry_as_a_moderator(owned, client_for):
     assert owned.verified_by == "moderator"
 
 
+def test_a_trusted_contributor_confirms_another_persons_entry_as_the_community(owned, client_for):
+    trusted = client_for("trusted")
+    assert "Still running — confirm" in trusted.get(owned.get_absolute_url()).content.decode()
+    assert trusted.post(f"/entries/{owned.slug}/verify/").status_code == 302
+    owned.refresh_from_db()
+    assert owned.verified_by == Entry.VerifiedBy.COMMUNITY
+    body = Client().get(owned.get_absolute_url()).content.decode()
+    assert "a contributor" in body and "trusted" not in body
+
+
 def test_other_people_cannot_verify_and_are_not_offered_the_button(owned, client_for):
     resident = client_for("resident")
     assert "Still running — confirm" not in resident.get(owned.get_absolute_url()).content.decode()

@@ -42,16 +42,22 @@ CLOSED_MESSAGE = "Its owner answered a freshness reminder: it has closed."
 
 
 def verifier_role(user, entry):
-    """The role in which user may verify entry: moderator, owner, or PermissionDenied."""
+    """The role in which user may verify entry: moderator, owner, community (a trusted
+    contributor, vouched for by the moderators, who has checked a place not theirs), or
+    PermissionDenied."""
     if permissions.is_moderator(user):
         return Role.MODERATOR
     if permissions.is_owner(user, entry):
         return Role.OWNER
-    raise PermissionDenied("Only the entry's owner or a moderator can confirm it is running.")
+    if permissions.is_trusted(user):
+        return Role.COMMUNITY
+    raise PermissionDenied(
+        "Only the entry's owner, a trusted contributor or a moderator can confirm it is running."
+    )
 
 
 def may_verify(user, entry):
-    return entry.is_public and (permissions.is_moderator(user) or permissions.is_owner(user, entry))
+    return entry.is_public and (permissions.is_trusted(user) or permissions.is_owner(user, entry))
 
 
 def entry_verify(*, entry, role, now=None):
