@@ -125,6 +125,16 @@ def names_accepted(names):
     return {*names, *(old for old, new in ALIASES.items() if new in names)}
 
 
+def unknown_parameters(query, allowed):
+    """What a door says of the parameters in query it does not take ("" when there are none):
+    the one wording of the pages, the API, the OGC API and the feeds."""
+    unknown = sorted(set(query) - names_accepted(allowed))
+    if not unknown:
+        return ""
+    takes = f"Allowed: {', '.join(sorted(allowed))}." if allowed else "It takes none."
+    return f"Unknown parameter(s): {', '.join(unknown)}. {takes}"
+
+
 def parse_filters(query, *, names=FILTER_PARAMS, aliases=ALIASES):
     """EntryFilters from the filter parameters `names` of a QueryDict (other parameters are
     the door's to read or refuse); raises FilterError naming every bad one. aliases are
