@@ -163,7 +163,10 @@ def test_geojson_columns_are_the_union_of_properties_in_first_seen_order():
 
 
 def test_a_features_id_becomes_the_first_column_when_no_property_is_named_id():
-    data = b'{"type":"FeatureCollection","features":[{"type":"Feature","id":"g1","properties":{"name":"A"},"geometry":null}]}'
+    data = (
+        b'{"type":"FeatureCollection","features":'
+        b'[{"type":"Feature","id":"g1","properties":{"name":"A"},"geometry":null}]}'
+    )
     table = read_bytes(data, "a.json")
     assert table.columns == ["id", "name"] and table.rows[0].cells == {"id": "g1", "name": "A"}
 
