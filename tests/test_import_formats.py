@@ -2,6 +2,7 @@
 
 import io
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,18 @@ def test_openfairdb_search_results_read_their_visible_and_invisible_entries():
 def test_a_file_without_an_extension_is_read_by_its_content():
     data = (FIXTURES / "xlsx-groups.xlsx").read_bytes()
     assert read_bytes(data, "export").format == "xlsx"
+
+
+def test_a_formula_saved_with_its_value_reads_as_that_value_never_recomputed():
+    # As a spreadsheet program saves it: the formula and the value it showed.
+    source = zipfile.ZipFile(FIXTURES / "xlsx-groups.xlsx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b'<c r="B2"><f>', b'<c r="B2" t="str"><f>')
+                data = data.replace(b"<v></v>", b"<v>shown when saved</v>")
+            copy.writestr(member, data)
+    table = read_bytes(out.getvalue(), "saved.xlsx", sheet="Links")
+    assert table.rows[0].cells["link"] == "shown when saved"
