@@ -524,6 +524,10 @@ Q_CLUSTER = {
     "orm": "default",
     "broker_class": job_broker_class(JOB_BROKER),
     "workers": JOB_WORKERS,
+    # A worker takes no more jobs ahead than it has workers (django-q2 takes workers² by
+    # default): a job's lock or lease runs while it waits in the worker's own queue, and one
+    # kept waiting past it could be taken by a second worker host as well.
+    "queue_limit": JOB_WORKERS,
     "timeout": JOB_TIMEOUT_SECONDS,
     # django-q2's own redelivery interval, which must exceed the timeout; BackoffBroker sets
     # each job's from its attempts.
