@@ -204,3 +204,30 @@ def test_the_page_without_javascript_shows_the_same_name_as_the_json_ld(client, 
     entry = make_entry(name="Café & Co")
     response, _nonce, data = embedded(client, entry)
     assert data["name"] in html.unescape(response.content.decode())
+
+
+def test_real_answers_match_the_documented_response_schema(client, make_entry):
+    from jsonschema import Draft7Validator
+
+    schema = json.loads(client.get("/api/v1/schema/", {"format": "json"}).content)
+    operation = schema["paths"]["/api/v1/entries/{slug}/jsonld/"]["get"]
+    validator = Draft7Validator(
+        operation["responses"]["200"]["content"]["application/ld+json"]["schema"]
+    )
+    entries = [
+        make_entry(),
+        make_entry(category_slug="public-goods", tags=["pools"], phone="0117 000 0000"),
+        make_entry(
+            category_slug="campaigns-resistance",
+            precision="approximate",
+            website="https://save.example/",
+            email="save@campaign.example",
+            founded_on=date(2020, 1, 1),
+            address="1 Road",
+            locality="Easton",
+            postcode="BS5 9QQ",
+        ),
+    ]
+    for entry in entries:
+        body = json.loads(client.get(f"/api/v1/entries/{entry.slug}/jsonld/").content)
+        assert [error.message for error in validator.iter_errors(body)] == [], entry.slug
