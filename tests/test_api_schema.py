@@ -149,7 +149,7 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
     seed_entries(make_entry)
     result = run_schemathesis(f"{live_server.url}/api/v1/schema/", tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "Tested: 28" in result.stdout, result.stdout[-3000:]
+    assert "Tested: 31" in result.stdout, result.stdout[-3000:]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -166,7 +166,7 @@ def test_schemathesis_with_a_moderators_token_finds_no_errors(
         f"{live_server.url}/api/v1/schema/", tmp_path, "-H", f"Authorization: Token {key}"
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "Tested: 28" in result.stdout, result.stdout[-3000:]
+    assert "Tested: 31" in result.stdout, result.stdout[-3000:]
 
 
 def test_reports_are_documented_as_open_to_anonymous_clients(client, db):

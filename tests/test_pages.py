@@ -56,7 +56,7 @@ def test_an_entry_page_has_open_graph_and_json_ld(client, make_entry):
         '<meta property="og:title" content="Stroud Seed Library &lt;/script&gt;&lt;script&gt;">'
         in body
     )
-    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1)
+    ld = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1)
     data = json.loads(ld)
     assert data["name"] == "Stroud Seed Library </script><script>"
     assert data["location"]["geo"]["longitude"] == round(entry.public_point.x, 6)

@@ -20,7 +20,7 @@ from mapapp.models import Category, ChangeRequest, ModerationDecision, Report
 from mapapp.services import follows
 from tests import urlwalk
 from tests.conftest import ensure_categories
-from tests.test_privacy_sweep import fragments, revealed
+from tests.test_privacy_sweep import fragments, revealed, unzipped
 
 APPROXIMATE = {"at": (-2.123456, 51.654321), "moved": (-2.131313, 51.646464)}
 AREA = {"at": (-1.876543, 52.345678), "moved": (-1.882468, 52.351357)}
@@ -60,9 +60,10 @@ ACTIONS = ["publish", "reject", "archive", "apply", "decline", "resolve", "dismi
 
 
 def body_of(response):
-    content = (
-        b"".join(response.streaming_content) if response.streaming else response.content
-    ).decode("utf-8", "replace")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type") == "application/zip":
+        content = unzipped(content).encode()
+    content = content.decode("utf-8", "replace")
     headers = "\n".join(f"{k}: {v}" for k, v in response.items())
     return f"{headers}\n\n{content}"
 

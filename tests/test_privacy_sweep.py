@@ -1,6 +1,8 @@
 """Every public surface, swept: withheld locations, accounts, emails and IPs never appear."""
 
+import io
 import re
+import zipfile
 
 import pytest
 from django.test import Client
@@ -59,6 +61,9 @@ def public_surfaces(entry):
         "/entries/?q=secret",
         "/api/v1/entries/",
         f"/api/v1/entries/{slug}/",
+        f"/api/v1/entries/{slug}/jsonld/",
+        f"/api/v1/entries/{slug}/murmurations/",
+        "/api/v1/exports/hsds.zip",
         "/api/v1/entries/?format=csv",
         "/api/v1/entries/?format=geojson",
         "/api/v1/entries/?near=-2.1,51.6&radius=20000",
@@ -79,9 +84,14 @@ def public_surfaces(entry):
 def read(client, path):
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    if response.streaming:
-        return b"".join(response.streaming_content).decode()
-    return response.content.decode()
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return unzipped(content) if response["Content-Type"] == "application/zip" else content.decode()
+
+
+def unzipped(content):
+    """Every file of a zip, one after another: compressed, a leak would not show."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "\n".join(archive.read(name).decode() for name in archive.namelist())
 
 
 @pytest.mark.parametrize("precision", ["approximate", "area"])

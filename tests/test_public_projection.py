@@ -56,7 +56,7 @@ def csv_row(client):
 
 def page_and_json_ld(client, entry):
     body = client.get(f"/entries/{entry.slug}/").content.decode()
-    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1)
+    ld = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1)
     return html.unescape(body), json.loads(ld)
 
 

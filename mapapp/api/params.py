@@ -110,6 +110,15 @@ def parse_tile_query(query):
     return filters
 
 
+def parse_export_query(query):
+    """EntryFilters for a download that is not a page (the HSDS package): the filters only."""
+    errors = _unknown(query, set(FILTER_PARAMS))
+    filters = _filters(query, FILTER_PARAMS, errors)
+    if errors:
+        raise ValidationError(errors)
+    return filters
+
+
 def refuse_parameters(query):
     """For endpoints that take no query parameters at all."""
     if errors := _unknown(query, set()):

@@ -5,48 +5,28 @@ from datetime import UTC
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import _json_script_escapes
+from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 
-from mapapp.reads.public import public_point, public_properties
+from mapapp.reads.standards import public_record
+from mapapp.reads.standards.jsonld import entry_jsonld
 
 register = template.Library()
 
 
-@register.filter
-def ld_json(data):
-    """A schema.org JSON-LD script element, escaped so user text cannot close the tag."""
-    text = json.dumps(data, cls=DjangoJSONEncoder).translate(_json_script_escapes)
-    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+def ld_json(data, nonce):
+    """A JSON-LD script element, escaped so user text cannot close the tag."""
+    # Escaped as json_script does (<, > and & as \u escapes), so the text is safe in the tag.
+    text = mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(_json_script_escapes))  # noqa: S308
+    return format_html('<script type="application/ld+json" nonce="{}">{}</script>', nonce, text)
 
 
-@register.simple_tag
-def entry_json_ld(entry, url):
-    """schema.org data for an entry: what the public sees of it (reads.public), its public
-    point and, when the exact location is withheld, no street address and the outward postcode
-    only."""
-    public = public_properties(entry)
-    longitude, latitude = public_point(entry)
-    address = {"@type": "PostalAddress", "addressLocality": public["locality"]}
-    if public["address"]:
-        address["streetAddress"] = public["address"]
-    if public["postcode"]:
-        address["postalCode"] = public["postcode"]
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Organization",
-        "name": public["name"],
-        "description": public["summary"] or public["description"][:280],
-        "url": url,
-        "location": {
-            "@type": "Place",
-            "geo": {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude},
-            "address": address,
-        },
-    }
-    if public["website"]:
-        data["sameAs"] = public["website"]
-    return ld_json(data)
+@register.simple_tag(takes_context=True)
+def entry_json_ld(context, entry):
+    """schema.org data for an entry (reads.standards.jsonld): what the public sees of it."""
+    request = context["request"]
+    record = public_record(entry, request.build_absolute_uri)
+    return ld_json(entry_jsonld(record), getattr(request, "csp_nonce", ""))
 
 
 @register.filter
