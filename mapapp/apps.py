@@ -27,11 +27,12 @@ class MapAppConfig(AppConfig):
 
         # Every connection, whichever alias and however often it reopens, keeps to the limit.
         connection_created.connect(hold_connection_to_limits)
-        from django_q.signals import post_execute
+        from django_q.signals import post_execute, pre_execute
 
-        from mapapp.services.jobs import forget_private_success
+        from mapapp.services.jobs import forget_private_success, renew_lease
 
         post_execute.connect(forget_private_success, dispatch_uid="commons-forget-private")
+        pre_execute.connect(renew_lease, dispatch_uid="commons-renew-lease")
         if sys.argv[1:2] == ["qcluster"]:
             from mapapp.web import replicas
 

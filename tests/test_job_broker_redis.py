@@ -218,12 +218,18 @@ def test_a_taken_job_is_leased_for_its_run_and_a_wait_that_doubles_with_each_tak
         now = seconds + microseconds / 1e6
         return broker.connection.zscore(broker.key("leases"), job) - now
 
+    def lease(takes):
+        return jobs.take_lease_seconds(takes)
+
     job = take()
-    assert 1 < leased_for(job) <= 2
+    assert lease(1) - 1 < leased_for(job) <= lease(1)
+    broker.connection.zadd(broker.key("leases"), {job: 0})  # as if it ran out
     assert take() == job
-    assert 2 < leased_for(job) <= 3
+    assert lease(2) - 1 < leased_for(job) <= lease(2)
+    broker.connection.zadd(broker.key("leases"), {job: 0})
     assert take() == job
-    assert 4 < leased_for(job) <= 5
+    assert lease(3) - 1 < leased_for(job) <= lease(3)
+    assert lease(3) - lease(2) == 2 * (lease(2) - lease(1)) == 2
     broker.acknowledge(job)
     assert (broker.queue_size(), broker.lock_size(), jobs_in_redis()) == (0, 0, 0)
 
@@ -255,3 +261,18 @@ def test_an_outbox_row_a_relay_holds_is_left_to_it_until_its_claim_runs_out(redi
     OrmQ.objects.filter(pk=row.pk).update(lock=timezone.now())  # that relay died
     broker.relay_waiting()
     assert (OrmQ.objects.count(), jobs_in_redis()) == (0, 1)
+
+
+def test_jobs_waiting_behind_long_ones_in_a_workers_queue_each_run_once(worker, tmp_path):
+    """A job's lease is renewed when its run starts: taken, then kept waiting behind two
+    others longer than the lease lasts, it is not taken again."""
+    runs = tmp_path / "runs.txt"
+    for name in "ABC":
+        jobs.enqueue("tests.job_functions.slow", str(runs), name, 2.5)
+    started = time.monotonic()
+    worker()
+    wait_for(lambda: runs.exists() and len(runs.read_text().split()) >= 3, seconds=90)
+    # Until well past the lease C had when it was taken (the worker's timeout of 3 s and
+    # backoff of 1 s, waiting behind two others): a second run of any job would be here.
+    time.sleep(max(0, 3 * (3 + 3) + (3 + 3 + 1) + 3 - (time.monotonic() - started)))
+    assert sorted(runs.read_text().split()) == ["A", "B", "C"]

@@ -6,6 +6,7 @@ database, and the mail server a real SMTP server (aiosmtpd) on a free port.
 """
 
 import asyncio
+import math
 import os
 import signal
 import subprocess
@@ -307,7 +308,12 @@ def test_a_taken_job_is_locked_for_its_run_and_then_a_delay_that_grows_with_its_
     def locked_for():
         return (broker.timeout(queued) - timezone.now()).total_seconds()
 
-    assert 359 < locked_for() <= 360
+    # Its wait in the worker host's queue, then its run (the timeout and the guard's grace)
+    # and the backoff before the next try.
+    wait = jobs.queue_wait_seconds()
+    ahead = settings.Q_CLUSTER["queue_limit"] + 1
+    assert wait == (1 + math.ceil(ahead / settings.JOB_WORKERS)) * 303
+    assert wait + 362 < locked_for() <= wait + 363
     Task.objects.create(
         id=queued.task_id(),
         name="email",
@@ -317,4 +323,19 @@ def test_a_taken_job_is_locked_for_its_run_and_then_a_delay_that_grows_with_its_
         stopped="2026-01-01T00:00:01Z",
         success=False,
     )
-    assert 539 < locked_for() <= 540
+    assert wait + 542 < locked_for() <= wait + 543
+
+
+def test_jobs_waiting_behind_long_ones_in_a_workers_queue_each_run_once(worker, tmp_path):
+    """A job's lock is renewed when its run starts: taken, then kept waiting behind two
+    others longer than the lock lasts, it is not taken again."""
+    runs = tmp_path / "runs.txt"
+    for name in "ABC":
+        jobs.enqueue("tests.job_functions.slow", str(runs), name, 2.5)
+    started = time.monotonic()
+    worker().start()
+    wait_for(lambda: runs.exists() and len(runs.read_text().split()) >= 3, seconds=90)
+    # Until well past the lease C had when it was taken (the worker's timeout of 3 s and
+    # backoff of 1 s, waiting behind two others): a second run of any job would be here.
+    time.sleep(max(0, 3 * (3 + 3) + (3 + 3 + 1) + 3 - (time.monotonic() - started)))
+    assert sorted(runs.read_text().split()) == ["A", "B", "C"]

@@ -10,12 +10,15 @@ later, until JOB_MAX_ATTEMPTS. Its failures are kept in django-q2's task table f
 moderation dashboard and the admin.
 """
 
+import math
 import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django_q.brokers import get_broker
 from django_q.brokers.orm import ORM
+from django_q.conf import Conf
 from django_q.models import Failure, OrmQ, Task
 from django_q.tasks import async_task
 from django_q.utils import get_func_repr
@@ -45,27 +48,71 @@ def retry_delay(attempts):
     return min(settings.JOB_RETRY_SECONDS * 2 ** (attempts - 1), settings.JOB_RETRY_MAX_SECONDS)
 
 
+# django-q2 lets a job run this long past its timeout before its guard kills it.
+GUARD_SECONDS = 3
+
+
 def lease_seconds(takes):
-    """How long a job taken for the `takes`-th time is kept from other workers: its run's
-    timeout, then the wait before its next try should this one fail or its worker die."""
-    return settings.JOB_TIMEOUT_SECONDS + retry_delay(takes)
+    """How long a job in its `takes`-th run is kept from other workers, from when the run
+    starts: its timeout (and the guard's grace), then the wait before its next try should
+    this one fail or its worker die."""
+    return settings.JOB_TIMEOUT_SECONDS + GUARD_SECONDS + retry_delay(takes)
+
+
+def queue_wait_seconds():
+    """The longest a job can wait, once taken, in its worker host's own queue before it runs:
+    behind the jobs running and queued ahead of it (queue_limit, and one more the pusher is
+    handing over), each killed at its timeout at the latest."""
+    ahead = settings.Q_CLUSTER["queue_limit"] + 1
+    rounds = 1 + math.ceil(ahead / settings.JOB_WORKERS)
+    return rounds * (settings.JOB_TIMEOUT_SECONDS + GUARD_SECONDS)
+
+
+def take_lease_seconds(takes):
+    """How long a job is kept from other workers when it is taken: its wait in the worker's
+    queue, then its run's lease, which renew_lease starts afresh when the run begins."""
+    return queue_wait_seconds() + lease_seconds(takes)
 
 
 class BackoffBroker(ORM):
     """django-q2's database broker with a job's lock held for its run and then its backoff.
 
-    The lock is set when a worker takes the job; if the job fails (or its worker dies) the row
+    The lock is set when a worker host takes the job, for its wait in that host's queue and its
+    run, and set again when the run starts; if the job fails (or its worker dies) the row
     stays, and is taken again when the lock runs out: after the run's timeout plus a delay that
     doubles with every failure so far.
     """
 
     def timeout(self, task):
-        wait = lease_seconds(failed_attempts(task) + 1)
+        wait = take_lease_seconds(failed_attempts(task) + 1)
         return timezone.now() + timedelta(seconds=wait)
+
+    def renew(self, task):
+        """Hold a job's row for a whole lease from when its run starts (see renew_lease)."""
+        wait = lease_seconds(attempts_of(task["id"]) + 1)
+        rows = OrmQ.objects.using(Conf.ORM).filter(pk=task["ack_id"])
+        rows.update(lock=timezone.now() + timedelta(seconds=wait))
+
+
+def renew_lease(sender, task, **kwargs):
+    """pre_execute, in the worker about to run task: its lease (or lock) began when the pusher
+    took it, and a job kept waiting in the worker's own queue behind long ones could see it
+    run out before it even starts, and be taken a second time. Renewed here, it lasts the
+    run's timeout (after which the job is killed) plus its backoff."""
+    if task.get("sync") or "ack_id" not in task:
+        return
+    broker = get_broker()
+    if hasattr(broker, "renew"):
+        broker.renew(task)
 
 
 def failed_attempts(queued: OrmQ):
-    row = Task.objects.using("default").filter(id=queued.task_id()).values("attempt_count")
+    return attempts_of(queued.task_id())
+
+
+def attempts_of(task_id):
+    """How many times the job task_id has been tried and failed, as the worker recorded."""
+    row = Task.objects.using("default").filter(id=task_id).values("attempt_count")
     found = row.first()
     return found["attempt_count"] if found else 0
 

@@ -20,8 +20,11 @@ What keeps its promises:
   twice (a relay that died between Redis taking it and deleting the row) is known by its id
   and not queued again.
 - The lease. A pusher takes a job, in one atomic script, by moving its id from the ready
-  list into a sorted set of leases scored by when the lease runs out: the run's timeout and
-  then the wait before its next try (jobs.lease_seconds, which doubles with each take).
+  list into a sorted set of leases scored by when the lease runs out: the longest the job
+  can wait in the worker host's own queue, the run's timeout, and then the wait before its
+  next try (jobs.take_lease_seconds, which doubles with each take); when the run starts the
+  lease is set afresh for the run and the wait (jobs.renew_lease), so a job kept waiting
+  behind long ones is never taken a second time.
   Success deletes it (acknowledge); a failure, or a worker killed mid-job, leaves the lease to
   run out, and the next take puts the job back on the ready list. The backoff is the lease.
 - Results and failures are saved by django-q2's monitor to the database's task table, as on
@@ -45,7 +48,7 @@ from django_q.conf import Conf, logger
 from django_q.models import OrmQ
 from django_q.signing import BadSignature
 
-from mapapp.services.jobs import lease_seconds
+from mapapp.services.jobs import lease_seconds, take_lease_seconds
 
 # How often each pusher looks in the outbox for jobs whose relay after commit failed.
 RELAY_SECONDS = 5
@@ -95,6 +98,14 @@ return taken
 """
 
 
+# A job about to run is leased afresh from now, if it is still leased (not acknowledged).
+RENEW = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+return redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+"""
+
+
 @functools.cache
 def redis_client(url):
     """One client (and connection pool) per process and URL; short timeouts, so a request
@@ -109,10 +120,10 @@ def redis_client(url):
 
 
 def lease_table():
-    """lease_seconds for the first takes, up to where it stops growing."""
-    leases = [lease_seconds(1)]
-    while len(leases) < 64 and lease_seconds(len(leases) + 1) > leases[-1]:
-        leases.append(lease_seconds(len(leases) + 1))
+    """take_lease_seconds for the first takes, up to where it stops growing."""
+    leases = [take_lease_seconds(1)]
+    while len(leases) < 64 and take_lease_seconds(len(leases) + 1) > leases[-1]:
+        leases.append(take_lease_seconds(len(leases) + 1))
     return leases
 
 
@@ -196,6 +207,13 @@ class RedisBroker(Broker):
             time.sleep(WAIT_SECONDS)
             return None
         return list(zip(taken[::2], taken[1::2], strict=True))
+
+    def renew(self, task):
+        """Lease a job for a whole run and backoff from when it starts (jobs.renew_lease)."""
+        takes = int(self.connection.hget(self.key("takes"), task["ack_id"]) or 1)
+        self.connection.register_script(RENEW)(
+            keys=[self.key("leases")], args=[task["ack_id"], lease_seconds(takes)]
+        )
 
     def acknowledge(self, task_id):
         with self.connection.pipeline() as pipe:
