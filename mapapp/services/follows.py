@@ -339,6 +339,7 @@ SCHEDULES = {
     "Weekly digests": ("mapapp.services.follows.send_digests", "'weekly'", "W"),
     "Deadline alerts": ("mapapp.services.follows.alert_deadlines", "", "D"),
     "Freshness reminders": ("mapapp.services.freshness.remind_owners", "", "D"),
+    "Import file retention": ("mapapp.services.imports.import_files_expire", "", "H"),
 }
 
 
