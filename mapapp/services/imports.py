@@ -48,9 +48,10 @@ def import_upload(
     try:
         stored = storage.store(upload, filename)
     except storage.TooLarge:
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES / 1_000_000
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        size = f"{limit / 1_000_000:g} MB" if limit >= 1_000_000 else f"{limit:,} bytes"
         raise ValidationError(
-            {"upload": f"The file is larger than {limit:g} MB: split it into parts."}
+            {"upload": f"The file is larger than {size}: split it into parts."}
         ) from None
     try:
         table, preview = _preview(stored, filename, encoding or source.encoding or None)
@@ -66,7 +67,9 @@ def import_upload(
                 encoding=table.encoding,
                 preview=preview,
                 mapping=source.mapping or mappings.guess_mapping(table.columns),
-                id_column=source.id_column,
+                id_column=(
+                    source.id_column if source.mapping else mappings.guess_id_column(table.columns)
+                ),
                 category=source.category,
             )
             run.full_clean()
@@ -104,15 +107,15 @@ def _preview(stored, filename, encoding):
     try:
         with open(storage.path_of(stored), "rb") as stream:
             table = read_table(stream, filename=filename, encoding=encoding)
-            rows = [
-                [row.cells.get(column, "") for column in table.columns]
-                for row in itertools.islice(table.rows, PREVIEW_ROWS)
-            ]
+            first = list(itertools.islice(table.rows, PREVIEW_ROWS))
     except ImportFileError as error:
         raise ValidationError({"upload": str(error)}) from None
     if not any(table.columns):
         raise ValidationError({"upload": "The file's first row has no column names."})
-    return table, {"columns": table.columns, "rows": rows}
+    rows = [[row.cells.get(column, "") for column in table.columns] for row in first]
+    # Whether the format places rows itself (GeoJSON and the map exports do).
+    geometry = any(row.geometry for row in first)
+    return table, {"columns": table.columns, "rows": rows, "geometry": geometry}
 
 
 def import_map(*, run, user, mapping, id_column="", category=None, publish=False, inline=False):
@@ -125,7 +128,11 @@ def import_map(*, run, user, mapping, id_column="", category=None, publish=False
         raise ValidationError(f"This import is {run.get_status_display().lower()}: upload again.")
     category = _category(category)
     mapping = mappings.check_mapping(
-        mapping, columns=run.preview.get("columns", []), id_column=id_column, category=category
+        mapping,
+        columns=run.preview.get("columns", []),
+        id_column=id_column,
+        category=category,
+        has_geometry=run.preview.get("geometry", False),
     )
     with transaction.atomic():
         source = ImportSource.objects.select_for_update().get(pk=run.source_id)
