@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from mapapp.reads.geojson import DETAIL, encode, feature_maker, values_query
 from mapapp.reads.public import PUBLIC_FIELDS
+from mapapp.reads.spreadsheet import neutralise
 from mapapp.reads.threat_features import case_feature_chunks
 from mapapp.reads.threats import CASE_PUBLIC_FIELDS
 
@@ -31,8 +32,6 @@ CSV_HEADER = [
     *FIRST_COLUMNS,
     *(field.name for field in PUBLIC_FIELDS if field.name not in FIRST_COLUMNS),
 ]
-# Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _chunks(queryset):
@@ -52,11 +51,6 @@ def _chunks(queryset):
 def _record(row, make):
     """One downloaded entry, made as its row is read (the tests count rows read here)."""
     return make(row)
-
-
-def neutralise(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _cell(value):
