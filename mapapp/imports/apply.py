@@ -26,16 +26,17 @@ from mapapp.services.follows import announcing_in_bulk
 RECORD_BATCH = 500
 
 
-def apply_run(run_id):
+def apply_run(run_id, on_progress=None):
     """Job: apply a run being applied (import_confirm), or fail it with a message, writing
-    nothing; the file is deleted once the run is applied."""
+    nothing; the file is deleted once the run is applied. on_progress(done, total) is told
+    as rows are written."""
     run = ImportRun.objects.select_related("source", "category", "confirmed_by").get(pk=run_id)
     if run.status != ImportRun.Status.APPLYING:
         return None
     stored = run.stored_file
     try:
         with transaction.atomic():
-            counts = _apply(run)
+            counts = _apply(run, on_progress)
     except (StalePlan, ImportFileError, ValidationError, StaleVersion, FileNotFoundError) as error:
         _failed(run, error)
         return None
@@ -56,7 +57,7 @@ def _failed(run, error):
     run.save(update_fields=["status", "error", "finished_at", "updated_at"])
 
 
-def _apply(run):
+def _apply(run, on_progress):
     # Lock the source: two runs of it applied at once would each see the other's rows as new.
     source = ImportSource.objects.select_for_update().get(pk=run.source_id)
     report = run.report
@@ -72,6 +73,8 @@ def _apply(run):
             writer.write(decision, next(planned, None))
             if done % PROGRESS_EVERY == 0:
                 storage.write_progress(run.stored_file, done, len(report["rows"]))
+                if on_progress:
+                    on_progress(done, len(report["rows"]))
         if next(planned, None) is not None:
             raise StalePlan("The file has fewer rows than when it was planned: plan again.")
         writer.flush()

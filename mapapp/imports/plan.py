@@ -81,14 +81,14 @@ class Decision:
         return line
 
 
-def plan_run(run_id):
+def plan_run(run_id, on_progress=None):
     """Job: plan the run (it must be planning) and keep the report; a whole-file problem
-    fails the run with its message."""
+    fails the run with its message. on_progress(done, total) is told as rows are planned."""
     run = ImportRun.objects.select_related("source", "category").get(pk=run_id)
     if run.status != ImportRun.Status.PLANNING:
         return None
     try:
-        report = make_plan(run, progress=_progress_writer(run))
+        report = make_plan(run, progress=_progress_writer(run, on_progress))
     except (ImportFileError, FileNotFoundError) as error:
         _fail(run, str(error) if isinstance(error, ImportFileError) else "The file is gone.")
         return None
@@ -103,11 +103,14 @@ def _fail(run, message):
     run.save(update_fields=["status", "error", "finished_at", "updated_at"])
 
 
-def _progress_writer(run):
+def _progress_writer(run, on_progress):
     def write(done, total):
+        # A short write of its own (the plan runs outside any transaction): the page polls it.
         ImportRun.objects.filter(pk=run.pk).update(
             progress_done=done, progress_total=total, updated_at=timezone.now()
         )
+        if on_progress:
+            on_progress(done, total)
 
     return write
 
@@ -155,6 +158,8 @@ def make_plan(run, *, progress=None):
         flagged += bool(decision.mapped is not None and decision.mapped.flags)
         if progress and done % PROGRESS_EVERY == 0:
             progress(min(done, total), total)
+    if progress:
+        progress(total, total)
     return {
         "total": total,
         "counts": counts,

@@ -118,11 +118,22 @@ def _preview(stored, filename, encoding):
     return table, {"columns": table.columns, "rows": rows, "geometry": geometry}
 
 
-def import_map(*, run, user, mapping, id_column="", category=None, publish=False, inline=False):
+def import_map(
+    *,
+    run,
+    user,
+    mapping,
+    id_column="",
+    category=None,
+    publish=False,
+    inline=False,
+    on_progress=None,
+):
     """Map run's columns to entry fields and plan it: a dry run (a job; inline=True runs it
-    here) that reads every row and writes nothing to entries. The mapping, id column and
-    category are kept on the source for its next upload. ValidationError names an unknown
-    column or field, a missing name column or location, or an unknown category."""
+    here, telling on_progress(done, total)) that reads every row and writes nothing to
+    entries. The mapping, id column and category are kept on the source for its next upload.
+    ValidationError names an unknown column or field, a missing name column or location, or
+    an unknown category."""
     _require_importer(user)
     if run.status not in {Status.UPLOADED, Status.PLANNED, Status.FAILED} or not run.stored_file:
         raise ValidationError(f"This import is {run.get_status_display().lower()}: upload again.")
@@ -152,7 +163,7 @@ def import_map(*, run, user, mapping, id_column="", category=None, publish=False
     if inline:
         from mapapp.imports.plan import plan_run
 
-        plan_run(run.pk)
+        plan_run(run.pk, on_progress)
         run.refresh_from_db()
     return run
 
@@ -171,10 +182,11 @@ def _category(category):
     return found
 
 
-def import_confirm(*, run, user, inline=False):
-    """A person's go-ahead for a planned run: a job (inline=True: here) applies it in one
-    transaction, or fails with a message and writes nothing if the source changed since the
-    plan. Entries are pending unless the run asked to publish and user may publish imports."""
+def import_confirm(*, run, user, inline=False, on_progress=None):
+    """A person's go-ahead for a planned run: a job (inline=True: here, telling
+    on_progress(done, total)) applies it in one transaction, or fails with a message and
+    writes nothing if the source or its entries changed since the plan. Entries are pending
+    unless the run asked to publish and user may publish imports."""
     _require_importer(user)
     with transaction.atomic():
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
@@ -193,7 +205,7 @@ def import_confirm(*, run, user, inline=False):
     if inline:
         from mapapp.imports.apply import apply_run
 
-        apply_run(run.pk)
+        apply_run(run.pk, on_progress)
     run.refresh_from_db()
     return run
 
