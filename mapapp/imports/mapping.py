@@ -202,8 +202,8 @@ class Mapper:
         if not data.get("precision"):
             data["precision"] = Entry.Precision.EXACT
         entry = Entry(**data, category=category, location=point)
-        skip = ["slug", "public_point"]
-        skip += ["category"] if category is None or "category" in problems else []
+        # The category is one read from the database already: checking it exists is a query.
+        skip = ["slug", "public_point", "category"]
         skip += ["location"] if point is None or "location" in problems else []
         try:
             entry.full_clean(exclude=skip, validate_unique=False, validate_constraints=False)

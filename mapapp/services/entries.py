@@ -200,11 +200,13 @@ def _reaches_its_page(slug):
 def _save_with_unique_slug(entry):
     base = slug_for(entry.name, fallback="entry", max_length=200)
     numbered = [base] + [f"{base}-{n}" for n in range(2, SLUG_ATTEMPTS + 1)]
-    numbered = [slug for slug in numbered if _reaches_its_page(slug)]
     taken = set(Entry.objects.filter(slug__in=numbered).values_list("slug", flat=True))
+    # Asked of each free slug in turn, not of all fifty: resolving a URL is not free, and an
+    # import creates a hundred thousand entries.
+    free = (slug for slug in numbered if slug not in taken and _reaches_its_page(slug))
     # After the readable numbers, random suffixes: a popular name never runs out of slugs.
     randoms = (f"{base}-{secrets.token_hex(4)}" for _ in range(SLUG_ATTEMPTS))
-    for slug in itertools.chain((s for s in numbered if s not in taken), randoms):
+    for slug in itertools.chain(free, randoms):
         entry.slug = slug
         try:
             # A savepoint, so losing a race for the slug leaves the transaction usable.
