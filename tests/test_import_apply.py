@@ -135,6 +135,12 @@ def test_an_edit_between_the_plan_and_the_apply_fails_the_apply_and_writes_nothi
     assert "Row 3 (Easton Library of Things) changed since the plan" in failed.error
     assert history_rows() == before
     assert Entry.objects.get(source_row_id="g1").website == "https://hulme.example"
+    # The file is kept: planned again, the edit is a conflict and the rest is applied.
+    again = imports.import_map(run=failed, user=moderator, mapping=failed.mapping,
+                               id_column="id", inline=True)  # fmt: skip
+    assert [r["action"] for r in rows(again)] == ["update", "conflict", "unchanged"]
+    assert applied(moderator, again).status == ImportRun.Status.APPLIED
+    assert Entry.objects.get(source_row_id="g1").website == "https://h.example"
 
 
 def test_a_failure_mid_apply_leaves_nothing_imported(moderator):
