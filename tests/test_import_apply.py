@@ -110,7 +110,7 @@ def test_a_row_gone_from_the_file_archives_its_entry_and_returning_restores_it(m
 def test_an_entry_a_person_edited_since_the_import_is_a_conflict_and_keeps_their_edit(moderator):
     first = applied(moderator, planned(moderator, GARDENS))
     hulme = Entry.objects.get(source_row_id="g1")
-    services.entry_edit(entry=hulme, editor=moderator, data={"summary": "Raised beds"},
+    services.entry_edit(entry=hulme, editor=moderator, data={"locality": "Hulme"},
                         expected_version=hulme.version)  # fmt: skip
     changed = GARDENS.replace(b"https://hulme.example", b"https://hulme.example/new")
     again = planned(moderator, changed, source=first.source)
@@ -118,7 +118,32 @@ def test_an_entry_a_person_edited_since_the_import_is_a_conflict_and_keeps_their
     assert conflict["row"] == 2 and "Edited on Commons Map" in conflict["problems"]["row"][0]
     applied(moderator, again)
     hulme.refresh_from_db()
-    assert (hulme.summary, hulme.website) == ("Raised beds", "https://hulme.example")
+    assert (hulme.locality, hulme.website) == ("Hulme", "https://hulme.example")
+
+
+def test_an_edit_of_a_field_the_list_does_not_hold_is_kept_through_an_update(moderator):
+    first = applied(moderator, planned(moderator, GARDENS))
+    hulme = Entry.objects.get(source_row_id="g1")
+    services.entry_edit(entry=hulme, editor=moderator, data={"summary": "Raised beds"},
+                        expected_version=hulme.version)  # fmt: skip
+    changed = GARDENS.replace(b"https://hulme.example", b"https://hulme.example/new")
+    applied(moderator, planned(moderator, changed, source=first.source))
+    hulme.refresh_from_db()
+    assert (hulme.summary, hulme.website) == ("Raised beds", "https://hulme.example/new")
+
+
+def test_a_moderator_publishing_an_imported_entry_is_no_conflict(moderator):
+    from mapapp.models import ModerationDecision
+
+    first = applied(moderator, planned(moderator, GARDENS))
+    hulme = Entry.objects.get(source_row_id="g1")
+    services.entry_moderate(entry=hulme, moderator=moderator,
+                            action=ModerationDecision.Action.PUBLISH)  # fmt: skip
+    changed = GARDENS.replace(b"https://hulme.example", b"https://hulme.example/new")
+    again = applied(moderator, planned(moderator, changed, source=first.source))
+    assert again.report["applied"] == {"update": 1, "unchanged": 2}
+    hulme.refresh_from_db()
+    assert (hulme.status, hulme.website) == (Entry.Status.PUBLISHED, "https://hulme.example/new")
 
 
 def test_an_edit_between_the_plan_and_the_apply_fails_the_apply_and_writes_nothing(moderator):
@@ -127,7 +152,7 @@ def test_an_edit_between_the_plan_and_the_apply_fails_the_apply_and_writes_nothi
     plan = planned(moderator, changed.replace(b"https://hulme.example", b"https://h.example"),
                    source=first.source)  # fmt: skip
     easton = Entry.objects.get(source_row_id="g2")
-    services.entry_edit(entry=easton, editor=moderator, data={"summary": "Tools to borrow"},
+    services.entry_edit(entry=easton, editor=moderator, data={"locality": "Easton"},
                         expected_version=easton.version)  # fmt: skip
     before = history_rows()
     failed = applied(moderator, plan)

@@ -147,6 +147,16 @@ class Mapper:
             found[target] = value
         return found
 
+    def compared_keys(self):
+        """The keys comparable() gives this run's rows: the mapped fields, the category, the
+        location (as longitude and latitude) and precision, and tags if mapped."""
+        mapped = set(self.mapping.values())
+        fields = {f for f in ENTRY_TARGETS if f in mapped} | {"category", "location", "precision"}
+        keys = [f for f in EDITABLE_FIELDS if f in fields]
+        at = keys.index("location")
+        keys[at : at + 1] = ["longitude", "latitude"]
+        return [*keys, "tags"] if "tags" in mapped else keys
+
     def row_id(self, row):
         """The row's own id, or "" when the run has no id column (or the cell is empty)."""
         return (row.cells.get(self.id_column) or "").strip() if self.id_column else ""
@@ -165,10 +175,13 @@ class Mapper:
         data.pop("category", None)
         category = self._category(cells.get("category", ""), problems)
         tag_names = self._tags(cells["tags"], problems) if "tags" in cells else None
+        if data.get("precision"):
+            data["precision"] = data["precision"].lower()
         located = locate(cells, row.geometry)
         for target, messages in located.problems.items():
             problems.setdefault(target, []).extend(messages)
-        if located.precision and not cells.get("precision"):
+        if located.precision:
+            # Placed by its town: the point is the town's, whatever a column says.
             data["precision"] = located.precision
         data.pop("location", None)
         data = self._validated(data, category, located.point, problems)

@@ -53,13 +53,13 @@ class Decision:
     content_hash: str = ""
     changes: dict = field(default_factory=dict)
     duplicates: list = field(default_factory=list)
+    entry_state: str = ""  # the matched entry's status and a hash of its imported fields
 
     @property
     def fingerprint(self):
         """What must be the same when the plan is applied for the apply to do what the
         person reviewed."""
-        version = self.entry.version if self.entry else ""
-        text = f"{self.action}|{self.row_id}|{self.content_hash}|{version}"
+        text = f"{self.action}|{self.row_id}|{self.content_hash}|{self.entry_state}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def summary(self):
@@ -187,7 +187,7 @@ def decide(run, mapper, locator, repeated, *, archive=True):
     finally:
         table.stream.close()
     if archive:
-        yield from _archived(run, seen)
+        yield from _archived(run, seen, mapper)
 
 
 def _decide_batch(run, mapper, locator, rows, repeated, seen):
@@ -225,36 +225,48 @@ def _decide_row(row, mapped, row_id, digest, values, record):
         return decision
     if record is None:
         return decision
-    decision.record, decision.entry = record, record.entry
     entry = record.entry
-    edited = entry.version != record.entry_version
+    current = _current(entry, values)
+    decision.record, decision.entry = record, entry
+    decision.entry_state = _state(entry, current)
+    decision.changes = _changes(current, values)
     if entry.status == Entry.Status.ARCHIVED:
-        decision.action = "conflict" if edited else "restore"
-        if edited:
+        # Archived by the import itself when its row went missing, or since by a person.
+        by_import = entry.version == record.entry_version
+        decision.action = "restore" if by_import else "conflict"
+        if not by_import:
             mapped.problems["row"] = ["Archived on Commons Map since the last import."]
-        decision.changes = _changes(entry, values)
-        return decision
-    if record.content_hash == digest:
+    elif record.content_hash == digest or not decision.changes:
         decision.action = "unchanged"
-        return decision
-    decision.changes = _changes(entry, values)
-    if edited:
+    elif _edited(entry, record, current):
         decision.action = "conflict"
         mapped.problems["row"] = [
             "Edited on Commons Map since the last import: the import will not overwrite it."
         ]
     else:
-        decision.action = "update" if decision.changes else "unchanged"
+        decision.action = "update"
     return decision
 
 
-def _changes(entry, values):
-    """{field: [old, new]} for the fields values would change on entry."""
-    fields = [
-        f for f in EDITABLE_FIELDS if f in values or (f == "location" and "longitude" in values)
-    ]
-    tags = entry.tag_slugs.split() if "tags" in values else None
-    current = comparable({name: getattr(entry, name) for name in fields}, tags)
+def _current(entry, keys):
+    """entry's values for keys (those comparable() gives a row), as comparable() gives them."""
+    fields = [f for f in EDITABLE_FIELDS if f in keys or (f == "location" and "longitude" in keys)]
+    tags = entry.tag_slugs.split() if "tags" in keys else None
+    return comparable({name: getattr(entry, name) for name in fields}, tags)
+
+
+def _edited(entry, record, current):
+    """Whether a person changed what the last import wrote to entry (its status aside: a
+    moderator publishing an imported entry is no edit of it)."""
+    return content_hash(current, entry.licence) != record.content_hash
+
+
+def _state(entry, current):
+    return f"{entry.status}:{content_hash(current, entry.licence)[:16]}"
+
+
+def _changes(current, values):
+    """{field: [old, new]} for the fields values would change."""
     return {
         name: [current.get(name), new] for name, new in values.items() if current.get(name) != new
     }
@@ -276,7 +288,7 @@ def _check_repeats(decision, own_id, row_id, repeated, seen):
         decision.action = "reject"
 
 
-def _archived(run, seen):
+def _archived(run, seen, mapper):
     """Decisions for the source's records whose rows are gone from the file."""
     records = (
         ImportedRecord.objects.filter(source=run.source)
@@ -284,14 +296,17 @@ def _archived(run, seen):
         .select_related("entry")
         .order_by("pk")
     )
+    keys = mapper.compared_keys()
     for record in records.iterator(chunk_size=BATCH):
         if record.row_id in seen:
             continue
         entry = record.entry
         decision = Decision(None, "archive", record.row_id, entry.name, None, record, entry)
-        if entry.version != record.entry_version:
+        current = _current(entry, keys)
+        decision.entry_state = _state(entry, current)
+        decision.changes = {"status": [entry.status, Entry.Status.ARCHIVED]}
+        if _edited(entry, record, current):
             decision.action = "conflict"
-            decision.changes = {"status": [entry.status, Entry.Status.ARCHIVED]}
         yield decision
 
 
