@@ -261,3 +261,16 @@ def test_the_retention_job_is_scheduled_with_the_others(db):
     ensure_schedules()
     schedule = Schedule.objects.get(name="Import file retention")
     assert schedule.func == "mapapp.services.imports.import_files_expire"
+
+
+def test_confirming_queues_the_apply_and_its_progress_is_read_beside_the_file(moderator):
+    run = planned(moderator, GARDENS)
+    OrmQ.objects.all().delete()
+    run = imports.import_confirm(run=run, user=moderator)
+    assert [q.func() for q in OrmQ.objects.all()] == ["mapapp.imports.apply.apply_run"]
+    assert not Entry.objects.exists()
+    storage.write_progress(run.stored_file, 2, 3)
+    progress = imports.import_progress(run)
+    assert (progress["status"], progress["done"], progress["total"], progress["percent"]) == (
+        "applying", 2, 3, 67
+    )  # fmt: skip

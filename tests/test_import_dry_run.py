@@ -177,3 +177,9 @@ def test_mapping_a_run_queues_the_dry_run_as_a_job(moderator):
     imports.import_map(run=run, user=moderator, mapping=GARDENS_MAPPING, id_column="id")
     assert [q.func() for q in OrmQ.objects.all()] == ["mapapp.imports.plan.plan_run"]
     assert imports.import_progress(run)["status"] == "planning"
+
+
+def test_an_id_too_long_to_keep_is_a_problem_of_its_row(moderator):
+    run = planned(moderator, HEADER + "x" * 300 + ",Long id,53.4,-2.2,,commoning,,\n")
+    [reject] = rows(run, "reject")
+    assert reject["problems"]["row"] == ["The id is 300 characters long: at most 255."]

@@ -32,6 +32,7 @@ PROGRESS_EVERY = 1000
 # past it, each row asks for its own neighbourhood.
 NEARBY_AT_ONCE = 2000
 SIMILAR_NAMES = 0.6
+ROW_ID_MAX = ImportedRecord._meta.get_field("row_id").max_length
 ACTIONS = ("create", "update", "unchanged", "reject", "conflict", "restore", "archive")
 
 
@@ -197,6 +198,11 @@ def _decide_batch(run, mapper, locator, rows, repeated, seen):
         values = comparable(result.data, result.tag_names)
         digest = content_hash(values, run.source.licence)
         own = mapper.row_id(row)
+        if len(own) > ROW_ID_MAX:
+            result.problems.setdefault("row", []).append(
+                f"The id is {len(own)} characters long: at most {ROW_ID_MAX}."
+            )
+            own = own[:ROW_ID_MAX]
         ids[row.number] = (own or f"hash:{digest}", digest, values)
     records = _records(run.source, [row_id for row_id, _, _ in ids.values()])
     decisions = []
