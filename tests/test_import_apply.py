@@ -274,3 +274,13 @@ def test_confirming_queues_the_apply_and_its_progress_is_read_beside_the_file(mo
     assert (progress["status"], progress["done"], progress["total"], progress["percent"]) == (
         "applying", 2, 3, 67
     )  # fmt: skip
+
+
+def test_a_new_licence_for_the_source_is_written_to_its_entries(moderator):
+    first = applied(moderator, planned(moderator, GARDENS))
+    again = planned(moderator, GARDENS, source=first.source, licence="ODbL-1.0")
+    assert rows(again)[0]["changes"] == {"licence": ["CC-BY-4.0", "ODbL-1.0"]}
+    before = history_rows()
+    applied(moderator, again)
+    assert set(Entry.objects.values_list("licence", flat=True)) == {"ODbL-1.0"}
+    assert history_rows() == before

@@ -128,6 +128,10 @@ class Writer:
 
     def _update(self, decision):
         mapped = decision.mapped
+        if not set(decision.changes) - {"licence"}:
+            # Only the licence (provenance, not an edit: no version, no history row).
+            self._stamp(decision, decision.entry)
+            return
         entry = services.entry_update(
             entry=decision.entry,
             data=dict(mapped.data),

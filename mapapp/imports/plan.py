@@ -208,7 +208,8 @@ def _decide_batch(run, mapper, locator, rows, repeated, seen):
     decisions = []
     for row, result in mapped:
         row_id, digest, values = ids[row.number]
-        decision = _decide_row(row, result, row_id, digest, values, records.get(row_id))
+        record = records.get(row_id)
+        decision = _decide_row(row, result, row_id, digest, values, record, run.source.licence)
         _check_repeats(decision, mapper.row_id(row), row_id, repeated, seen)
         decisions.append(decision)
     _find_duplicates(run, [d for d in decisions if d.action == "create"])
@@ -223,7 +224,7 @@ def _records(source, row_ids):
     return {record.row_id: record for record in found}
 
 
-def _decide_row(row, mapped, row_id, digest, values, record):
+def _decide_row(row, mapped, row_id, digest, values, record, licence):
     name = str(mapped.data.get("name") or mapped.cells.get("name", ""))[:200]
     decision = Decision(row.number, "create", row_id, name, mapped, content_hash=digest)
     if not mapped.ok:
@@ -236,6 +237,8 @@ def _decide_row(row, mapped, row_id, digest, values, record):
     decision.record, decision.entry = record, entry
     decision.entry_state = _state(entry, current)
     decision.changes = _changes(current, values)
+    if entry.licence != licence:
+        decision.changes["licence"] = [entry.licence, licence]
     if entry.status == Entry.Status.ARCHIVED:
         # Archived by the import itself when its row went missing, or since by a person.
         by_import = entry.version == record.entry_version
