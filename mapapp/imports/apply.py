@@ -20,6 +20,7 @@ from mapapp.imports.locate import Locator
 from mapapp.imports.mapping import Mapper
 from mapapp.imports.plan import PROGRESS_EVERY, StalePlan, decide, survey
 from mapapp.models import Entry, ImportedRecord, ImportRun, ImportSource
+from mapapp.services.aggregates import bump_version
 from mapapp.services.entries import StaleVersion, entry_set_status
 from mapapp.services.follows import announcing_in_bulk
 
@@ -78,6 +79,8 @@ def _apply(run, on_progress):
         if next(planned, None) is not None:
             raise StalePlan("The file has fewer rows than when it was planned: plan again.")
         writer.flush()
+    # Provenance is written beside the services (_stamp): cached public reads must see it too.
+    bump_version()
     now = timezone.now()
     source.records_version += 1
     source.last_imported_at = now
