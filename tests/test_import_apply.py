@@ -15,7 +15,7 @@ from django_q.models import OrmQ
 
 from mapapp import services
 from mapapp.imports import storage
-from mapapp.models import Entry, ImportedRecord, ImportRun
+from mapapp.models import DatasetVersion, Entry, ImportedRecord, ImportRun
 from mapapp.services import imports
 from tests.importing import applied, fixture, planned, rows, upload
 
@@ -80,11 +80,12 @@ def test_a_published_import_queues_its_announcements_in_batches_not_one_job_each
 def test_importing_an_unchanged_file_again_writes_nothing(moderator):
     first = applied(moderator, planned(moderator, GARDENS))
     versions = dict(Entry.objects.values_list("pk", "version"))
-    before = history_rows()
+    before, dataset = history_rows(), DatasetVersion.objects.get().number
     again = applied(moderator, planned(moderator, GARDENS, source=first.source))
     assert again.report["applied"] == {"unchanged": 3}
     assert history_rows() == before
     assert dict(Entry.objects.values_list("pk", "version")) == versions
+    assert DatasetVersion.objects.get().number == dataset
 
 
 def test_a_changed_file_updates_only_what_changed_with_history(moderator):

@@ -79,8 +79,9 @@ def _apply(run, on_progress):
         if next(planned, None) is not None:
             raise StalePlan("The file has fewer rows than when it was planned: plan again.")
         writer.flush()
-    # Provenance is written beside the services (_stamp): cached public reads must see it too.
-    bump_version()
+    if set(writer.counts) - {"unchanged", "conflict"}:
+        # Provenance is written beside the services (_stamp): cached reads must see it too.
+        bump_version()
     now = timezone.now()
     source.records_version += 1
     source.last_imported_at = now
