@@ -9,7 +9,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 run: setup  ## set everything up and serve the map with demo data on 127.0.0.1:8000
 	@scripts/run.sh
 
-serve: setup  ## serve with gunicorn (production-style, static files via whitenoise)
+serve: setup  ## serve with gunicorn (production-style, static files via whitenoise) and one job worker
 	@scripts/run.sh --gunicorn
 
 test:  ## set everything up (PostGIS, Chromium too) and run the whole suite on both databases

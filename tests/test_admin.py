@@ -185,6 +185,22 @@ def test_the_admin_save_service_refuses_a_version_that_moved_on(make_entry, peop
     assert Entry.objects.get(pk=entry.pk).name == "Theirs"
 
 
+def test_an_admin_save_keeps_a_verification_made_after_the_admin_read_the_entry(make_entry, people):
+    from mapapp import services
+    from mapapp.services import freshness
+
+    entry = make_entry(name="Start")
+    stale_copy = Entry.objects.get(pk=entry.pk)
+    freshness.entry_verify(entry=entry, role=Entry.VerifiedBy.OWNER)
+    freshness.entry_confirm_visit(entry=entry)
+    stale_copy.name = "Renamed in the admin"
+    services.entry_save_from_admin(entry=stale_copy, editor=people["superuser"], expected_version=1)
+    saved = Entry.objects.get(pk=entry.pk)
+    assert saved.name == "Renamed in the admin"
+    assert (saved.verified_by, saved.confirmations) == (Entry.VerifiedBy.OWNER, 1)
+    assert saved.verified_at == entry.verified_at
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_admins_saving_the_same_version_at_once_get_one_save_and_one_refusal(
     make_entry, django_user_model

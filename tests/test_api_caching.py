@@ -37,6 +37,34 @@ def test_if_modified_since_gives_a_304_until_something_changes(client, make_entr
     assert response.status_code == 200
 
 
+def test_a_verification_or_a_visit_ends_the_304_of_if_modified_since(client, make_entry):
+    """Neither makes a new version, but both change what the entry's feature says."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from mapapp.services import freshness
+
+    entry = make_entry()
+    path = f"{URL}{entry.slug}/"
+    for later, change in (
+        (1, lambda: freshness.entry_confirm_visit(entry=entry)),
+        (2, lambda: freshness.entry_verify(entry=entry, role="owner")),
+    ):
+        last = client.get(path)["Last-Modified"]
+        with time_machine.travel(entry.updated_at + timedelta(hours=later), tick=False):
+            change()
+        response = client.get(path, headers={"if-modified-since": last})
+        assert response.status_code == 200, change
+        assert response["Last-Modified"] != last
+    ogc = ("/ogc/collections/entries/items", f"/ogc/collections/entries/items/{entry.slug}")
+    for later, page in enumerate(ogc, start=3):
+        last = client.get(page)["Last-Modified"]
+        with time_machine.travel(entry.updated_at + timedelta(hours=later), tick=False):
+            freshness.entry_confirm_visit(entry=entry)
+        assert client.get(page, headers={"if-modified-since": last}).status_code == 200, page
+
+
 def test_details_and_categories_also_answer_conditional_requests(client, make_entry):
     entry = make_entry()
     for path in (f"{URL}{entry.slug}/", "/api/v1/categories/", "/api/v1/tags/"):

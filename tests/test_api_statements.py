@@ -1,11 +1,13 @@
 """Hot list pages reuse SQL compiled once per query shape, with the request's own values."""
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
+import time_machine
 
+from mapapp.models import DatasetVersion
 from mapapp.querysets import EntryQuerySet
 from mapapp.reads import statements as queries
 from mapapp.reads.filters import EntryFilters
@@ -134,9 +136,19 @@ def test_a_value_that_never_reaches_the_sql_as_given_leaves_the_shape_to_the_orm
 def test_dataset_last_modified_is_the_newest_change_and_aware(places):
     newest = max(entry.updated_at for entry in places)
     modified = queries.dataset_last_modified()
-    assert modified == newest
+    assert modified >= newest
     assert modified.tzinfo is not None
 
 
-def test_dataset_last_modified_is_none_without_entries(db):
+def test_dataset_last_modified_moves_with_a_verification_that_changes_no_updated_at(places):
+    from mapapp.services import freshness
+
+    before = queries.dataset_last_modified()
+    with time_machine.travel(before + timedelta(hours=1), tick=False):
+        freshness.entry_confirm_visit(entry=places[0])
+    assert queries.dataset_last_modified() == before + timedelta(hours=1)
+
+
+def test_dataset_last_modified_is_none_before_any_write(db):
+    DatasetVersion.objects.all().delete()
     assert queries.dataset_last_modified() is None

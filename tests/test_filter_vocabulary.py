@@ -129,3 +129,13 @@ def test_ordering_and_its_old_name_sort_at_once_are_refused(client, db):
     listed = client.get("/entries/", {"ordering": "name", "sort": "-updated"})
     assert listed.status_code == 400
     assert "not both" in listed.content.decode()
+
+
+def test_the_api_the_ogc_api_and_the_feeds_word_an_unknown_parameter_alike(client, db):
+    api = client.get("/api/v1/clusters/", {"zoom": "5", "colour": "red"}).json()["unknown"][0]
+    ogc = client.get("/ogc/collections/entries/items", {"colour": "red"}).json()["description"]
+    feed = client.get("/feeds/area/", {"bbox": "-3,51,-2,52", "colour": "red"})
+    said = "Unknown parameter(s): colour. Allowed: "
+    assert api.startswith(said) and ogc.startswith(said)
+    assert "verified_within" in ogc and "bbox" in api
+    assert feed.status_code == 400 and said in feed.content.decode()

@@ -84,6 +84,16 @@ def test_a_moderator_confirms_any_entry_as_a_moderator(owned, client_for):
     assert owned.verified_by == "moderator"
 
 
+def test_a_trusted_contributor_confirms_another_persons_entry_as_the_community(owned, client_for):
+    trusted = client_for("trusted")
+    assert "Still running — confirm" in trusted.get(owned.get_absolute_url()).content.decode()
+    assert trusted.post(f"/entries/{owned.slug}/verify/").status_code == 302
+    owned.refresh_from_db()
+    assert owned.verified_by == Entry.VerifiedBy.COMMUNITY
+    body = Client().get(owned.get_absolute_url()).content.decode()
+    assert "a contributor" in body and "trusted" not in body
+
+
 def test_other_people_cannot_verify_and_are_not_offered_the_button(owned, client_for):
     resident = client_for("resident")
     assert "Still running — confirm" not in resident.get(owned.get_absolute_url()).content.decode()
@@ -131,15 +141,29 @@ def test_the_visitor_button_needs_no_form_token_so_entry_pages_stay_cacheable(ow
     assert owned.confirmations == 1
 
 
-def test_the_visitor_button_is_rate_limited_per_address(owned, settings):
+def test_the_visitor_button_is_rate_limited_per_address(owned, make_entry, settings):
     settings.VISIT_CONFIRMATIONS_PER_HOUR = 2
+    second = make_entry()
     visitor = Client()
-    codes = [visitor.post(f"/entries/{owned.slug}/still-here/").status_code for _ in range(3)]
-    assert codes == [302, 302, 429]
+    paths = [f"/entries/{e.slug}/still-here/" for e in (owned, second, owned)]
+    assert [visitor.post(path).status_code for path in paths] == [302, 302, 429]
     owned.refresh_from_db()
-    assert owned.confirmations == 2
+    assert owned.confirmations == 1
     other = Client(REMOTE_ADDR="192.0.2.9")
     assert other.post(f"/entries/{owned.slug}/still-here/").status_code == 302
+
+
+def test_one_address_counts_once_a_day_for_one_entry(owned):
+    visitor = Client()
+    path = f"/entries/{owned.slug}/still-here/"
+    visitor.post(path)
+    again = visitor.post(path, follow=True)
+    assert "already counted today" in again.content.decode()
+    owned.refresh_from_db()
+    assert owned.confirmations == 1
+    Client(REMOTE_ADDR="192.0.2.10").post(path)
+    owned.refresh_from_db()
+    assert owned.confirmations == 2
 
 
 def test_pending_entries_take_no_confirmations(make_entry):
@@ -181,6 +205,20 @@ class ReadEarlier:
 
     def iterator(self, chunk_size):
         return iter(self.rows)
+
+
+def test_a_day_sends_at_most_its_share_of_reminders_the_longest_unverified_first(
+    make_entry, settings
+):
+    settings.FRESHNESS_REMINDERS_PER_DAY = 2
+    for day in (20, 0, 10):
+        with days_after(START, day):
+            entry = make_entry()
+        Entry.objects.filter(pk=entry.pk).update(submitter_email=f"day{day}@private.example")
+    assert remind_on(400) == (2, 0)
+    assert [m.to for m in mail.outbox] == [["day0@private.example"], ["day10@private.example"]]
+    assert remind_on(401) == (1, 0)
+    assert mail.outbox[-1].to == ["day20@private.example"]
 
 
 @pytest.mark.parametrize("sent", [0, 3], ids=["due a reminder", "due the flag"])
@@ -228,6 +266,28 @@ def test_a_signed_link_with_a_payload_not_of_ours_is_refused_not_a_500(owned, cl
             assert response.status_code == 400, (payload, response.status_code)
     owned.refresh_from_db()
     assert owned.verified_by == Entry.VerifiedBy.MODERATOR
+
+
+def test_a_reminder_link_stops_answering_once_the_entry_changes_hands(owned, people):
+    remind_on(366)
+    path = f"/freshness/{token_of(mail.outbox[0], 'running')}/"
+    Entry.objects.filter(pk=owned.pk).update(created_by=people["moderator"])
+    response = Client().post(path)
+    assert response.status_code == 400
+    assert "no longer looks after this entry" in response.content.decode()
+    owned.refresh_from_db()
+    assert owned.verified_by == Entry.VerifiedBy.MODERATOR and owned.reminders_sent == 1
+
+
+def test_a_suggesters_link_carries_no_address_and_answers_only_for_that_address(make_entry):
+    with time_machine.travel(START, tick=False):
+        entry = make_entry()
+    Entry.objects.filter(pk=entry.pk).update(submitter_email="suggester@private.example")
+    remind_on(366)
+    token = token_of(mail.outbox[0], "running")
+    assert "private.example" not in str(signing.loads(token, salt=freshness.REMINDER_SALT))
+    Entry.objects.filter(pk=entry.pk).update(submitter_email="new@private.example")
+    assert Client().post(f"/freshness/{token}/").status_code == 400
 
 
 def test_an_anonymous_suggesters_private_address_is_reminded(make_entry):
@@ -339,11 +399,13 @@ def test_the_list_the_api_and_the_clusters_select_entries_verified_within_a_year
         listed = Client().get("/entries/", {"verified_within": "365"})
         api = Client().get("/api/v1/entries/", {"verified_within": "365"}).json()
         clusters = Client().get("/api/v1/clusters/", {"verified_within": "365", "zoom": "3"}).json()
+        ogc = Client().get("/ogc/collections/entries/items", {"verified_within": "365"}).json()
         everything = Client().get("/api/v1/clusters/", {"zoom": "3"}).json()
     assert [e.name for e in listed.context["page"].object_list] == [fresh.name]
     ticked = r'<input type="checkbox" name="verified_within" value="365" id="[^"]+" checked>'
     assert re.search(ticked, listed.content.decode())
     assert [f["id"] for f in api["features"]] == [fresh.slug]
+    assert [f["id"] for f in ogc["features"]] == [fresh.slug] and ogc["numberMatched"] == 1
     count = lambda body: sum(f["properties"]["count"] for f in body["features"])  # noqa: E731
     assert (count(clusters), count(everything)) == (1, 2)
 
@@ -357,6 +419,8 @@ def test_the_list_offers_the_filter_unticked_without_it(old_and_fresh):
 def test_a_bad_verified_within_is_named_by_every_door(value, old_and_fresh):
     api = Client().get("/api/v1/entries/", {"verified_within": value})
     assert api.status_code == 400 and "verified_within" in api.json()
+    ogc = Client().get("/ogc/collections/entries/items", {"verified_within": value})
+    assert ogc.status_code == 400 and "verified_within" in ogc.json()["description"]
     if value:  # the list drops blank fields as a form's untouched controls
         page = Client().get("/entries/", {"verified_within": value})
         assert page.status_code == 400 and "verified_within" in page.content.decode()

@@ -16,7 +16,15 @@ def load_settings(expression="s.DATABASES['default']['ENGINE']", **env):
         k: v
         for k, v in os.environ.items()
         if k
-        not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CACHE_URL", "TILE_URL", "ALLOWED_HOSTS"}
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "CACHE_URL",
+            "TILE_URL",
+            "ALLOWED_HOSTS",
+            "JOB_BROKER",
+        }
     }
     clean.update(env)
     return subprocess.run(
@@ -59,10 +67,17 @@ def test_a_postgis_url_selects_postgis():
         ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
         ({"SEARCH_COUNT_LIMIT": "0"}, "SEARCH_COUNT_LIMIT"),
         ({"SEARCH_COUNT_LIMIT": "50000"}, "SEARCH_COUNT_LIMIT"),
+        ({"FRESHNESS_REMINDERS_PER_DAY": "0"}, "FRESHNESS_REMINDERS_PER_DAY"),
+        ({"FRESHNESS_REMINDER_DAYS": "a year"}, "FRESHNESS_REMINDER_DAYS"),
         ({"JOB_WORKERS": "0"}, "JOB_WORKERS"),
         ({"JOB_TIMEOUT_SECONDS": "soon"}, "JOB_TIMEOUT_SECONDS"),
         ({"JOB_MAX_ATTEMPTS": "0"}, "JOB_MAX_ATTEMPTS"),
         ({"JOB_LOG_LEVEL": "loud"}, "JOB_LOG_LEVEL"),
+        ({"JOB_BROKER": "amqp://guest@rabbit.internal//"}, "JOB_BROKER"),
+        ({"JOB_BROKER": "redis://"}, "JOB_BROKER"),
+        ({"JOB_BROKER": "redis://queue.internal:port/0"}, "JOB_BROKER"),
+        ({"JOB_BROKER": "redis://queue.internal:6379/jobs"}, "JOB_BROKER"),
+        ({"JOB_BROKER": "Database"}, "JOB_BROKER"),
         ({"SITE_URL": "commons.example.org"}, "SITE_URL"),
         ({"DIGEST_HOUR": "24"}, "DIGEST_HOUR"),
         ({"DEADLINE_ALERT_DAYS": "14,soon"}, "DEADLINE_ALERT_DAYS"),
@@ -89,6 +104,14 @@ def test_production_settings_start_with_a_real_key_and_hosts():
 def test_a_redis_cache_url_selects_redis():
     result = load_settings("s.CACHES['default']['BACKEND']", CACHE_URL="redis://127.0.0.1:6379/1")
     assert result.stdout.strip().endswith("RedisCache"), result.stderr
+
+
+def test_by_default_jobs_go_through_the_database_and_a_redis_url_selects_the_redis_engine():
+    default = load_settings("s.Q_CLUSTER['broker_class']")
+    assert default.stdout.strip() == "mapapp.services.jobs.BackoffBroker", default.stderr
+    for url in ("redis://queue.internal:6379/2", "rediss://user:secret@queue.internal"):
+        chosen = load_settings("s.Q_CLUSTER['broker_class']", JOB_BROKER=url)
+        assert chosen.stdout.strip() == "mapapp.services.jobs_redis.RedisBroker", chosen.stderr
 
 
 def test_the_content_security_policy_admits_the_tile_servers_subdomains():

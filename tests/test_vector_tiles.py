@@ -60,11 +60,25 @@ def test_a_zoomed_in_tile_holds_each_published_entry_at_its_public_point(client,
         "category": "commoning",
         "threat": "none",
         "precision": "exact",
+        "unverified": False,
+        "verified": exact.verified_at.date().isoformat(),
     }
     for entry in (exact, vague):
         got = by_slug[entry.slug]["geometry"]["coordinates"]
         expected = tile_position(entry.public_point.x, entry.public_point.y, z, x, y)
         assert got == pytest.approx(expected, abs=1)
+
+
+def test_a_tile_says_which_entries_are_unverified_and_leaves_out_a_missing_date(client, bristol):
+    from mapapp.models import Entry
+
+    exact, vague = bristol
+    Entry.objects.filter(pk=exact.pk).update(unverified=True)
+    Entry.objects.filter(pk=vague.pk).update(verified_at=None)
+    layer = decoded(client.get(url(*tile_of(*BRISTOL, 15))))["entries"]
+    by_slug = {f["properties"]["slug"]: f["properties"] for f in layer["features"]}
+    assert by_slug[exact.slug]["unverified"] is True
+    assert by_slug[vague.slug]["unverified"] is False and "verified" not in by_slug[vague.slug]
 
 
 def test_a_withheld_location_is_never_in_a_tile(client, bristol):

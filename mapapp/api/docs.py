@@ -17,7 +17,7 @@ from mapapp.reads.filters import (
     MAX_RADIUS_METRES,
     MAX_VERIFIED_DAYS,
     ORDERINGS,
-    VERIFIED_A_YEAR,
+    VERIFIED_WITHIN_HELP,
 )
 from mapapp.reads.schema import (
     DETAIL_FEATURE,
@@ -153,8 +153,7 @@ ENTRY_LIST = {
         ),
         _param(
             "verified_within",
-            "Entries last verified (confirmed running by their owner or a moderator) at most "
-            f"this many days ago, 1..{MAX_VERIFIED_DAYS}; {VERIFIED_A_YEAR} for the last year.",
+            VERIFIED_WITHIN_HELP,
             {"type": "integer", "minimum": 1, "maximum": MAX_VERIFIED_DAYS},
         ),
         _param(

@@ -17,10 +17,10 @@ from mapapp.reads.filters import (
     FILTER_PARAMS,
     MAX_OFFSET,
     FilterError,
-    names_accepted,
     parse_filters,
     parse_int,
     single,
+    unknown_parameters,
 )
 from mapapp.reads.threats import INTERVALS, THREAT_ALIASES, THREAT_FILTERS
 
@@ -117,11 +117,8 @@ def refuse_parameters(query):
 
 
 def _unknown(query, allowed):
-    unknown = sorted(set(query) - names_accepted(allowed))
-    if not unknown:
-        return {}
-    takes = f"Allowed: {', '.join(sorted(allowed))}." if allowed else "It takes none."
-    return {"unknown": [f"Unknown parameter(s): {', '.join(unknown)}. {takes}"]}
+    problem = unknown_parameters(query, allowed)
+    return {"unknown": [problem]} if problem else {}
 
 
 def _page(query, errors):

@@ -81,7 +81,7 @@ class EntryTileJSON(CommonsAPIView):
                     "description": "Each entry at its public point.",
                     "minzoom": tiles.POINTS_ZOOM,
                     "maxzoom": tiles.MAX_ZOOM,
-                    "fields": {name: "String" for name, _ in tiles.POINT_PROPERTIES},
+                    "fields": {name: kind for name, _, kind in tiles.POINT_PROPERTIES},
                 },
             ],
         }

@@ -29,6 +29,7 @@ from mapapp.reads.filters import (
     bbox_text,
     check_area,
     parse_filters,
+    unknown_parameters,
 )
 from mapapp.web.conditional import versioned
 
@@ -177,7 +178,7 @@ def threats(request):
 
 def _area(query):
     """The bbox of an area feed's query; ValueError naming what is wrong."""
-    if problem := _unknown_names(query, AREA_PARAMS):
+    if problem := unknown_parameters(query, AREA_PARAMS):
         raise ValueError(problem)
     if "bbox" not in query:
         raise ValueError("bbox=minLon,minLat,maxLon,maxLat is required: the area to follow.")
@@ -190,16 +191,8 @@ def _area(query):
 
 def _unknown(query):
     """A 400 for any parameter, on the feeds that take none; else None."""
-    problem = _unknown_names(query, ())
+    problem = unknown_parameters(query, ())
     return _refused(problem) if problem else None
-
-
-def _unknown_names(query, allowed):
-    unknown = sorted(set(query) - set(allowed))
-    if not unknown:
-        return ""
-    takes = f"It takes only {', '.join(allowed)}." if allowed else "It takes none."
-    return f"Unknown parameter(s): {', '.join(unknown)}. {takes}"
 
 
 def _refused(problem):

@@ -9,7 +9,13 @@ from django.conf import settings
 
 from mapapp.models import ThreatCase
 from mapapp.ogc.views import COLLECTION_ID, CRS84, GEOJSON, JSON, THREATS_ID
-from mapapp.reads.filters import MAX_DEADLINE_DAYS, MAX_OFFSET, MAX_Q_LENGTH
+from mapapp.reads.filters import (
+    MAX_DEADLINE_DAYS,
+    MAX_OFFSET,
+    MAX_Q_LENGTH,
+    MAX_VERIFIED_DAYS,
+    VERIFIED_WITHIN_HELP,
+)
 from mapapp.reads.schema import DETAIL_FEATURE, LINK, SUMMARY_FEATURE, collection_schema
 from mapapp.reads.threat_schema import CASE_COLLECTION, CASE_FEATURE
 
@@ -123,6 +129,11 @@ ITEM_PARAMETERS = [
         "q",
         "Words that must all match (as word prefixes) in the entry's text.",
         {"type": "string", "minLength": 1, "maxLength": MAX_Q_LENGTH},
+    ),
+    _query(
+        "verified_within",
+        VERIFIED_WITHIN_HELP,
+        {"type": "integer", "minimum": 1, "maximum": MAX_VERIFIED_DAYS},
     ),
     _query(
         "limit",

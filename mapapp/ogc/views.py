@@ -26,6 +26,7 @@ from mapapp.reads.filters import (
     parse_filters,
     parse_int,
     single,
+    unknown_parameters,
 )
 from mapapp.reads.geojson import detail_feature, encode
 from mapapp.reads.statements import counted_page, dataset_last_modified
@@ -44,7 +45,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-ITEM_FILTERS = ("bbox", "datetime", "category", "tag", "threat", "q")
+ITEM_FILTERS = ("bbox", "datetime", "category", "tag", "threat", "q", "verified_within")
 ITEM_PARAMS = {*ITEM_FILTERS, "limit", "offset", "f", "bbox-crs"}
 # The second collection: active threat cases, each at its entry's public point.
 THREATS_ID = "threats"
@@ -75,11 +76,8 @@ def not_found(request, *args, **kwargs):
 
 
 def _refuse_unknown(request, allowed):
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        return exception(
-            400, "InvalidParameterValue", f"Unknown parameter(s): {', '.join(unknown)}."
-        )
+    if problem := unknown_parameters(request.GET, allowed):
+        return exception(400, "InvalidParameterValue", problem)
     fmt = request.GET.get("f", "json")
     if fmt not in {"json", "geojson"}:
         return exception(400, "InvalidParameterValue", "f must be json (or geojson for features).")

@@ -40,7 +40,8 @@ def verify(request, slug):
 @require_POST
 def confirm_visit(request, slug):
     """A visitor's "I was there recently — it's still here"; anonymous visitors too, a few
-    an hour from one address so the count means people, not one script."""
+    an hour from one address and one a day for each entry, so the count means people, not
+    one script."""
     entry = _published(slug)
     wait = ratelimit.hit(
         "visit", ratelimit.client_key(request), limit=settings.VISIT_CONFIRMATIONS_PER_HOUR
@@ -53,8 +54,15 @@ def confirm_visit(request, slug):
         response = render(request, "mapapp/freshness.html", context, status=429)
         response["Retry-After"] = str(wait)
         return response
-    freshness.entry_confirm_visit(entry=entry)
-    messages.success(request, "Thank you for saying it is still there.")
+    # Once a day from one address for one entry: pressing again must not inflate the count.
+    again = ratelimit.hit(
+        "visit-entry", f"{ratelimit.client_key(request)}:{entry.pk}", limit=1, period=86400
+    )
+    if again:
+        messages.info(request, "Thank you: your visit is already counted today.")
+    else:
+        freshness.entry_confirm_visit(entry=entry)
+        messages.success(request, "Thank you for saying it is still there.")
     return redirect(entry)
 
 

@@ -44,6 +44,11 @@ MAX_DEADLINE_DAYS = 3660
 # How far back "verified within" may look; the list and the map offer a year.
 MAX_VERIFIED_DAYS = 3660
 VERIFIED_A_YEAR = 365
+# The filter as the API's and the OGC API's documents describe it.
+VERIFIED_WITHIN_HELP = (
+    "Entries last verified (confirmed running by their owner or a moderator) at most this many "
+    f"days ago, 1..{MAX_VERIFIED_DAYS}; {VERIFIED_A_YEAR} for the last year."
+)
 
 FILTER_PARAMS = (
     "bbox",
@@ -118,6 +123,16 @@ class EntryFilters:
 def names_accepted(names):
     """The parameter names a door reading `names` takes, old aliases included."""
     return {*names, *(old for old, new in ALIASES.items() if new in names)}
+
+
+def unknown_parameters(query, allowed):
+    """What a door says of the parameters in query it does not take ("" when there are none):
+    the one wording of the pages, the API, the OGC API and the feeds."""
+    unknown = sorted(set(query) - names_accepted(allowed))
+    if not unknown:
+        return ""
+    takes = f"Allowed: {', '.join(sorted(allowed))}." if allowed else "It takes none."
+    return f"Unknown parameter(s): {', '.join(unknown)}. {takes}"
 
 
 def parse_filters(query, *, names=FILTER_PARAMS, aliases=ALIASES):

@@ -13,13 +13,11 @@ filtering on threat cases is not compiled: both always go through the ORM instea
 page_statement is the one way in; the rows follow reads.geojson's summary layout either way.
 """
 
-from datetime import UTC
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from django.conf import settings
-from django.db import connections
 
-from mapapp.models import Entry
+from mapapp.models import DatasetVersion
 from mapapp.reads.clusters import count_matching
 from mapapp.reads.filters import MAX_OFFSET, EntryFilters, entries_matching, has_case_filters
 from mapapp.reads.geojson import SUMMARY, list_features, page_layout, run_features, values_query
@@ -142,24 +140,8 @@ def _compiled(using, shape):
 
 
 def dataset_last_modified(using="default"):
-    """When any entry last changed (archiving and rejecting included), from the index."""
-    sql, params = _last_modified_statement(using)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if not row:
-        return None
-    if connections[using].vendor == "sqlite":
-        return _sqlite_datetime(row[0])
-    return row[0]
-
-
-@cache
-def _last_modified_statement(using):
-    newest = Entry.objects.using(using).order_by("-updated_at").values_list("updated_at")[:1]
-    return newest.query.get_compiler(using).as_sql()
-
-
-def _sqlite_datetime(value):
-    """SQLite gives Django's datetimes back naive (in UTC); make one aware, as the ORM would."""
-    return value.replace(tzinfo=UTC) if value is not None else None
+    """When anything the public reads last changed: the time of the data set's version, which
+    every public write raises (an edit, an archive, a verification, a visitor's confirmation),
+    so a client asking If-Modified-Since is not told an answer is current when it is not."""
+    changed = DatasetVersion.objects.using(using).filter(pk=1).values_list("changed_at")
+    return next(iter(changed), (None,))[0]

@@ -14,7 +14,8 @@ import math
 
 import mapbox_vector_tile
 from django.db import connections
-from django.db.models import F
+from django.db.models import CharField, F
+from django.db.models.functions import Cast, Substr
 from django.urls import reverse
 from shapely.geometry import Point
 
@@ -31,13 +32,17 @@ CELLS_PER_TILE_AT_MOST = (CELLS_PER_TILE + 2) ** 2
 MAX_ZOOM = 20
 POINTS_LAYER = "entries"
 CLUSTERS_LAYER = "clusters"
-# What a point feature says of its entry: (property name, values() expression), all public.
+# What a point feature says of its entry: (property name, values() expression, TileJSON type),
+# all public. Freshness too, so the map greys out unverified dots drawn from tiles as from
+# GeoJSON: verified as its date (YYYY-MM-DD), left out when the entry was never verified.
 POINT_PROPERTIES = (
-    ("slug", F("slug")),
-    ("name", F("name")),
-    ("category", F("category__slug")),
-    ("threat", F("threat")),
-    ("precision", F("precision")),
+    ("slug", F("slug"), "String"),
+    ("name", F("name"), "String"),
+    ("category", F("category__slug"), "String"),
+    ("threat", F("threat"), "String"),
+    ("precision", F("precision"), "String"),
+    ("unverified", F("unverified"), "Boolean"),
+    ("verified", Substr(Cast("verified_at", CharField()), 1, 10), "String"),
 )
 CLUSTER_PROPERTIES = ("count", "west", "south", "east", "north")
 ATTRIBUTION = "Entries: Commons Map contributors (CC BY-SA 4.0 unless an entry says otherwise)"
@@ -107,8 +112,8 @@ def cluster_features(rows):
 
 
 def point_rows(entries):
-    names = [name for name, _ in POINT_PROPERTIES]
-    columns = {f"tile_{name}": expression for name, expression in POINT_PROPERTIES}
+    names = [name for name, _, _ in POINT_PROPERTIES]
+    columns = {f"tile_{name}": expression for name, expression, _ in POINT_PROPERTIES}
     return names, entries.annotate(**columns).values_list(*columns, "public_point")
 
 

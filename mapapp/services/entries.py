@@ -111,6 +111,15 @@ def entry_update(*, entry, data, expected_version, tag_names=None, editor=None):
     return current
 
 
+# What a publication sets besides the status (_stamp_publication).
+PUBLICATION_CHECK = ["verified_at", "verified_by", "unverified", "reminders_sent", "reminded_at"]
+# What an admin save never writes from its form's copy of the entry.
+KEPT_FROM_ROW = (
+    "status", "published_at", *PUBLICATION_CHECK, "confirmations", "confirmed_at",
+    "threat", "threat_note",
+)  # fmt: skip
+
+
 def entry_save_from_admin(*, entry, editor, expected_version=None):
     """Save an entry edited in the admin: a new one gets its slug, an edit is refused with
     StaleVersion if someone saved the entry since the admin loaded expected_version."""
@@ -125,17 +134,16 @@ def entry_save_from_admin(*, entry, editor, expected_version=None):
         current = Entry.objects.select_for_update().get(pk=entry.pk)
         if current.version != expected_version:
             raise StaleVersion(current)
-        # Status and publication change only through decisions (entry_moderate), never here.
-        entry.status, entry.published_at = current.status, current.published_at
+        # Status and publication change only through decisions (entry_moderate), and
+        # freshness and threat through their own services: the admin's copy of them was read
+        # before the lock and may be stale, so the row's values are kept.
+        for field in KEPT_FROM_ROW:
+            setattr(entry, field, getattr(current, field))
         entry.version = current.version + 1
         entry.save()
         public_change([entry.pk])
         follows.announce_edit(entry)
     return entry
-
-
-# What a publication sets besides the status (_stamp_publication).
-PUBLICATION_CHECK = ["verified_at", "verified_by", "unverified", "reminders_sent", "reminded_at"]
 
 
 def entry_set_status(*, entry, status, editor=None):

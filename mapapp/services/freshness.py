@@ -9,6 +9,7 @@ one-click answers; after FRESHNESS_MAX_REMINDERS unanswered ones the entry is fl
 unverified for the moderators. It stays published: a quiet owner is not a closed place.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -41,16 +42,22 @@ CLOSED_MESSAGE = "Its owner answered a freshness reminder: it has closed."
 
 
 def verifier_role(user, entry):
-    """The role in which user may verify entry: moderator, owner, or PermissionDenied."""
+    """The role in which user may verify entry: moderator, owner, community (a trusted
+    contributor, vouched for by the moderators, who has checked a place not theirs), or
+    PermissionDenied."""
     if permissions.is_moderator(user):
         return Role.MODERATOR
     if permissions.is_owner(user, entry):
         return Role.OWNER
-    raise PermissionDenied("Only the entry's owner or a moderator can confirm it is running.")
+    if permissions.is_trusted(user):
+        return Role.COMMUNITY
+    raise PermissionDenied(
+        "Only the entry's owner, a trusted contributor or a moderator can confirm it is running."
+    )
 
 
 def may_verify(user, entry):
-    return entry.is_public and (permissions.is_moderator(user) or permissions.is_owner(user, entry))
+    return entry.is_public and (permissions.is_trusted(user) or permissions.is_owner(user, entry))
 
 
 def entry_verify(*, entry, role, now=None):
@@ -119,16 +126,20 @@ def due_for_reminder(now):
         .filter(checked__lt=stale)
         .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=recent))
         .select_related("created_by")
-        .order_by("pk")
+        .order_by("checked", "pk")
     )
 
 
 def remind_owners(now=None):
     """Scheduled job (daily): remind each due entry's owner once, or flag the entry
-    unverified once FRESHNESS_MAX_REMINDERS have gone unanswered. Returns (reminded, flagged)."""
+    unverified once FRESHNESS_MAX_REMINDERS have gone unanswered; at most
+    FRESHNESS_REMINDERS_PER_DAY reminders, the longest unverified first. Returns (reminded,
+    flagged)."""
     now = now or timezone.now()
     reminded = flagged = 0
     for entry in due_for_reminder(now).iterator(chunk_size=500):
+        if reminded >= settings.FRESHNESS_REMINDERS_PER_DAY:
+            break
         # Written only if the row is as read: an owner who confirmed meanwhile (a click
         # between this read and the write) is neither flagged nor reminded again.
         unchanged = Entry.objects.filter(
@@ -171,10 +182,21 @@ def _remind(entry, address):
     send_mail(subject[:200], body, None, [address])
 
 
+def owner_key(entry):
+    """Who an entry's reminders are for, as a short key: its owner's account, else a digest
+    of the suggester's address (the address itself never goes into a link)."""
+    if entry.created_by_id:
+        return f"u{entry.created_by_id}"
+    return "s" + hashlib.sha256(entry.submitter_email.lower().encode()).hexdigest()[:16]
+
+
 def reminder_token(entry, action):
+    """A signed one-click answer, bound to the entry and to whom it was sent: a link
+    forwarded from a previous owner's mailbox stops answering once the entry changes hands."""
     if action not in ANSWERS:
         raise ValueError(f"Unknown answer {action!r}.")
-    return signing.dumps({"e": entry.pk, "a": action}, salt=REMINDER_SALT, compress=True)
+    payload = {"e": entry.pk, "a": action, "o": owner_key(entry)}
+    return signing.dumps(payload, salt=REMINDER_SALT, compress=True)
 
 
 def reminder_reading(token):
@@ -196,6 +218,11 @@ def reminder_reading(token):
     entry = Entry.objects.published().filter(pk=payload["e"]).first()
     if entry is None or payload.get("a") not in ANSWERS:
         raise ValidationError("This entry is no longer on the map. Nothing was changed.")
+    if payload.get("o") != owner_key(entry):
+        raise ValidationError(
+            "This reminder was sent to someone who no longer looks after this entry. Nothing "
+            "was changed: its owner can confirm it from the entry's page."
+        )
     return entry, payload["a"]
 
 

@@ -1,6 +1,7 @@
 """The job queue: what talks to the outside world or runs later goes through django-q2.
 
-The broker is the database (Q_CLUSTER in settings): a job enqueued inside a write's transaction
+By default the broker is the database (JOB_BROKER=database; Redis is the other engine, see
+jobs_redis): a job enqueued inside a write's transaction
 is committed or rolled back with it, so a decision is never recorded without its email, nor an
 email sent for a decision that failed. A worker takes a job by moving its row's lock into the
 future; the row is deleted only when the job succeeds, so a worker killed mid-job leaves it to
@@ -44,6 +45,12 @@ def retry_delay(attempts):
     return min(settings.JOB_RETRY_SECONDS * 2 ** (attempts - 1), settings.JOB_RETRY_MAX_SECONDS)
 
 
+def lease_seconds(takes):
+    """How long a job taken for the `takes`-th time is kept from other workers: its run's
+    timeout, then the wait before its next try should this one fail or its worker die."""
+    return settings.JOB_TIMEOUT_SECONDS + retry_delay(takes)
+
+
 class BackoffBroker(ORM):
     """django-q2's database broker with a job's lock held for its run and then its backoff.
 
@@ -53,8 +60,7 @@ class BackoffBroker(ORM):
     """
 
     def timeout(self, task):
-        attempts = failed_attempts(task)
-        wait = settings.JOB_TIMEOUT_SECONDS + retry_delay(attempts + 1)
+        wait = lease_seconds(failed_attempts(task) + 1)
         return timezone.now() + timedelta(seconds=wait)
 
 
@@ -66,7 +72,8 @@ def failed_attempts(queued: OrmQ):
 
 def failing():
     """Jobs whose last try failed, newest first: those still being retried and those given
-    up after JOB_MAX_ATTEMPTS (kept until an admin deletes them)."""
+    up after JOB_MAX_ATTEMPTS (kept until an admin deletes them). Either broker's worker
+    records them in the database, so the list is the same on both."""
     return Failure.objects.order_by("-stopped", "id")
 
 

@@ -8,6 +8,8 @@ from mapapp.reads.geojson import encode
 from mapapp.web.conditional import cached_json
 
 GEOJSON = "application/geo+json"
+# The times in a feature's properties after which it reads differently.
+CHANGE_TIMES = ("updated", "verified", "confirmed")
 
 
 def neighbour_links(request, *, offset, limit, matched):
@@ -47,6 +49,12 @@ def feature_page(request, features, filters, *, matched, links=(), stamped=False
     return collection
 
 
+def last_changed(properties):
+    """When a feature last changed: its edit, or a verification or a visitor's confirmation
+    since, which change what it says without making a new version."""
+    return max(filter(None, (properties.get(name) for name in CHANGE_TIMES)), default=None)
+
+
 def feature_response(request, feature, *, links, etag_prefix=""):
     """One public feature with `links` and its entry page's, a 304 when the client is current."""
     page = request.build_absolute_uri(feature["properties"]["url"])
@@ -55,6 +63,6 @@ def feature_response(request, feature, *, links, etag_prefix=""):
         request,
         encode(feature),
         content_type=GEOJSON,
-        last_modified=feature["properties"]["updated"],
+        last_modified=last_changed(feature["properties"]),
         etag_prefix=etag_prefix,
     )

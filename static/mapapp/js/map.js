@@ -113,11 +113,11 @@ function popupContent(state, feature) {
   );
 }
 
-// When it was last confirmed running; features without the fields (vector tiles) say nothing.
+// When it was last confirmed running. A tile leaves out a never-verified entry's date, so a
+// missing date and a null one both mean never verified.
 function freshnessNote(props) {
   if (props.unverified) return el("p", { className: "cm-note", text: "Unverified: not confirmed running lately" });
-  if (props.verified === null) return el("p", { className: "cm-note", text: "Never verified" });
-  if (!props.verified) return null;
+  if (props.verified == null) return el("p", { className: "cm-note", text: "Never verified" });
   const when = new Date(props.verified).toLocaleDateString("en-GB", { month: "long", year: "numeric" });
   return el("p", { className: "cm-note", text: `Verified ${when}` });
 }
