@@ -67,7 +67,7 @@ def test_a_file_over_the_size_limit_is_refused_and_not_kept(moderator, settings)
 
 def test_an_unreadable_file_is_refused_with_the_readers_message_and_not_kept(moderator, settings):
     problems = refusal(lambda: upload(moderator, b"", filename="empty.csv"))
-    assert problems["upload"] == ["The file is empty: it has no header row."]
+    assert problems["upload"][0].startswith("The file is empty")
     problems = refusal(lambda: upload(moderator, b"x", filename="list.pdf"))
     assert "cannot read .pdf files" in problems["upload"][0]
     assert kept_files(settings) == []
