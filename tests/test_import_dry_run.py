@@ -183,3 +183,19 @@ def test_an_id_too_long_to_keep_is_a_problem_of_its_row(moderator):
     run = planned(moderator, HEADER + "x" * 300 + ",Long id,53.4,-2.2,,commoning,,\n")
     [reject] = rows(run, "reject")
     assert reject["problems"]["row"] == ["The id is 300 characters long: at most 255."]
+
+
+def test_a_geojson_lists_rows_are_placed_by_their_own_geometry(moderator):
+    mapping = {"name": "name", "founded": "founded_on", "website": "website"}
+    run = planned(moderator, fixture("geojson-groups.geojson"), mapping, id_column="",
+                  category="commoning", filename="groups.geojson")  # fmt: skip
+    assert [(r["action"], r["name"]) for r in rows(run)] == [
+        ("create", "Café Commun"), ("create", "Library Defence “Save Our Shelves”")
+    ]  # fmt: skip
+    applied(moderator, run)
+    cafe = Entry.objects.get(name="Café Commun")
+    assert (cafe.location.x, cafe.location.y, str(cafe.founded_on)) == (
+        -0.1276,
+        51.5072,
+        "2019-04-01",
+    )
