@@ -285,3 +285,14 @@ def test_a_new_licence_for_the_source_is_written_to_its_entries(moderator):
     applied(moderator, again)
     assert set(Entry.objects.values_list("licence", flat=True)) == {"ODbL-1.0"}
     assert history_rows() == before
+
+
+def test_an_apply_job_run_again_after_the_run_was_applied_changes_nothing(moderator):
+    from mapapp.imports.apply import apply_run
+
+    run = planned(moderator, GARDENS)
+    applied(moderator, run)
+    assert apply_run(run.pk) is None
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.APPLIED
+    assert Entry.objects.count() == 3

@@ -41,11 +41,15 @@ def apply_run(run_id, on_progress=None):
     except (StalePlan, ImportFileError, ValidationError, StaleVersion, FileNotFoundError) as error:
         _failed(run, error)
         return None
-    storage.delete(stored)
+    if counts is not None:
+        storage.delete(stored)
     return counts
 
 
 def _failed(run, error):
+    # Only a run still being applied fails: a twin delivery must not undo an applied one.
+    if not ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.APPLYING).exists():
+        return
     if isinstance(error, ValidationError):
         message = "; ".join(error.messages)
     elif isinstance(error, StaleVersion):
@@ -59,7 +63,11 @@ def _failed(run, error):
 
 
 def _apply(run, on_progress):
-    # Lock the source: two runs of it applied at once would each see the other's rows as new.
+    # Lock the run, then its source: a job delivered twice (its worker outlived the job's
+    # lock) waits here and finds the run applied; two runs of one source applied at once would
+    # each see the other's rows as new.
+    if ImportRun.objects.select_for_update().get(pk=run.pk).status != ImportRun.Status.APPLYING:
+        return None
     source = ImportSource.objects.select_for_update().get(pk=run.source_id)
     report = run.report
     if source.records_version != report.get("records_version"):
