@@ -78,7 +78,9 @@ def _apply(run, on_progress):
     locator = Locator(box=report.get("box"), geocoded=dict(report.get("geocoded", {})))
     planned = iter(report["rows"])
     with announcing_in_bulk():
-        for done, decision in enumerate(decide(run, mapper, locator, repeated), start=1):
+        for done, decision in enumerate(
+            decide(run, mapper, locator, repeated, duplicates=False), start=1
+        ):
             writer.write(decision, next(planned, None))
             if done % PROGRESS_EVERY == 0:
                 storage.write_progress(run.stored_file, done, len(report["rows"]))

@@ -31,6 +31,8 @@ PROGRESS_EVERY = 1000
 # Entries near a batch's rows are read at once when there are at most this many in its box;
 # past it, each row asks for its own neighbourhood.
 NEARBY_AT_ONCE = 2000
+# A batch whose rows lie within a box this wide (degrees) reads its neighbours in one query.
+BATCH_BOX_DEGREES = 1.0
 SIMILAR_NAMES = 0.6
 ROW_ID_MAX = ImportedRecord._meta.get_field("row_id").max_length
 ACTIONS = ("create", "update", "unchanged", "reject", "conflict", "restore", "archive")
@@ -173,8 +175,9 @@ def make_plan(run, *, progress=None):
     }
 
 
-def decide(run, mapper, locator, repeated, *, archive=True):
-    """Every row's Decision in file order, then the archived records' (archive=True)."""
+def decide(run, mapper, locator, repeated, *, duplicates=True):
+    """Every row's Decision in file order, then the archived records'; likely duplicates
+    are looked for only with duplicates=True (the apply has no use for them)."""
     table = open_table(run)
     seen = {}  # row id → the first row number with it
     try:
@@ -182,16 +185,15 @@ def decide(run, mapper, locator, repeated, *, archive=True):
         for row in table.rows:
             batch.append(row)
             if len(batch) == BATCH:
-                yield from _decide_batch(run, mapper, locator, batch, repeated, seen)
+                yield from _decide_batch(run, mapper, locator, batch, repeated, seen, duplicates)
                 batch = []
-        yield from _decide_batch(run, mapper, locator, batch, repeated, seen)
+        yield from _decide_batch(run, mapper, locator, batch, repeated, seen, duplicates)
     finally:
         table.stream.close()
-    if archive:
-        yield from _archived(run, seen, mapper)
+    yield from _archived(run, seen, mapper)
 
 
-def _decide_batch(run, mapper, locator, rows, repeated, seen):
+def _decide_batch(run, mapper, locator, rows, repeated, seen, duplicates):
     mapped = [(row, mapper.map_row(row, locator)) for row in rows]
     ids = {}
     for row, result in mapped:
@@ -212,7 +214,8 @@ def _decide_batch(run, mapper, locator, rows, repeated, seen):
         decision = _decide_row(row, result, row_id, digest, values, record, run.source.licence)
         _check_repeats(decision, mapper.row_id(row), row_id, repeated, seen)
         decisions.append(decision)
-    _find_duplicates(run, [d for d in decisions if d.action == "create"])
+    if duplicates:
+        _find_duplicates(run, [d for d in decisions if d.action == "create"])
     return decisions
 
 
@@ -326,8 +329,10 @@ def _find_duplicates(run, decisions):
     if not placed:
         return
     candidates = permissions.viewable(
+        # Entries of this source carry its name (set by the import only): a plain column
+        # compared, where a subquery of its records would be read again for every row.
         Entry.objects.exclude(status__in=[Entry.Status.REJECTED, Entry.Status.ARCHIVED]).exclude(
-            imported_records__source=run.source
+            source=run.source.name
         ),
         run.uploaded_by,
     )
@@ -339,12 +344,13 @@ def _find_duplicates(run, decisions):
         max(p.x for p in points) + margin,
         max(p.y for p in points) + margin,
     )
-    nearby = candidates.in_bbox(box)
-    if nearby.count() <= NEARBY_AT_ONCE:
-        known = list(_neighbours(nearby))
-        for decision in placed:
-            decision.duplicates = _similar(decision, known)
-        return
+    if box[2] - box[0] <= BATCH_BOX_DEGREES and box[3] - box[1] <= BATCH_BOX_DEGREES:
+        # A batch of one town's rows: its neighbours read at once, if they are not too many.
+        known = list(_neighbours(candidates.in_bbox(box)[: NEARBY_AT_ONCE + 1]))
+        if len(known) <= NEARBY_AT_ONCE:
+            for decision in placed:
+                decision.duplicates = _similar(decision, known)
+            return
     for decision in placed:
         point = decision.mapped.data["location"]
         around = candidates.near(point.x, point.y, DUPLICATE_RADIUS_M)
