@@ -199,3 +199,15 @@ def test_a_geojson_lists_rows_are_placed_by_their_own_geometry(moderator):
         51.5072,
         "2019-04-01",
     )
+
+
+def test_the_sources_own_entries_are_not_listed_as_likely_duplicates(moderator, make_entry):
+    first = applied(moderator, planned(moderator, fixture("pipeline-gardens.csv")))
+    make_entry(name="Hulme Community Gardens", lon=-2.2431, lat=53.4670)
+    more = (
+        fixture("pipeline-gardens.csv").decode()
+        + "g4,Hulme Garden Hub,53.4669,-2.2427,,commoning,,\n"
+    )
+    again = planned(moderator, more, source=first.source)
+    [new] = rows(again, "create")
+    assert [d["name"] for d in new["duplicates"]] == ["Hulme Community Gardens"]
