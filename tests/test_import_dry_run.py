@@ -142,6 +142,11 @@ def test_a_row_with_only_a_town_is_placed_at_area_precision_and_flagged(moderato
     [row] = rows(run, "create")
     assert "Placed by town name: needs exact placing." in row["flags"]
     assert run.report["flagged"] == 1
+    assert not Entry.objects.exists()
+    applied(moderator, run)
+    entry = Entry.objects.get()
+    assert entry.precision == Entry.Precision.AREA
+    assert abs(entry.location.x - -2.5966) < 0.01 and abs(entry.location.y - 51.4552) < 0.01
 
 
 def test_a_town_the_gazetteer_does_not_know_is_rejected(moderator):
