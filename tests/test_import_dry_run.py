@@ -94,7 +94,11 @@ def test_a_row_repeating_another_exactly_is_left_out_without_an_id_column(modera
     assert rows(run)[1]["problems"]["row"] == ["Repeats row 2 exactly: left out."]
 
 
-def test_an_entry_nearby_with_a_similar_name_is_listed_as_a_likely_duplicate(moderator, make_entry):
+@pytest.mark.parametrize("at_once", [2000, 1], ids=["batch-read-at-once", "row-by-row"])
+def test_an_entry_nearby_with_a_similar_name_is_listed_as_a_likely_duplicate(
+    moderator, make_entry, monkeypatch, at_once
+):
+    monkeypatch.setattr("mapapp.imports.plan.NEARBY_AT_ONCE", at_once)
     make_entry(name="Hulme Community Gardens", lon=-2.2430, lat=53.4670)
     make_entry(name="Hulme Library", lon=-2.2428, lat=53.4669)
     make_entry(name="Hulme Community Garden", lon=-1.5, lat=53.8)  # far away

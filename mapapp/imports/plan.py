@@ -31,8 +31,6 @@ PROGRESS_EVERY = 1000
 # Entries near a batch's rows are read at once when there are at most this many in its box;
 # past it, each row asks for its own neighbourhood.
 NEARBY_AT_ONCE = 2000
-# A batch whose rows lie within a box this wide (degrees) reads its neighbours in one query.
-BATCH_BOX_DEGREES = 1.0
 SIMILAR_NAMES = 0.6
 ROW_ID_MAX = ImportedRecord._meta.get_field("row_id").max_length
 ACTIONS = ("create", "update", "unchanged", "reject", "conflict", "restore", "archive")
@@ -344,13 +342,13 @@ def _find_duplicates(run, decisions):
         max(p.x for p in points) + margin,
         max(p.y for p in points) + margin,
     )
-    if box[2] - box[0] <= BATCH_BOX_DEGREES and box[3] - box[1] <= BATCH_BOX_DEGREES:
-        # A batch of one town's rows: its neighbours read at once, if they are not too many.
-        known = list(_neighbours(candidates.in_bbox(box)[: NEARBY_AT_ONCE + 1]))
-        if len(known) <= NEARBY_AT_ONCE:
-            for decision in placed:
-                decision.duplicates = _similar(decision, known)
-            return
+    # The batch's neighbours read at once when they are few (one town's rows, or a map with
+    # little on it yet); past NEARBY_AT_ONCE, each row asks for its own.
+    known = list(_neighbours(candidates.in_bbox(box)[: NEARBY_AT_ONCE + 1]))
+    if len(known) <= NEARBY_AT_ONCE:
+        for decision in placed:
+            decision.duplicates = _similar(decision, known)
+        return
     for decision in placed:
         point = decision.mapped.data["location"]
         around = candidates.near(point.x, point.y, DUPLICATE_RADIUS_M)
