@@ -575,6 +575,20 @@ FRESHNESS_REMINDERS_PER_DAY = env_int("FRESHNESS_REMINDERS_PER_DAY", 500, minimu
 # Visitors' "I was there recently" presses counted per address per hour.
 VISIT_CONFIRMATIONS_PER_HOUR = env_int("VISIT_CONFIRMATIONS_PER_HOUR", 10, minimum=1)
 
+# Imports (mapapp.imports): uploaded lists are kept under IMPORT_DIR, which no URL serves, until
+# their run is applied or abandoned, or has been idle for IMPORT_RETENTION_HOURS.
+IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
+IMPORT_RETENTION_HOURS = env_int("IMPORT_RETENTION_HOURS", 72, minimum=1)
+# A Nominatim-compatible search URL (https://nominatim.example/search) for rows placed by
+# address; empty: no geocoding, rows are placed by coordinates or town name only.
+IMPORT_GEOCODER_URL = env_str("IMPORT_GEOCODER_URL", "").strip()
+if IMPORT_GEOCODER_URL and urlsplit(IMPORT_GEOCODER_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(
+        f"IMPORT_GEOCODER_URL={IMPORT_GEOCODER_URL!r} is not an http:// or https:// address."
+    )
+IMPORT_GEOCODER_TIMEOUT_SECONDS = env_int("IMPORT_GEOCODER_TIMEOUT_SECONDS", 5, minimum=1)
+
 # Anonymous visitors may suggest new entries (reviewed before publication).
 ALLOW_ANONYMOUS_SUGGESTIONS = env_bool("ALLOW_ANONYMOUS_SUGGESTIONS", "true")
 # Anonymous suggestions and reports allowed per IP address per hour.

@@ -51,3 +51,13 @@ def viewable(entries, user):
 
 def can_see_exact_location(user, entry):
     return entry.has_exact_location or is_owner(user, entry) or is_moderator(user)
+
+
+def can_import(user):
+    """Trusted contributors and moderators take in other people's lists (imports)."""
+    return is_trusted(user)
+
+
+def can_publish_import(user):
+    """Only moderators publish an import's entries without each one being reviewed."""
+    return is_moderator(user)

@@ -33,5 +33,8 @@ scripts/setup_postgis.sh commons_bench_fanout
 say "Telling 10,000 followers of one area of a new entry (PostGIS; the publication beside one nobody follows)"
 BENCH_DATABASE_URL=postgis://postgres@127.0.0.1:5432/commons_bench_fanout \
   .venv/bin/python bench/bench_fanout.py --followers 10000 --runs $((rounds * 3))
+say "Importing a 100,000-row list (SpatiaLite, a fresh database file: dry run, apply in one transaction, both again)"
+BENCH_DATABASE_URL=spatialite:///var/bench_import.sqlite3 \
+  .venv/bin/python bench/bench_import.py --rows 100000 --fresh
 echo
 echo "OK: benchmarks finished (figures above; JSON copies in bench/results/)."

@@ -82,6 +82,11 @@ def test_a_postgis_url_selects_postgis():
         ({"DIGEST_HOUR": "24"}, "DIGEST_HOUR"),
         ({"DEADLINE_ALERT_DAYS": "14,soon"}, "DEADLINE_ALERT_DAYS"),
         ({"DEADLINE_ALERT_DAYS": ""}, "DEADLINE_ALERT_DAYS"),
+        ({"IMPORT_MAX_UPLOAD_BYTES": "20MB"}, "IMPORT_MAX_UPLOAD_BYTES"),
+        ({"IMPORT_MAX_UPLOAD_BYTES": "0"}, "IMPORT_MAX_UPLOAD_BYTES"),
+        ({"IMPORT_RETENTION_HOURS": "0"}, "IMPORT_RETENTION_HOURS"),
+        ({"IMPORT_GEOCODER_URL": "nominatim.example/search"}, "IMPORT_GEOCODER_URL"),
+        ({"IMPORT_GEOCODER_TIMEOUT_SECONDS": "0"}, "IMPORT_GEOCODER_TIMEOUT_SECONDS"),
     ],
 )
 def test_bad_values_stop_start_up_with_a_message_naming_the_variable(env, named):
@@ -120,3 +125,30 @@ def test_the_content_security_policy_admits_the_tile_servers_subdomains():
 def test_by_default_limits_are_counted_in_the_database_every_worker_shares():
     result = load_settings("s.CACHES['default']['BACKEND']")
     assert result.stdout.strip() == "django.core.cache.backends.db.DatabaseCache", result.stderr
+
+
+def test_imports_keep_files_privately_for_three_days_and_geocode_nothing_by_default():
+    expression = (
+        "s.IMPORT_DIR == s.BASE_DIR / 'var' / 'imports', s.IMPORT_MAX_UPLOAD_BYTES, "
+        "s.IMPORT_RETENTION_HOURS, repr(s.IMPORT_GEOCODER_URL), s.IMPORT_GEOCODER_TIMEOUT_SECONDS"
+    )
+    result = load_settings(expression)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True 20971520 72 '' 5"
+
+
+def test_import_settings_are_read_from_the_environment(tmp_path):
+    expression = (
+        "str(s.IMPORT_DIR), s.IMPORT_MAX_UPLOAD_BYTES, s.IMPORT_RETENTION_HOURS, "
+        "s.IMPORT_GEOCODER_URL, s.IMPORT_GEOCODER_TIMEOUT_SECONDS"
+    )
+    result = load_settings(
+        expression,
+        IMPORT_DIR=str(tmp_path),
+        IMPORT_MAX_UPLOAD_BYTES="1000",
+        IMPORT_RETENTION_HOURS="6",
+        IMPORT_GEOCODER_URL="https://nominatim.example/search",
+        IMPORT_GEOCODER_TIMEOUT_SECONDS="3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{tmp_path} 1000 6 https://nominatim.example/search 3"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from mapapp.reads.cells import FORMULA_STARTS, neutralise  # noqa: F401 (their old home)
 from mapapp.reads.geojson import DETAIL, encode, feature_maker, values_query
 from mapapp.reads.public import PUBLIC_FIELDS
+from mapapp.reads.spreadsheet import neutralise
 from mapapp.reads.threat_features import case_feature_chunks
 from mapapp.reads.threats import CASE_PUBLIC_FIELDS
 

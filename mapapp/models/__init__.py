@@ -127,6 +127,12 @@ class Entry(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     source = models.CharField(max_length=200, blank=True)
     licence = models.CharField(max_length=40, default="CC-BY-SA-4.0")
+    # Provenance of an imported entry (mapapp.imports): the row of the source it came from and
+    # when an import last wrote it; set by the import pipeline only.
+    source_row_id = models.CharField(
+        "row in its source", max_length=255, blank=True, editable=False
+    )
+    imported_at = models.DateTimeField("imported", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     # Words the text search matches, kept by services (name, summary, description, tags,
     # locality) so both databases index one column.
@@ -390,6 +396,11 @@ from mapapp.models.follows import (  # noqa: E402, F401
     Follow,
     Frequency,
     Notification,
+)
+from mapapp.models.imports import (  # noqa: E402, F401
+    ImportedRecord,
+    ImportRun,
+    ImportSource,
 )
 from mapapp.models.threats import (  # noqa: E402, F401
     CaseDeadline,

@@ -19,6 +19,14 @@ from mapapp.services.entries import (  # noqa: F401
     tag_save,
     tags_from_names,
 )
+from mapapp.services.imports import (  # noqa: F401
+    import_abandon,
+    import_confirm,
+    import_files_expire,
+    import_map,
+    import_progress,
+    import_upload,
+)
 from mapapp.services.moderation import (  # noqa: F401
     MODERATION_STATUS,
     StaleSuggestion,

@@ -40,13 +40,15 @@ def tags_from_names(names):
     return tags
 
 
-def entry_create(*, author, data, tag_names=(), submitter_email=""):
+def entry_create(*, author, data, tag_names=(), submitter_email="", editor=None):
     """Create an entry with a unique slug, pending unless data gives another status.
 
-    The one way an entry comes to exist: the first version is recorded with author as its
-    editor, and an entry created published is stamped published_at, as a decision would."""
+    The one way an entry comes to exist: the first version is recorded with its editor
+    (author unless editor is given: an import's entries have no owner, but the person who
+    confirmed it), and an entry created published is stamped published_at, as a decision
+    would."""
     entry = Entry(created_by=author, submitter_email=submitter_email, **data)
-    return _insert(entry, tag_names, editor=author)
+    return _insert(entry, tag_names, editor=editor or author)
 
 
 def _insert(entry, tag_names, *, editor):
@@ -206,11 +208,13 @@ def _reaches_its_page(slug):
 def _save_with_unique_slug(entry):
     base = slug_for(entry.name, fallback="entry", max_length=200)
     numbered = [base] + [f"{base}-{n}" for n in range(2, SLUG_ATTEMPTS + 1)]
-    numbered = [slug for slug in numbered if _reaches_its_page(slug)]
     taken = set(Entry.objects.filter(slug__in=numbered).values_list("slug", flat=True))
+    # Asked of each free slug in turn, not of all fifty: resolving a URL is not free, and an
+    # import creates a hundred thousand entries.
+    free = (slug for slug in numbered if slug not in taken and _reaches_its_page(slug))
     # After the readable numbers, random suffixes: a popular name never runs out of slugs.
     randoms = (f"{base}-{secrets.token_hex(4)}" for _ in range(SLUG_ATTEMPTS))
-    for slug in itertools.chain((s for s in numbered if s not in taken), randoms):
+    for slug in itertools.chain(free, randoms):
         entry.slug = slug
         try:
             # A savepoint, so losing a race for the slug leaves the transaction usable.
