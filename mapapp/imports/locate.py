@@ -67,14 +67,20 @@ class BoxBuilder:
             self.lats.append(lat)
 
     def box(self):
-        """(min_lon, min_lat, max_lon, max_lat) around the middle 90% of the points, widened
-        by BOX_MARGIN_DEGREES; None when there are too few to tell."""
+        """(min_lon, min_lat, max_lon, max_lat) within Tukey's fences of the points (1.5
+        interquartile ranges past the quartiles, so a few stray points do not stretch it),
+        widened by BOX_MARGIN_DEGREES; None when there are too few points to tell."""
         if len(self.lons) < BOX_MIN_POINTS:
             return None
-        lons, lats = sorted(self.lons), sorted(self.lats)
-        low, high = len(lons) // 20, len(lons) - 1 - len(lons) // 20
-        m = BOX_MARGIN_DEGREES
-        return (lons[low] - m, lats[low] - m, lons[high] + m, lats[high] + m)
+        (min_lon, max_lon), (min_lat, max_lat) = _fences(self.lons), _fences(self.lats)
+        return (min_lon, min_lat, max_lon, max_lat)
+
+
+def _fences(values):
+    ordered = sorted(values)
+    q1, q3 = ordered[len(ordered) // 4], ordered[(3 * len(ordered)) // 4]
+    reach = 1.5 * (q3 - q1) + BOX_MARGIN_DEGREES
+    return q1 - reach, q3 + reach
 
 
 def _inside(box, lon, lat):

@@ -40,13 +40,15 @@ def tags_from_names(names):
     return tags
 
 
-def entry_create(*, author, data, tag_names=(), submitter_email=""):
+def entry_create(*, author, data, tag_names=(), submitter_email="", editor=None):
     """Create an entry with a unique slug, pending unless data gives another status.
 
-    The one way an entry comes to exist: the first version is recorded with author as its
-    editor, and an entry created published is stamped published_at, as a decision would."""
+    The one way an entry comes to exist: the first version is recorded with its editor
+    (author unless editor is given: an import's entries have no owner, but the person who
+    confirmed it), and an entry created published is stamped published_at, as a decision
+    would."""
     entry = Entry(created_by=author, submitter_email=submitter_email, **data)
-    return _insert(entry, tag_names, editor=author)
+    return _insert(entry, tag_names, editor=editor or author)
 
 
 def _insert(entry, tag_names, *, editor):

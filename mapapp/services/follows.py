@@ -9,6 +9,8 @@ the others wait for the daily or weekly digest (scheduled jobs). Emails go throu
 email backend, so a mail server that is down delays them and loses none.
 """
 
+import contextvars
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -158,10 +160,36 @@ def unsubscribe(token):
 # --- telling -----------------------------------------------------------------------------
 
 
+# Announcements gathered by announcing_in_bulk, or None to queue each at once.
+_gathered = contextvars.ContextVar("announcements", default=None)
+# Announcements told by one job when gathered in bulk.
+ANNOUNCE_BATCH = 500
+
+
 def announce(kind, entry, *, key=None, detail=""):
     """Queue the telling of an event about entry: call it inside the write's transaction."""
     key = key or f"{kind}:{entry.pk}:{entry.version}"
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.append((kind, entry.pk, key, detail))
+        return
     enqueue("mapapp.services.follows.tell_followers", kind, entry.pk, key, detail, name=key)
+
+
+@contextmanager
+def announcing_in_bulk():
+    """Within it, announcements are gathered and queued, when it ends without an error, as
+    jobs of ANNOUNCE_BATCH each: an import of 100,000 entries would otherwise queue 100,000
+    jobs, and mail an at-once follower once per entry."""
+    gathered = []
+    token = _gathered.set(gathered)
+    try:
+        yield gathered
+    finally:
+        _gathered.reset(token)
+    for start in range(0, len(gathered), ANNOUNCE_BATCH):
+        batch = gathered[start : start + ANNOUNCE_BATCH]
+        enqueue("mapapp.services.follows.tell_followers_batch", batch, name="announcements")
 
 
 def announce_published(entry):
@@ -234,19 +262,37 @@ def alert_deadlines(today=None):
 def tell_followers(kind, entry_id, key, detail=""):
     """Job: one notification per follower of the event, and a mail job for those who want it
     at once."""
+    told, at_once = _notify(kind, entry_id, key, detail)
+    for user in at_once:
+        enqueue("mapapp.services.follows.send_now", user, name="alert")
+    return told
+
+
+def tell_followers_batch(announcements):
+    """Job: tell_followers for each of a batch of (kind, entry id, key, detail), with one
+    mail job per at-once follower for the whole batch."""
+    told, waiting = 0, set()
+    for kind, entry_id, key, detail in announcements:
+        count, at_once = _notify(kind, entry_id, key, detail)
+        told += count
+        waiting |= at_once
+    for user in sorted(waiting):
+        enqueue("mapapp.services.follows.send_now", user, name="alert")
+    return told
+
+
+def _notify(kind, entry_id, key, detail):
+    """(notifications made, the followers who want them at once)."""
     entry = Entry.objects.select_related("category").filter(pk=entry_id).first()
     if entry is None or (kind != Kind.ARCHIVED and entry.status != Entry.Status.PUBLISHED):
-        return 0  # withdrawn before its followers were told: there is nothing public to say
+        return 0, set()  # withdrawn before its followers were told: nothing public to say
     wanted = followers(entry, AUDIENCE[kind])
     rows = [
         Notification(user_id=user, key=key, entry=entry, kind=kind, detail=detail, frequency=f)
         for user, f in wanted.items()
     ]
     Notification.objects.bulk_create(rows, batch_size=NOTIFICATION_BATCH, ignore_conflicts=True)
-    for user, frequency in wanted.items():
-        if frequency == Frequency.IMMEDIATE:
-            enqueue("mapapp.services.follows.send_now", user, name="alert")
-    return len(rows)
+    return len(rows), {user for user, f in wanted.items() if f == Frequency.IMMEDIATE}
 
 
 def followers(entry, audience):
