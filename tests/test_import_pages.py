@@ -209,3 +209,92 @@ def test_the_pages_answer_get_only_where_they_only_read(client_for, run):
     client = client_for("trusted")
     assert client.get(f"/imports/{run.pk}/confirm/").status_code == 405
     assert client.post(f"/imports/{run.pk}/progress.json").status_code == 405
+
+
+@pytest.fixture
+def jobs_inline(monkeypatch):
+    """Jobs run as they are queued, in this process (django-q2's sync mode)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+def planned(client, run, **extra):
+    response = client.post(f"/imports/{run.pk}/", mapping_form(run, **extra))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.PLANNED, run.error
+    return run
+
+
+def test_the_dry_run_report_lists_each_row_with_counts_and_confirm_and_abandon(
+    client_for, run, jobs_inline
+):
+    client = client_for("trusted")
+    planned(client, run)
+    html = client.get(f"/imports/{run.pk}/").content.decode()
+    assert "Dry run: what confirming would do" in html
+    assert "Create: 2" in html and "Easton Community Garden" in html
+    assert f'action="/imports/{run.pk}/confirm/"' in html
+    assert f'action="/imports/{run.pk}/abandon/"' in html
+    assert html.count('name="csrfmiddlewaretoken"') >= 2
+
+
+def test_a_rejected_row_shows_its_problem_by_field_and_the_filter_keeps_only_rejects(
+    client_for, people, category, jobs_inline
+):
+    content = CSV + b"Nowhere Group,,,,commoning\n" + b",Bristol,51.45,-2.59,no-such-kind\n"
+    run = service.import_upload(
+        user=people["trusted"],
+        upload=SimpleUploadedFile("groups.csv", content),
+        filename="groups.csv",
+        source_name="Mixed list",
+        licence="CC0-1.0",
+    )
+    client = client_for("trusted")
+    planned(client, run)
+    html = client.get(f"/imports/{run.pk}/?action=reject").content.decode()
+    assert "Rows to reject" in html
+    assert "Unknown category &#x27;no-such-kind&#x27;" in html
+    assert "<dt>Category</dt>" in html
+    assert "Easton Community Garden" not in html  # a row to create, filtered out
+
+
+def test_a_likely_duplicate_links_to_the_existing_entry(client_for, run, make_entry, jobs_inline):
+    existing = make_entry(name="Easton Community Garden", lon=-2.5701, lat=51.4601)
+    client = client_for("trusted")
+    planned(client, run)
+    html = client.get(f"/imports/{run.pk}/?action=create").content.decode()
+    assert f'href="/entries/{existing.slug}/"' in html
+
+
+def test_confirming_applies_the_import_and_the_entries_wait_for_review(
+    client_for, run, jobs_inline
+):
+    from mapapp.models import Entry
+
+    client = client_for("trusted")
+    planned(client, run)
+    response = client.post(f"/imports/{run.pk}/confirm/", follow=True)
+    html = response.content.decode()
+    assert ImportRun.objects.get().status == ImportRun.Status.APPLIED
+    assert "Imported" in html and "waiting for review" in html
+    names = set(Entry.objects.filter(status=Entry.Status.PENDING).values_list("name", flat=True))
+    assert names == {"Easton Community Garden", "Totterdown Timebank"}
+
+
+def test_the_source_page_shows_once_imported_and_its_export_downloads_for_importers(
+    client_for, run, jobs_inline
+):
+    client = client_for("trusted")
+    planned(client, run)
+    client.post(f"/imports/{run.pk}/confirm/")
+    slug = ImportSource.objects.get().slug
+    response = client.get(f"/imports/sources/{slug}/export.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"Easton Community Garden" in body
+    assert "no-store" in response["Cache-Control"]
+    assert client_for("resident").get(f"/imports/sources/{slug}/export.csv").status_code == 403

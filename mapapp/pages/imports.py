@@ -13,13 +13,14 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mapapp import permissions
+from mapapp.imports.plan import ACTIONS as PLAN_ACTIONS
 from mapapp.models import ImportRun, ImportSource
 from mapapp.pages.imports_forms import MappingForm, UploadForm, attach_errors, target_choices
 from mapapp.pages.paging import page_with_links
 from mapapp.services import imports as service
 
 Status = ImportRun.Status
-TARGET_LABELS = dict(target_choices()[1:]) | {"row": "Row", "location": "Location"}
+TARGET_LABELS = dict(target_choices()[1:]) | {"row": "Row", "status": "Status"}
 RUNS_PAGE_SIZE = 20
 SOURCES_PAGE_SIZE = 20
 REPORT_PAGE_SIZE = 50
@@ -33,15 +34,17 @@ STEPS = {
     Status.APPLIED: "result",
     Status.ABANDONED: "result",
 }
-# The report's actions, in the order the page lists them, as the page names them.
-ACTIONS = {
+# How the page names each of the dry run's actions (mapapp.imports.plan.ACTIONS, in order).
+ACTION_LABELS = {
     "create": "Create",
     "update": "Update",
     "unchanged": "Leave unchanged",
     "reject": "Reject",
+    "conflict": "Leave (edited on Commons Map since)",
+    "restore": "Restore",
     "archive": "Archive",
-    "conflict": "Leave (edited since)",
 }
+ACTIONS = {name: ACTION_LABELS.get(name, capfirst(name)) for name in PLAN_ACTIONS}
 # The journey, as the page's step list names it.
 STEP_LABELS = [
     ("mapping", "Map the columns"),
@@ -208,13 +211,12 @@ def _old_new(change):
 
 
 def _duplicate(duplicate):
-    """A likely duplicate as a name and a link to the existing entry's page."""
-    slug = duplicate.get("slug", "")
-    note = f"{duplicate['distance']:.0f} m away" if duplicate.get("distance") is not None else ""
+    """A likely duplicate as a name, how far it is, and a link to the existing entry."""
+    slug = duplicate.get("entry", "")
     return {
         "name": duplicate.get("name") or slug,
         "url": reverse("entry-detail", args=[slug]) if slug else "",
-        "note": note,
+        "note": duplicate.get("distance", ""),
     }
 
 
