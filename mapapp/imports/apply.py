@@ -32,13 +32,14 @@ def apply_run(run_id):
     run = ImportRun.objects.select_related("source", "category", "confirmed_by").get(pk=run_id)
     if run.status != ImportRun.Status.APPLYING:
         return None
+    stored = run.stored_file
     try:
         with transaction.atomic():
             counts = _apply(run)
     except (StalePlan, ImportFileError, ValidationError, StaleVersion, FileNotFoundError) as error:
         _failed(run, error)
         return None
-    storage.delete(run.stored_file)
+    storage.delete(stored)
     return counts
 
 

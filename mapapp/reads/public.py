@@ -105,6 +105,15 @@ PUBLIC_FIELDS = (
     PublicField("category_name", "category__name"),
     PublicField("licence", "licence"),
     PublicField("source", "source"),
+    # Provenance of an imported entry (mapapp.imports): the row of its source, and when.
+    PublicField(
+        "source_row_id",
+        "source_row_id",
+        description="its row's id in the source it was imported from; empty if none",
+    ),
+    PublicField(
+        "imported", "imported_at", description="when an import last wrote it; null if never"
+    ),
     PublicField("version", "version", description="send as If-Match to change it"),
 )
 SUMMARY_FIELDS = tuple(field for field in PUBLIC_FIELDS if field.summary)
