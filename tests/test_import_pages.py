@@ -283,9 +283,6 @@ def test_confirming_applies_the_import_and_the_entries_wait_for_review(
     assert names == {"Easton Community Garden", "Totterdown Timebank"}
 
 
-@pytest.mark.skipif(
-    not hasattr(service, "source_export"), reason="the round-trip export is not in the back end yet"
-)
 def test_the_source_page_shows_once_imported_and_its_export_downloads_for_importers(
     client_for, run, jobs_inline
 ):

@@ -53,7 +53,7 @@ def entries(make_entry):
         postcode="BS1 3QY",
         website="https://social.example/",
         email="hello@social.example",
-        phone="0117 496 0000",
+        phone="+44 117 496 0000",
         founded_on=date(2011, 4, 2),
     )
     freshness.entry_verify(entry=full, role="moderator")
@@ -131,7 +131,7 @@ def test_each_entry_is_an_organization_with_a_service_at_its_public_location(cli
     links = {(r["service_id"], r["location_id"]) for r in table(archive, "service_at_location.csv")}
     assert (ids["service"], ids["location"]) in links
     (phone,) = table(archive, "phones.csv")
-    assert (phone["organization_id"], phone["number"]) == (ids["organization"], "0117 496 0000")
+    assert (phone["organization_id"], phone["number"]) == (ids["organization"], "+44 117 496 0000")
 
 
 def test_ids_are_uuids_that_stay_the_same_in_every_download(client, entries):
@@ -154,11 +154,13 @@ def test_a_withheld_location_gives_only_the_public_point_and_public_postcode(
     assert location["description"].startswith("Easton, BS5. The point is near the place")
 
 
-def test_cells_a_spreadsheet_would_run_are_kept_text(client, entries):
+def test_cells_are_the_values_themselves_for_programs_not_quoted_for_spreadsheets(client, entries):
     archive = download(client)
     (organization,) = [r for r in table(archive, "organizations.csv") if "HYPERLINK" in r["name"]]
-    assert organization["name"] == "'=HYPERLINK(1)"
-    assert organization["description"] == "'-2 rows"
+    assert organization["name"] == "=HYPERLINK(1)"
+    assert organization["description"] == "-2 rows"
+    numbers = [r["number"] for r in table(archive, "phones.csv")]
+    assert numbers and all(not n.startswith("'") for n in numbers)
     (location,) = [r for r in table(archive, "locations.csv") if "HYPERLINK" in r["name"]]
     assert location["longitude"] == "-1.5"  # numbers stay numbers
 

@@ -14,7 +14,6 @@ import orjson
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from mapapp.reads.cells import FORMULA_STARTS, neutralise  # noqa: F401 (their old home)
 from mapapp.reads.geojson import DETAIL, encode, feature_maker, values_query
 from mapapp.reads.public import PUBLIC_FIELDS
 from mapapp.reads.spreadsheet import neutralise

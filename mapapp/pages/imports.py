@@ -258,7 +258,7 @@ def import_abandon(request, pk):
 def source_export(request, slug):
     """The source's entries as CSV in the source's own columns, to edit and import again."""
     source = get_object_or_404(ImportSource, slug=slug)
-    body = service.source_export(source)
+    body = service.source_export(source=source, user=request.user)
     response_class = HttpResponse if isinstance(body, (bytes, str)) else StreamingHttpResponse
     response = response_class(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{source.slug}.csv"'

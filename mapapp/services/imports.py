@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mapapp import permissions
 from mapapp.imports import mapping as mappings
-from mapapp.imports import storage
+from mapapp.imports import roundtrip, storage
 from mapapp.imports.formats import ImportFileError, read_table
 from mapapp.models import Category, ImportRun, ImportSource
 from mapapp.services.jobs import enqueue
@@ -274,3 +274,12 @@ def import_files_expire(now=None):
         )
         deleted += 1
     return deleted
+
+
+def source_export(*, source, user):
+    """A source's entries in its own columns with their Commons Map ids (imports.roundtrip),
+    for the people who may import: it holds row ids and, for those allowed them, exact
+    locations."""
+    if not permissions.can_import(user):
+        raise PermissionDenied("Only trusted contributors and moderators can export a source.")
+    return roundtrip.source_export(source, user=user)

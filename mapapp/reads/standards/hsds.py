@@ -6,7 +6,8 @@ a phone when it has a public one. HSDS addresses need a street, a city, a state 
 and a country: a withheld entry has no public street and we keep no country, so there are no
 addresses; the locality and the public postcode are in the location's description. Ids are
 UUIDs derived from the entry's slug (which never changes) and the table, so they are the same
-in every download. Cells a spreadsheet would run as formulas are kept text (reads.cells).
+in every download. Cells are the values themselves, never quoted against spreadsheets' formulas
+as the CSV downloads are: the package is for programs (a phone number starts with +).
 
 The package is built in bounded memory: one pass over the entries writes each table to a
 spooled temporary file (on disk past a megabyte), then the zip is streamed from those.
@@ -25,7 +26,6 @@ from tempfile import SpooledTemporaryFile
 import orjson
 
 from mapapp.models import Entry
-from mapapp.reads.cells import neutralise
 from mapapp.reads.geojson import DETAIL, feature_maker, values_query
 from mapapp.reads.standards import feature_record, short_description, web_url
 
@@ -327,7 +327,7 @@ def _cell(value):
         return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
-    return neutralise(value)
+    return str(value)
 
 
 class _Sink(io.RawIOBase):
