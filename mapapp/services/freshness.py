@@ -9,7 +9,6 @@ one-click answers; after FRESHNESS_MAX_REMINDERS unanswered ones the entry is fl
 unverified for the moderators. It stays published: a quiet owner is not a closed place.
 """
 
-import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from mapapp import permissions
 from mapapp.models import Entry, Report
@@ -183,11 +183,11 @@ def _remind(entry, address):
 
 
 def owner_key(entry):
-    """Who an entry's reminders are for, as a short key: its owner's account, else a digest
-    of the suggester's address (the address itself never goes into a link)."""
-    if entry.created_by_id:
-        return f"u{entry.created_by_id}"
-    return "s" + hashlib.sha256(entry.submitter_email.lower().encode()).hexdigest()[:16]
+    """Who an entry's reminders are for, as a short key: its owner's account, else the
+    suggester's address; keyed with the site's secret, since a signed link can be read (only
+    not forged), so nobody holding one can test a guessed address or account against it."""
+    owner = f"u{entry.created_by_id}" if entry.created_by_id else entry.submitter_email.lower()
+    return salted_hmac(REMINDER_SALT, owner).hexdigest()[:16]
 
 
 def reminder_token(entry, action):
