@@ -126,7 +126,7 @@ def test_a_job_whose_transaction_rolls_back_never_runs_and_a_committed_one_runs_
     assert not OrmQ.objects.exists(), "a committed job is handed to Redis at once"
     wait_for(lambda: mail_server.inbox.messages, what="the committed email")
     wait_for(lambda: jobs_in_redis() == 0, what="the job to be acknowledged")
-    time.sleep(3)  # longer than a lease: a second copy, or the rolled-back one, would be here
+    time.sleep(3)  # time for a rolled-back or doubly relayed job to run, had one been queued
     assert subjects(mail_server) == ["Committed"]
 
 

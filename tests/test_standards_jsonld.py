@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from mapapp.reads.standards.jsonld import ACTIVITIES, ESSGLOBAL
+from tests.standards_schemas import assert_answers_match_the_documented_schema
 
 EMBEDDED = re.compile(r'<script type="application/ld\+json" nonce="([^"]+)">(.*?)</script>', re.S)
 
@@ -207,27 +208,4 @@ def test_the_page_without_javascript_shows_the_same_name_as_the_json_ld(client, 
 
 
 def test_real_answers_match_the_documented_response_schema(client, make_entry):
-    from jsonschema import Draft7Validator
-
-    schema = json.loads(client.get("/api/v1/schema/", {"format": "json"}).content)
-    operation = schema["paths"]["/api/v1/entries/{slug}/jsonld/"]["get"]
-    validator = Draft7Validator(
-        operation["responses"]["200"]["content"]["application/ld+json"]["schema"]
-    )
-    entries = [
-        make_entry(),
-        make_entry(category_slug="public-goods", tags=["pools"], phone="0117 000 0000"),
-        make_entry(
-            category_slug="campaigns-resistance",
-            precision="approximate",
-            website="https://save.example/",
-            email="save@campaign.example",
-            founded_on=date(2020, 1, 1),
-            address="1 Road",
-            locality="Easton",
-            postcode="BS5 9QQ",
-        ),
-    ]
-    for entry in entries:
-        body = json.loads(client.get(f"/api/v1/entries/{entry.slug}/jsonld/").content)
-        assert [error.message for error in validator.iter_errors(body)] == [], entry.slug
+    assert_answers_match_the_documented_schema(client, make_entry, "jsonld", "application/ld+json")

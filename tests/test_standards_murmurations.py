@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 
+from tests.standards_schemas import assert_answers_match_the_documented_schema
+
 SCHEMA_FILE = (
     Path(__file__).parent / "fixtures" / "murmurations" / "organizations_schema-v1.0.0.json"
 )
@@ -160,27 +162,6 @@ def test_the_schema_documents_the_profile_endpoint(client, db):
 
 
 def test_real_answers_match_the_documented_response_schema(client, make_entry):
-    from jsonschema import Draft7Validator
-
-    schema = json.loads(client.get("/api/v1/schema/", {"format": "json"}).content)
-    operation = schema["paths"]["/api/v1/entries/{slug}/murmurations/"]["get"]
-    validator = Draft7Validator(
-        operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert_answers_match_the_documented_schema(
+        client, make_entry, "murmurations", "application/json"
     )
-    entries = [
-        make_entry(),
-        make_entry(category_slug="public-goods", tags=["pools"], phone="0117 000 0000"),
-        make_entry(
-            category_slug="campaigns-resistance",
-            precision="approximate",
-            website="https://save.example/",
-            email="save@campaign.example",
-            founded_on=date(2020, 1, 1),
-            address="1 Road",
-            locality="Easton",
-            postcode="BS5 9QQ",
-        ),
-    ]
-    for entry in entries:
-        body = json.loads(client.get(f"/api/v1/entries/{entry.slug}/murmurations/").content)
-        assert [error.message for error in validator.iter_errors(body)] == [], entry.slug
