@@ -16,6 +16,9 @@ from mapapp.models import (
     ChangeRequest,
     DeadlineRule,
     Entry,
+    ImportedRecord,
+    ImportRun,
+    ImportSource,
     ModerationDecision,
     Profile,
     Report,
@@ -445,3 +448,73 @@ class ThreatCaseAdmin(ModeratorsOnly, ServiceErrors, admin.ModelAdmin):
             done += 1
         verb = "Accepted" if accept else "Declined"
         self.message_user(request, f"{verb} {done} cases.", messages.SUCCESS)
+
+
+# Imports: a source, its runs and its records are made and changed by the import steps
+# (mapapp.services.imports), which keep them consistent with the entries they wrote. Here a
+# moderator reads them, and may correct a source's licence or default category, which the next
+# run of it applies; nothing is added or deleted by hand (an entry made by an import would lose
+# the tie that keeps re-imports of its row idempotent).
+
+
+class ReadOnlyImports(ModeratorsOnly):
+    editable = ()  # the fields a moderator may change
+    extra_readonly = ()  # computed fields shown on the change page
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        names = [f.name for f in self.model._meta.fields if f.name not in self.editable]
+        return [*names, *self.extra_readonly]
+
+
+@admin.register(ImportSource)
+class ImportSourceAdmin(ReadOnlyImports, admin.ModelAdmin):
+    editable = ("licence", "category")
+    list_display = ["name", "licence", "format", "last_imported_at", "record_count"]
+    search_fields = ["name", "licence"]
+    list_select_related = ["category"]
+    extra_readonly = ("record_count",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(record_total=models.Count("records"))
+
+    @admin.display(description="records", ordering="record_total")
+    def record_count(self, source):
+        return source.record_total
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyImports, admin.ModelAdmin):
+    list_display = ["created_at", "source", "original_filename", "status", "progress", "page"]
+    list_filter = ["status", "format"]
+    search_fields = ["source__name", "original_filename"]
+    list_select_related = ["source"]
+    date_hierarchy = "created_at"
+    extra_readonly = ("page",)
+
+    def has_change_permission(self, request, obj=None):
+        # Viewed only: the run's steps (plan, confirm, abandon) are taken on its page.
+        return False
+
+    @admin.display(description="progress")
+    def progress(self, run):
+        return f"{run.progress_done:,}/{run.progress_total:,}"
+
+    @admin.display(description="page")
+    def page(self, run):
+        return format_html('<a href="{}">open the run</a>', reverse("import-run", args=[run.pk]))
+
+
+@admin.register(ImportedRecord)
+class ImportedRecordAdmin(ReadOnlyImports, admin.ModelAdmin):
+    list_display = ["source", "row_id", "entry", "entry_version", "imported_at"]
+    list_filter = ["source"]
+    search_fields = ["row_id", "entry__name", "entry__slug"]
+    list_select_related = ["source", "entry"]
+    # A source holds 100,000 records: no count of all of them on every page.
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
