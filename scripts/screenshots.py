@@ -43,6 +43,7 @@ IMPORT_SHOTS = [
     ("import-mapping.png", "/imports/{mapping}/", 1280, 1800, False),
     ("import-progress.png", "/imports/{progress}/", 1280, 700, False),
     ("import-dry-run.png", "/imports/{report}/", 1280, 1500, False),
+    ("import-mapping-phone.png", "/imports/{mapping}/", 375, 1400, False),
 ]
 IMPORTER = """
 import tempfile

@@ -478,3 +478,60 @@ def test_an_expired_unsubscribe_link_says_so_and_changes_nothing(
 
 def test_frequencies_are_the_three_the_pages_offer():
     assert Frequency.values == ["immediate", "daily", "weekly"]
+
+
+# --- what an import tells --------------------------------------------------------------------
+
+
+def bristol_list(count):
+    """A CSV of count gardens in Bristol, as a group's list would hold them."""
+    rows = [f"b{n},Bristol Garden {n},51.45{n:02d},-2.58{n:02d},commoning" for n in range(count)]
+    return "id,Name,lat,lon,Category\n" + "\n".join(rows) + "\n"
+
+
+def test_an_import_publishing_a_whole_list_is_one_line_of_a_digest_not_one_per_entry(
+    jobs_inline, settings, tmp_path, make_entry, category, people, follower
+):
+    from tests.importing import applied, planned
+
+    settings.IMPORT_DIR = tmp_path
+    follows.follow_area(user=follower, bbox=BRISTOL, frequency="daily")
+    mapping = {"Name": "name", "lat": "latitude", "lon": "longitude", "Category": "category"}
+    moderator = people["moderator"]
+    applied(moderator, planned(moderator, bristol_list(8), mapping, publish=True))
+    publish(pending(make_entry, name="Easton Tenants"), people)
+    assert follows.send_digests("daily") == 1
+    [digest] = alerts_to(follower.email)
+    assert digest.subject == "[Commons Map] What changed in what you follow (9)"
+    assert "- 8 entries from the list Gardens list were published, among them" in digest.body
+    assert digest.body.count("Bristol Garden") == 3
+    assert "Easton Tenants (" in digest.body
+
+
+def test_a_short_imported_list_is_told_entry_by_entry(
+    jobs_inline, settings, tmp_path, category, people, follower
+):
+    from tests.importing import applied, planned
+
+    settings.IMPORT_DIR = tmp_path
+    follows.follow_area(user=follower, bbox=BRISTOL, frequency="daily")
+    mapping = {"Name": "name", "lat": "latitude", "lon": "longitude", "Category": "category"}
+    moderator = people["moderator"]
+    applied(moderator, planned(moderator, bristol_list(follows.FOLD_AT), mapping, publish=True))
+    follows.send_digests("daily")
+    [digest] = alerts_to(follower.email)
+    assert digest.body.count("Bristol Garden") == follows.FOLD_AT
+    assert "entries from the list" not in digest.body
+
+
+def test_an_email_stops_at_its_line_limit_and_says_how_many_more(
+    jobs_inline, monkeypatch, make_entry, people, follower
+):
+    monkeypatch.setattr(follows, "EMAIL_LINES", 3)
+    follows.follow_area(user=follower, bbox=BRISTOL, frequency="daily")
+    for n in range(5):
+        publish(pending(make_entry, name=f"Knowle West Group {n}"), people)
+    follows.send_digests("daily")
+    [digest] = alerts_to(follower.email)
+    assert digest.body.count("Knowle West Group") == 3
+    assert "- and 2 more: http://127.0.0.1:8000/" in digest.body

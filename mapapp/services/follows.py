@@ -343,11 +343,11 @@ def _send(user_id, frequency):
 def _email(notifications, frequency):
     user = notifications[0].user
     unsubscribe_url = absolute(reverse("unsubscribe", args=[unsubscribe_token(user)]))
-    lines = [line(n) for n in notifications]
-    if frequency == Frequency.IMMEDIATE and len(lines) == 1:
+    lines = email_lines(notifications)
+    if frequency == Frequency.IMMEDIATE and len(notifications) == 1:
         subject = f"{notifications[0].entry.name} {notifications[0].get_kind_display()}"
     else:
-        subject = f"What changed in what you follow ({len(lines)})"
+        subject = f"What changed in what you follow ({len(notifications):,})"
     body = "\n\n".join(
         [
             "News from Commons Map about what you follow:",
@@ -364,6 +364,42 @@ def _email(notifications, frequency):
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+    )
+
+
+# An import publishes a whole list at once: more than FOLD_AT entries of one list published in
+# one email are told as one line, not as thousands; and no email runs past EMAIL_LINES lines.
+FOLD_AT = 5
+EMAIL_LINES = 200
+
+
+def email_lines(notifications):
+    """The email's lines, in the notifications' order: each list's publications folded into
+    one line where an import published more than FOLD_AT of them."""
+    lists = {}
+    for n in notifications:
+        if n.kind == Kind.PUBLISHED and n.entry.imported_at and n.entry.source:
+            lists.setdefault(n.entry.source, []).append(n)
+    folded = {source for source, told in lists.items() if len(told) > FOLD_AT}
+    lines, done = [], set()
+    for n in notifications:
+        source = n.entry.source if n.kind == Kind.PUBLISHED and n.entry.imported_at else None
+        if source not in folded:
+            lines.append(line(n))
+        elif source not in done:
+            done.add(source)
+            lines.append(list_line(source, lists[source]))
+    if len(lines) > EMAIL_LINES:
+        more = len(lines) - EMAIL_LINES
+        lines = [*lines[:EMAIL_LINES], f"- and {more:,} more: {absolute(reverse('home'))}"]
+    return lines
+
+
+def list_line(source, notifications):
+    names = ", ".join(n.entry.name for n in notifications[:3])
+    return (
+        f"- {len(notifications):,} entries from the list {source} were published, among "
+        f"them {names}\n  {absolute(reverse('entry-list'))}"
     )
 
 
