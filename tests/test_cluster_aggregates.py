@@ -2,10 +2,13 @@
 counting exactly what the list counts."""
 
 import random
+import threading
+import time
 
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from mapapp import services
 from mapapp.grid import FINEST_ZOOM, cell_degrees
@@ -252,3 +255,139 @@ def test_every_public_write_raises_the_data_sets_version(make_entry, people, cat
     services.category_save(category=category)
     services.tag_save(tag=Tag.objects.create(name="Seeds", slug="seeds"))
     assert dataset_version() == start + 4
+
+
+# --- many writes in one transaction (an import) -----------------------------------------------
+
+
+def many_writes(scattered, people, make_entry):
+    """Creates, a move across categories and threats, an archive of an entry on a cell's edge,
+    a publication and a retag: what an import's apply does, in one go."""
+    moderator = people["moderator"]
+    for n in range(12):
+        make_entry(name=f"Imported {n}", lon=-2 + n * 0.01, lat=53, tags=["food", "seeds"])
+    moved = scattered[1]
+    services.entry_update(
+        entry=moved,
+        data={
+            "location": Point(-3.0, 55.0, srid=4326),
+            "category": Category.objects.get(slug="convivial-spaces"),
+        },
+        expected_version=moved.version,
+        tag_names=["tools"],
+        editor=moderator,
+    )
+    services.entry_moderate(entry=scattered[10], moderator=moderator, action="archive")
+    services.entry_moderate(entry=scattered[0], moderator=moderator, action="archive")
+    pending = Entry.objects.get(name="Still pending")
+    services.entry_moderate(entry=pending, moderator=moderator, action="publish")
+
+
+def test_a_bulk_of_writes_changes_no_cell_until_its_end_and_then_counts_as_afresh(
+    scattered, people, make_entry
+):
+    from mapapp.services.aggregates import upkeep_in_bulk
+
+    before, version = cells_table(), dataset_version()
+    with transaction.atomic(), upkeep_in_bulk():
+        many_writes(scattered, people, make_entry)
+        assert cells_table() == before
+        assert dataset_version() == version
+    assert dataset_version() == version + 1
+    assert cells_table() != before
+    counted = set(CountedEntry.objects.values_list("entry_id", "lon", "lat", "category_id"))
+    assert_in_step()
+    assert set(CountedEntry.objects.values_list("entry_id", "lon", "lat", "category_id")) == counted
+
+
+def test_a_bulk_that_fails_changes_no_aggregate(scattered, people, make_entry):
+    from mapapp.services.aggregates import upkeep_in_bulk
+
+    before, version = cells_table(), dataset_version()
+    with pytest.raises(RuntimeError), transaction.atomic(), upkeep_in_bulk():
+        many_writes(scattered, people, make_entry)
+        raise RuntimeError("the import failed at its last row")
+    assert (cells_table(), dataset_version()) == (before, version)
+
+
+def test_a_bulk_emptying_cells_and_moving_their_edges_counts_as_afresh(scattered, people):
+    from mapapp.services.aggregates import upkeep_in_bulk
+
+    moderator = people["moderator"]
+    with transaction.atomic(), upkeep_in_bulk():
+        for entry in scattered[::2]:
+            services.entry_moderate(entry=entry, moderator=moderator, action="archive")
+    assert_in_step()
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] == "mapapp.spatialite",
+    reason="SQLite admits one writer at a time: no two writes hold cells at once",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_entry_moving_category_takes_the_smaller_categorys_cells_first(make_entry, people):
+    """So two entries moving between two categories in opposite directions at once never
+    wait for each other in a circle: a writer holding the smaller category's cells finds the
+    larger one's free while the mover waits for it."""
+    smaller, larger = Category.objects.order_by("pk")[:2]
+    make_entry(name="Stays put", category_slug=smaller.slug)
+    mover = make_entry(name="Moves", category_slug=larger.slug, lon=-1.2, lat=52.9)
+    held, try_larger = threading.Event(), threading.Event()
+    outcome = {}
+
+    def zoom_zero(category, *, wait):
+        cell = ClusterCell.objects.select_for_update(nowait=not wait)
+        return cell.filter(category=category, threat="none", zoom=0).first()
+
+    def hold_the_smaller():
+        try:
+            with transaction.atomic():
+                zoom_zero(smaller, wait=True)
+                held.set()
+                try_larger.wait(timeout=20)
+                try:
+                    zoom_zero(larger, wait=False)
+                    outcome["larger"] = "free"
+                except DatabaseError as busy:
+                    outcome["larger"] = f"held by the mover: {busy}"
+        finally:
+            connection.close()
+
+    def move():
+        held.wait(timeout=20)
+        try:
+            services.entry_update(
+                entry=mover,
+                data={"category": smaller},
+                expected_version=mover.version,
+                editor=people["moderator"],
+            )
+            outcome["move"] = "saved"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hold_the_smaller), threading.Thread(target=move)]
+    for thread in threads:
+        thread.start()
+    held.wait(timeout=20)
+    assert waiting_for_a_lock(), "the move never waited for the smaller category's cells"
+    try_larger.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcome == {"larger": "free", "move": "saved"}
+    assert_in_step()
+
+
+def waiting_for_a_lock(seconds=20):
+    """Whether another connection to this database is waiting for a row lock, within seconds."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False

@@ -20,7 +20,7 @@ from mapapp.imports.locate import Locator
 from mapapp.imports.mapping import Mapper
 from mapapp.imports.plan import PROGRESS_EVERY, StalePlan, decide, survey
 from mapapp.models import Entry, ImportedRecord, ImportRun, ImportSource
-from mapapp.services.aggregates import bump_version
+from mapapp.services.aggregates import bump_version, upkeep_in_bulk
 from mapapp.services.entries import StaleVersion, entry_set_status
 from mapapp.services.follows import announcing_in_bulk
 
@@ -36,7 +36,9 @@ def apply_run(run_id, on_progress=None):
         return None
     stored = run.stored_file
     try:
-        with transaction.atomic():
+        # The aggregates kept in bulk at the end: a long apply holds no cell, tag count or
+        # version row, which other public writes in its categories wait for, until then.
+        with transaction.atomic(), upkeep_in_bulk():
             counts = _apply(run, on_progress)
     except (StalePlan, ImportFileError, ValidationError, StaleVersion, FileNotFoundError) as error:
         _failed(run, error)

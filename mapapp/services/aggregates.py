@@ -9,9 +9,21 @@ change by plain addition. An extent cannot shrink that way, so when the point ta
 a cell's edge the extent is measured again — from the counted entries at the finest zoom, from
 the four cells beneath it above — and a cell never shows the point of an entry gone private.
 rebuild_aggregates counts everything afresh (migrations, bulk loads).
+
+Rows are always locked in one order, (category, threat, zoom, column, row), so two writes
+never wait for each other in a circle: within a category and threat every write takes the
+zoom-0 cell first, and an entry moving between categories or threats touches the smaller
+key's cells first. A long write of many entries (an import: minutes in one transaction) runs
+inside upkeep_in_bulk, which notes the entries and brings them in step at its end, at once:
+otherwise it would hold, from its first entry to its commit, the cells, tag counts and data-set
+version that every other public write in its categories waits for.
 """
 
-from dataclasses import dataclass
+import contextvars
+import itertools
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.db import connections, router, transaction
 from django.db.models import Case, F, Value, When
@@ -47,9 +59,25 @@ class Counted:
         return [(z, *cell_of(self.lon, self.lat, z)) for z in reversed(ZOOMS)]
 
 
+@dataclass
+class Noted:
+    """What upkeep_in_bulk has noted: the entries written, and whether a version was asked."""
+
+    ids: set = field(default_factory=set)
+    bump: bool = False
+
+
+# What is noted inside upkeep_in_bulk, or None to keep the aggregates in step at once.
+_noted = contextvars.ContextVar("aggregates_noted", default=None)
+
+
 def public_change(entry_ids):
     """Bring the aggregates in step with the entries entry_ids after a write to them."""
     ids = sorted(set(entry_ids))
+    noted = _noted.get()
+    if noted is not None:
+        noted.ids.update(ids)
+        return
     if not ids:
         return
     # No savepoint of its own: a failure here must undo the caller's write as well.
@@ -61,8 +89,223 @@ def public_change(entry_ids):
         bump_version()
 
 
+@contextmanager
+def upkeep_in_bulk():
+    """Within it (inside one transaction), public_change and bump_version only note the
+    entries; as it ends without an error, they are brought in step at once and the version
+    raised once. Inside another, it leaves the noting to the outer one."""
+    if _noted.get() is not None:
+        yield
+        return
+    noted = Noted()
+    token = _noted.set(noted)
+    try:
+        yield
+    finally:
+        _noted.reset(token)
+    if noted.ids:
+        public_change_in_bulk(noted.ids)
+    elif noted.bump:
+        bump_version()
+
+
+# Entries compared, and rows written, per statement by the bulk upkeep.
+BULK = 500
+
+
+def public_change_in_bulk(entry_ids):
+    """public_change for many entries at once: what each changed summed per cell and per
+    tag, then every cell written once, in key order, and the version raised once."""
+    ids = sorted(set(entry_ids))
+    with transaction.atomic(savepoint=False):
+        cells, tags = CellDeltas(), Counter()
+        for start in range(0, len(ids), BULK):
+            chunk = ids[start : start + BULK]
+            before, now = _counted_before(chunk), _counted_now(chunk)
+            changed = [(pk, before.get(pk), now.get(pk)) for pk in chunk]
+            changed = [(pk, old, new) for pk, old, new in changed if old != new]
+            _store_many(changed)
+            for _pk, old, new in changed:
+                if old is None or new is None or old.place != new.place:
+                    cells.take_away(old)
+                    cells.add(new)
+                tags.update(new.tag_ids if new else ())
+                tags.subtract(old.tag_ids if old else ())
+        cells.write()
+        _step_tags(tags)
+        bump_version()
+
+
+def _store_many(changed):
+    gone = [pk for pk, _old, new in changed if new is None]
+    if gone:
+        _run(f"DELETE FROM {_q(COUNTED_TABLE)} WHERE entry_id IN ({_marks(gone)})", gone)  # noqa: S608
+    kept = [(pk, new) for pk, _old, new in changed if new is not None]
+    columns = ("entry_id", "lon", "lat", "category_id", "threat", "tag_ids")
+    for start in range(0, len(kept), BULK):
+        rows = kept[start : start + BULK]
+        params = []
+        for pk, new in rows:
+            tag_ids = " ".join(str(t) for t in sorted(new.tag_ids))
+            params += [pk, new.lon, new.lat, new.category_id, new.threat, tag_ids]
+        values = ", ".join([f"({_marks(columns)})"] * len(rows))
+        _run(
+            f"INSERT INTO {_q(COUNTED_TABLE)} ({', '.join(columns)}) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (entry_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in columns[1:]),
+            params,
+        )
+
+
+def _step_tags(steps):
+    steps = {tag: step for tag, step in steps.items() if step}
+    if steps:
+        step = Case(*(When(pk=tag, then=Value(n)) for tag, n in steps.items()), default=Value(0))
+        Tag.objects.filter(pk__in=steps).update(published_entries=F("published_entries") + step)
+
+
+INFINITY = float("inf")
+
+
+class CellDeltas:
+    """What a bulk of entries adds to and takes from each cell: counts, coordinate sums, the
+    extent of the points added, and the points taken away (whose cells may need their extent
+    measured again)."""
+
+    def __init__(self):
+        self.cells = {}
+
+    def _cell(self, counted, zoom, column, row):
+        key = (counted.category_id, counted.threat, zoom, column, row)
+        if key not in self.cells:
+            self.cells[key] = [0, 0.0, 0.0, INFINITY, INFINITY, -INFINITY, -INFINITY, []]
+        return self.cells[key]
+
+    def add(self, counted):
+        if counted is None:
+            return
+        for key in counted.cells():
+            cell = self._cell(counted, *key)
+            cell[0] += 1
+            cell[1] += counted.lon
+            cell[2] += counted.lat
+            cell[3], cell[4] = min(cell[3], counted.lon), min(cell[4], counted.lat)
+            cell[5], cell[6] = max(cell[5], counted.lon), max(cell[6], counted.lat)
+
+    def take_away(self, counted):
+        if counted is None:
+            return
+        for key in counted.cells():
+            cell = self._cell(counted, *key)
+            cell[0] -= 1
+            cell[1] -= counted.lon
+            cell[2] -= counted.lat
+            cell[7].append((counted.lon, counted.lat))
+
+    def write(self):
+        """Every cell changed, in key order: one upsert a batch (a cell only taken from keeps
+        its extent: an infinite one changes no side), then the emptied ones deleted and the
+        extents that lost a point on their edge measured again, finest first."""
+        keys = sorted(self.cells)
+        # A row proposed for insertion is checked (count >= 0) before its conflict is found,
+        # so a cell that loses entries is updated instead; runs of each kind keep key order.
+        for shrinks, run in itertools.groupby(keys, key=lambda key: self.cells[key][0] < 0):
+            run = list(run)
+            for start in range(0, len(run), BULK):
+                (self._shrink if shrinks else self._upsert)(run[start : start + BULK])
+        taken = [key for key in keys if self.cells[key][7]]
+        emptied, remeasure = [], []
+        for start in range(0, len(taken), BULK):
+            for cell in _cells_at(taken[start : start + BULK]):
+                points = self.cells[(cell.category_id, cell.threat, *_place(cell))][7]
+                if cell.count <= 0:
+                    emptied.append(cell.pk)
+                elif any(_point_on_edge(cell, lon, lat) for lon, lat in points):
+                    remeasure.append(cell)
+        for start in range(0, len(emptied), BULK):
+            batch = emptied[start : start + BULK]
+            _run(f"DELETE FROM {_q(CELL_TABLE)} WHERE id IN ({_marks(batch)})", batch)  # noqa: S608
+        for cell in sorted(remeasure, key=lambda cell: -cell.zoom):
+            if cell.zoom == FINEST_ZOOM:
+                _measure_finest_extent(cell)
+            else:
+                _extent_from_beneath(cell)
+
+    def _shrink(self, keys):
+        connection = connections[router.db_for_write(ClusterCell)]
+        q = connection.ops.quote_name
+        smaller, larger = (
+            ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+        )
+        sides = [f"{q(c)} = {smaller}({q(c)}, %s)" for c in ("west", "south")]
+        sides += [f"{q(c)} = {larger}({q(c)}, %s)" for c in ("east", "north")]
+        sql = (
+            f"UPDATE {q(CELL_TABLE)} SET {q('count')} = {q('count')} + %s, "  # noqa: S608
+            f"sum_lon = sum_lon + %s, sum_lat = sum_lat + %s, {', '.join(sides)} "
+            f"WHERE category_id = %s AND threat = %s AND {q('zoom')} = %s "
+            f"AND {q('column')} = %s AND {q('row')} = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [[*self.cells[key][:7], *key] for key in keys])
+
+    def _upsert(self, keys):
+        connection = connections[router.db_for_write(ClusterCell)]
+        q = connection.ops.quote_name
+        smaller, larger = (
+            ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+        )
+        columns = ("category_id", "threat", "zoom", "column", "row", "count")
+        columns += ("sum_lon", "sum_lat", "west", "south", "east", "north")
+        params = []
+        for key in keys:
+            params += [*key, *self.cells[key][:7]]
+        table = q(CELL_TABLE)
+        updates = [
+            f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in ("count", "sum_lon", "sum_lat")
+        ]
+        updates += [
+            f"{q(c)} = {smaller}({table}.{q(c)}, excluded.{q(c)})" for c in ("west", "south")
+        ]
+        updates += [
+            f"{q(c)} = {larger}({table}.{q(c)}, excluded.{q(c)})" for c in ("east", "north")
+        ]
+        values = ", ".join([f"({_marks(columns)})"] * len(keys))
+        unique = ", ".join(q(c) for c in ("zoom", "column", "row", "category_id", "threat"))
+        _run(
+            f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT ({unique}) DO UPDATE SET {', '.join(updates)}",
+            params,
+        )
+
+
+def _place(cell):
+    return (cell.zoom, cell.column, cell.row)
+
+
+def _cells_at(keys):
+    """The cells of keys (category, threat, zoom, column, row), as they are now."""
+    connection = connections[router.db_for_write(ClusterCell)]
+    q = connection.ops.quote_name
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(keys))
+    sql = (
+        f"SELECT * FROM {q(CELL_TABLE)} WHERE (category_id, threat, {q('zoom')}, "  # noqa: S608
+        f"{q('column')}, {q('row')}) IN ({rows})"
+    )
+    return list(
+        ClusterCell.objects.raw(sql, [v for key in keys for v in key]).using(connection.alias)
+    )
+
+
+def _point_on_edge(cell, lon, lat):
+    return lon in (cell.west, cell.east) or lat in (cell.south, cell.north)
+
+
 def bump_version(using=None):
     """Raise the data set's version: every cached read and ETag made before is stale."""
+    noted = _noted.get()
+    if noted is not None:
+        noted.bump = True  # raised once, as upkeep_in_bulk ends
+        return
     using = using or router.db_for_write(DatasetVersion)
     versions = DatasetVersion.objects.using(using)
     table = connections[using].ops.quote_name(DatasetVersion._meta.db_table)
@@ -76,7 +319,7 @@ def bump_version(using=None):
 
 
 def _counted_before(ids):
-    rows = CountedEntry.objects.select_for_update().filter(entry_id__in=ids)
+    rows = CountedEntry.objects.select_for_update().filter(entry_id__in=ids).order_by("entry_id")
     return {row.entry_id: _as_counted(row, row.tag_ids.split()) for row in rows}
 
 
@@ -119,11 +362,17 @@ def _apply(pk, old, new):
         return
     _store(pk, new)
     if old is None or new is None or old.place != new.place:
-        if old is not None:
-            _take_away(old)
-        if new is not None:
-            _add(new)
+        steps = [(old, _take_away), (new, _add)]
+        if old is not None and new is not None and _key(new) < _key(old):
+            steps.reverse()  # the smaller key's cells first, as every write takes them
+        for counted, step in steps:
+            if counted is not None:
+                step(counted)
     _count_tags(old.tag_ids if old else frozenset(), new.tag_ids if new else frozenset())
+
+
+def _key(counted):
+    return (counted.category_id, counted.threat)
 
 
 def _store(pk, counted):
@@ -235,7 +484,7 @@ def _marks(values):
 
 
 def _on_edge(cell, counted):
-    return counted.lon in (cell.west, cell.east) or counted.lat in (cell.south, cell.north)
+    return _point_on_edge(cell, counted.lon, counted.lat)
 
 
 def _measure_finest_extent(cell):
