@@ -134,6 +134,29 @@ def test_a_crowded_city_view_draws_each_entry_from_the_tiles_with_a_popup(
     assert session.errors == []
 
 
+def test_an_approximate_entry_drawn_from_the_tiles_is_a_soft_circle_not_a_dot(
+    session, live, make_entry, settings
+):
+    settings.API_DEFAULT_LIMIT = 1
+    make_entry(name="Montpelier Exact", lon=-2.59, lat=51.465)
+    make_entry(
+        name="Montpelier Somewhere", lon=-2.585, lat=51.462, precision=Entry.Precision.APPROXIMATE
+    )
+    page = session.page
+    page.goto(f"{live.url}/#14/51.46300/-2.58700")
+    session.wait_ready()
+    assert all("/api/v1/tiles/14/" in url for url in tile_requests(session))
+    assert page.locator(".cm-tile-dot").count() == 1
+    circle = page.locator("path.cm-approximate")
+    assert circle.count() == 1
+    circle.click()
+    popup = page.locator(".leaflet-popup")
+    popup.wait_for()
+    assert "Montpelier Somewhere" in popup.text_content()
+    assert "Approximate location" in popup.text_content()
+    assert session.errors == []
+
+
 def pixel(lon, lat, zoom):
     """Web Mercator pixel of a point at zoom (256-pixel tiles), as Leaflet places it."""
     scale = 256 * 2**zoom
@@ -154,7 +177,9 @@ def test_a_withheld_exact_location_is_never_drawn_only_the_public_point(
     page = session.page
     page.goto(f"{live.url}/#{zoom}/{centre[1]:.5f}/{centre[0]:.5f}")
     session.wait_ready()
-    dot = page.get_by_role("button", name="Safe House")
+    # Drawn as a soft circle around its public point (the list names it for screen readers).
+    dot = page.locator("path.cm-approximate")
+    assert dot.count() == 1 and page.get_by_role("button", name="Safe House").count() == 0
     box, frame = dot.bounding_box(), page.locator("#map").bounding_box()
     drawn = (box["x"] + box["width"] / 2 - frame["x"], box["y"] + box["height"] / 2 - frame["y"])
     origin = pixel(*centre, zoom)

@@ -66,17 +66,20 @@ function featureLayer(state, feature) {
   const [lon, lat] = feature.geometry.coordinates;
   const props = feature.properties;
   const colour = state.categoryOf(props.category).colour;
-  const threat = THREAT_CLASSES[props.threat] || "";
-  if (props.precision !== "exact") {
-    const circle = L.circle([lat, lon], {
-      radius: APPROXIMATE_RADIUS_M[props.precision] || 400,
-      stroke: true, weight: edge(props, false), color: colour, opacity: 0.6,
-      fillColor: colour, fillOpacity: 0.25, className: `cm-approximate ${threat}`.trim(),
-    });
-    circle.threat = props.threat;
-    return circle;
-  }
+  if (props.precision !== "exact") return approximateCircle([lat, lon], props, colour);
   return dotMarker([lat, lon], props, colour, { className: "cm-marker", size: 18 });
+}
+
+// A soft circle where only the area is public: a dot would claim an exact place.
+function approximateCircle(latLng, props, colour) {
+  const threat = THREAT_CLASSES[props.threat] || "";
+  const circle = L.circle(latLng, {
+    radius: APPROXIMATE_RADIUS_M[props.precision] || 400,
+    stroke: true, weight: edge(props, false), color: colour, opacity: 0.6,
+    fillColor: colour, fillOpacity: 0.25, className: `cm-approximate ${threat}`.trim(),
+  });
+  circle.threat = props.threat;
+  return circle;
 }
 
 // A category-coloured dot marker, its threat shown beyond colour and said in its label.
@@ -176,7 +179,9 @@ export function entryDot(state, feature) {
   const [lon, lat] = feature.geometry.coordinates;
   const props = feature.properties;
   const colour = state.categoryOf(props.category).colour;
-  const marker = dotMarker([lat, lon], props, colour, { className: "cm-marker cm-tile-dot", size: 12 });
+  const marker = props.precision === "exact"
+    ? dotMarker([lat, lon], props, colour, { className: "cm-marker cm-tile-dot", size: 12 })
+    : approximateCircle([lat, lon], props, colour);
   marker.bindPopup(() => popupContent(state, feature), { maxWidth: 280 });
   return marker;
 }
