@@ -210,3 +210,35 @@ def test_the_home_page_passes_its_settings_as_json(client, db, settings):
 def test_the_privacy_page_explains_what_is_kept_private(client, db):
     body = client.get("/privacy/").content.decode()
     assert "never shown" in body and "No analytics" in body
+
+
+def test_the_list_counts_from_the_aggregates_not_with_a_count_over_the_entries(client, make_entry):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(30):
+        make_entry(name=f"Counted {n:02d}")
+    make_entry(name="Waiting", status="pending")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/entries/")
+    assert response.context["page"].paginator.count == 30
+    assert "30 entries · page 1 of 2" in response.content.decode()
+    # The paginator's own count (COUNT(*) AS "__count" over every entry matching) never runs.
+    counts = [q["sql"] for q in queries if "__count" in q["sql"]]
+    assert counts == []
+
+
+def test_a_search_matching_more_than_its_limit_says_so_and_pages_up_to_it(
+    client, make_entry, settings
+):
+    settings.SEARCH_COUNT_LIMIT = 26
+    for n in range(30):
+        make_entry(name=f"Orchard {n:02d}")
+    response = client.get("/entries/", {"q": "orchard"})
+    body = response.content.decode()
+    assert "More than 26 entries match: add a word or a filter" in body
+    assert "page 1 of 2" in body
+    assert "26 entries · page" not in body
+    settings.SEARCH_COUNT_LIMIT = 30
+    body = client.get("/entries/", {"q": "orchard"}).content.decode()
+    assert "30 entries · page 1 of 2" in body and "More than" not in body

@@ -16,6 +16,7 @@ from mapapp.pages.mapconfig import map_config
 from mapapp.pages.paging import page_with_links
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.public import public_point, public_properties
+from mapapp.reads.statements import bounded_count
 from mapapp.reads.threats import entry_timeline, next_deadlines
 from mapapp.services import freshness
 
@@ -48,14 +49,20 @@ def entry_list(request):
     """The list: the filters of the API and the map (one parser), 25 entries a page."""
     query = filled_in(request.GET)
     form = EntryFilterForm(query)
+    counted = (0, False)
     if form.is_valid():
         entries = entries_matching(form.filters).select_related("category")
         feeds = list_feeds(form.filters)
+        # Counted as the API counts (the aggregates; a search up to its limit), not COUNT(*).
+        counted = bounded_count(form.filters)
         form, status = EntryFilterForm.showing(form.filters, query), 200
     else:
         entries, status, feeds = Entry.objects.none(), 400, list_feeds(None)
     # Page links keep the filters, without the blank fields of a submitted form.
-    page = page_with_links(request, entries, size=LIST_PAGE_SIZE, query=query)
+    page = page_with_links(
+        request, entries, size=LIST_PAGE_SIZE, query=query, count=lambda: counted[0]
+    )
+    page.more = counted[1]
     page.object_list = list(page.object_list)
     deadlines = next_deadlines(entry.pk for entry in page.object_list if entry.is_at_risk)
     for entry in page.object_list:

@@ -65,13 +65,28 @@ def counted_page(filters, using="default"):
     # match): how many there are is both the count and how the page is best read. Few are
     # read by id and sorted; many are met soon enough walking the ordering's index.
     entries = entries_matching(filters)
-    limit = settings.SEARCH_COUNT_LIMIT
-    found = list(entries.order_by().values_list("pk", flat=True)[: limit + 1])
-    matched = len(found) if len(found) <= limit else None
+    found = search_matches(entries)
+    matched = len(found) if len(found) <= settings.SEARCH_COUNT_LIMIT else None
     if matched is not None and not filters.near:
         entries = entries.among(found)
     page = entries[filters.offset : filters.offset + filters.limit]
     return list_features(page, with_distance=bool(filters.near)), matched
+
+
+def search_matches(entries):
+    """The ids of a text search's matches, at most SEARCH_COUNT_LIMIT + 1 of them."""
+    limit = settings.SEARCH_COUNT_LIMIT
+    return list(entries.order_by().values_list("pk", flat=True)[: limit + 1])
+
+
+def bounded_count(filters):
+    """(how many entries filters select, whether there are more): from the aggregates where
+    they can answer, and for a text search at most SEARCH_COUNT_LIMIT (then more is True)."""
+    if not filters.words:
+        return count_matching(filters), False
+    found = len(search_matches(entries_matching(filters)))
+    limit = settings.SEARCH_COUNT_LIMIT
+    return min(found, limit), found > limit
 
 
 def page_statement(filters, using="default"):
