@@ -6,6 +6,7 @@ silently falling back to a default.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,6 +52,19 @@ def env_list(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# A URL's password, for redacted(): what lies between "scheme://user:" and "@".
+URL_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:)([^/@]*)@")
+
+
+def redacted(text, url):
+    """text (an error message about url) with url's password, if it has one, blanked: start-up
+    errors end in logs that more people read than hold the password."""
+    found = URL_PASSWORD.match(url)
+    if not found or not found.group(2):
+        return text
+    return text.replace(found.group(2), "***")
+
+
 def database_from_url(url, name="DATABASE_URL"):
     """Translate DATABASE_URL into a Django DATABASES entry (SpatiaLite or PostGIS only)."""
     import dj_database_url
@@ -58,15 +72,17 @@ def database_from_url(url, name="DATABASE_URL"):
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in {"spatialite", "postgis"}:
         raise ImproperlyConfigured(
-            f"{name}={url!r} is not understood: use spatialite:///path/to/file.sqlite3 "
-            "or postgis://user:password@host:port/name."
+            redacted(
+                f"{name}={url!r} is not understood: use spatialite:///path/to/file.sqlite3 ", url
+            )
+            + "or postgis://user:password@host:port/name."
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except Exception as exc:  # dj_database_url raises several types for malformed URLs
-        raise ImproperlyConfigured(f"{name}={url!r} is malformed: {exc}") from None
+        raise ImproperlyConfigured(redacted(f"{name}={url!r} is malformed: {exc}", url)) from None
     if not config.get("NAME"):
-        raise ImproperlyConfigured(f"{name}={url!r} does not name a database.")
+        raise ImproperlyConfigured(redacted(f"{name}={url!r} does not name a database.", url))
     if scheme == "spatialite":
         # Our backend wraps Django's: it loads SpatiaLite on Pythons built without
         # extension loading and initialises the metadata the way migrate needs.
@@ -108,8 +124,8 @@ def cache_from_url(url):
     if parts.scheme in {"redis", "rediss"} and parts.hostname:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     raise ImproperlyConfigured(
-        f"CACHE_URL={url!r} is not understood: use db://, redis://host:port/db, locmem:// "
-        "or dummy://."
+        redacted(f"CACHE_URL={url!r} is not understood: ", url)
+        + "use db://, redis://host:port/db, locmem:// or dummy://."
     )
 
 
@@ -172,7 +188,9 @@ def replica_databases(urls, primary):
     replicas = {}
     for number, url in enumerate(urls, start=1):
         if not url.startswith("postgis://"):
-            raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {url!r} is not a postgis:// URL.")
+            raise ImproperlyConfigured(
+                redacted(f"DATABASE_REPLICA_URLS: {url!r} is not a postgis:// URL.", url)
+            )
         config = database_from_url(url, name="DATABASE_REPLICA_URLS")
         # The test runner makes no database of its own for a replica: it is a copy of default.
         config["TEST"] = {"MIRROR": "default"}
@@ -504,8 +522,8 @@ def job_broker_class(url):
     ):
         return "mapapp.services.jobs_redis.RedisBroker"
     raise ImproperlyConfigured(
-        f"JOB_BROKER={url!r} is not understood: use database or redis://host:port/N "
-        "(rediss:// for TLS)."
+        redacted(f"JOB_BROKER={url!r} is not understood: ", url)
+        + "use database or redis://host:port/N (rediss:// for TLS)."
     )
 
 

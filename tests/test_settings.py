@@ -152,3 +152,27 @@ def test_import_settings_are_read_from_the_environment(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{tmp_path} 1000 6 https://nominatim.example/search 3"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DATABASE_URL": "mysql://maps:s3cret-pass@db.internal/commons"},
+        {"DATABASE_URL": "postgis://maps:s3cret-pass@db.internal:notaport/commons"},
+        {"DATABASE_URL": "postgis://maps:s3cret-pass@db.internal:5432/"},
+        {
+            "DATABASE_URL": "postgis://maps@db.internal:5432/commons",
+            "DATABASE_REPLICA_URLS": "mysql://maps:s3cret-pass@replica.internal/commons",
+        },
+        {"CACHE_URL": "memcache://maps:s3cret-pass@cache.internal"},
+        {"JOB_BROKER": "amqp://maps:s3cret-pass@rabbit.internal//"},
+        {"JOB_BROKER": "redis://:s3cret-pass@queue.internal:port/0"},
+    ],
+)
+def test_a_refused_url_is_named_without_its_password(env):
+    result = load_settings(**env)
+    assert result.returncode != 0
+    name = list(env)[-1]
+    assert name in result.stderr.strip().splitlines()[-1]
+    assert "s3cret-pass" not in result.stderr
+    assert "***" in result.stderr
