@@ -386,6 +386,9 @@ if API_DEFAULT_LIMIT > API_MAX_LIMIT:
 API_THROTTLE_ANON = throttle_rate("API_THROTTLE_ANON", "600/minute")
 # Vector tiles have a budget of their own: a crowded map view costs a couple of dozen.
 API_THROTTLE_TILES = throttle_rate("API_THROTTLE_TILES", "6000/minute")
+# Whole-data downloads (?format=csv|geojson, the HSDS package) have a budget of their own: each
+# reads every matching entry, seconds of a worker's time at national scale.
+API_THROTTLE_DOWNLOADS = throttle_rate("API_THROTTLE_DOWNLOADS", "60/hour")
 # Largest request body the write API reads (bytes).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_000_000, minimum=1024)
 

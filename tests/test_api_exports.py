@@ -123,3 +123,38 @@ def test_the_csv_keeps_the_first_downloads_columns_in_their_order(client, make_e
     values = dict(zip(header, row, strict=True))
     assert (values["longitude"], values["latitude"]) == ("-1.5491", "53.8008")
     assert values["url"] == "/entries/leeds-timebank/"
+
+
+def test_downloads_have_a_budget_of_their_own_with_retry_after(client, make_entry, settings):
+    settings.API_THROTTLE_DOWNLOADS = "2/hour"
+    make_entry(name="Cardiff Timebank")
+    for params in ({"format": "csv"}, {"format": "geojson"}):
+        download(client, params)
+    refused = client.get(URL, {"format": "csv"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "throttled" in refused.json()["detail"].lower()
+    assert client.get("/api/v1/exports/hsds.zip").status_code == 429
+    # The map's pages and other reads keep their own budget.
+    assert client.get(URL).status_code == 200
+    # A malformed download is refused by name, not counted.
+    assert client.get(URL, {"format": "csv", "bbox": "1,2"}).status_code == 400
+
+
+def test_downloads_are_unlimited_when_the_budget_is_off(client, make_entry, settings):
+    settings.API_THROTTLE_DOWNLOADS = None
+    make_entry(name="Cardiff Timebank")
+    for _ in range(5):
+        download(client, {"format": "csv"})
+
+
+def test_a_client_with_a_token_is_not_held_to_the_anonymous_download_budget(
+    client, make_entry, settings, people
+):
+    from rest_framework.authtoken.models import Token
+
+    settings.API_THROTTLE_DOWNLOADS = "1/hour"
+    make_entry(name="Cardiff Timebank")
+    key = Token.objects.create(user=people["resident"]).key
+    for _ in range(3):
+        response = client.get(URL, {"format": "csv"}, HTTP_AUTHORIZATION=f"Token {key}")
+        assert response.status_code == 200

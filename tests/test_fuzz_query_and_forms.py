@@ -84,6 +84,7 @@ def raw_query(params):
 @pytest.fixture
 def fuzz_entry(make_entry, settings):
     settings.API_THROTTLE_ANON = "1000000/minute"
+    settings.API_THROTTLE_DOWNLOADS = None
     settings.ANONYMOUS_SUBMISSIONS_PER_HOUR = 1_000_000
     settings.ACCOUNT_RATE_LIMITS = False
     entry = make_entry(name="Fuzzed Garden", tags=["food"], threat="at_risk")

@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 
 from mapapp.api import standards_docs as docs
 from mapapp.api.params import parse_export_query, refuse_parameters
-from mapapp.api.views import CommonsAPIView
+from mapapp.api.views import CommonsAPIView, check_download_budget
 from mapapp.models import Entry
 from mapapp.reads.filters import entries_matching
 from mapapp.reads.geojson import encode
@@ -59,6 +59,7 @@ class HSDSExport(CommonsAPIView):
     @extend_schema(**docs.HSDS_EXPORT)
     def get(self, request):
         filters = parse_export_query(request.GET)
+        check_download_budget(self, request)
         origin = request.build_absolute_uri("/").removesuffix("/")
         now = timezone.now()
         parts = package_parts(entries_matching(filters), origin.__add__, created=now)

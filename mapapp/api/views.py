@@ -68,6 +68,23 @@ class TileThrottle(AnonThrottle):
         return settings.API_THROTTLE_TILES
 
 
+class DownloadThrottle(AnonThrottle):
+    """Whole-data downloads counted apart (API_THROTTLE_DOWNLOADS): each reads every entry it
+    selects, so a loop of them would hold the workers the map needs."""
+
+    scope = "anon_downloads"
+
+    def get_rate(self):
+        return settings.API_THROTTLE_DOWNLOADS
+
+
+def check_download_budget(view, request):
+    """Answer 429 (with Retry-After) to a client past its downloads' budget."""
+    throttle = DownloadThrottle()
+    if not throttle.allow_request(request, view):
+        view.throttled(request, throttle.wait())
+
+
 class GeoJSONRenderer(JSONRenderer):
     media_type = GEOJSON
     format = "geojson"
@@ -110,6 +127,7 @@ class EntryList(CommonsAPIView):
     def get(self, request):
         filters, fmt = parse_list_query(request.GET)
         if fmt in {"csv", "geojson"}:
+            check_download_budget(self, request)
             return export_response(entries_matching(filters), fmt)
         return versioned(request, lambda: entry_page(request, filters), content_type=GEOJSON)
 
