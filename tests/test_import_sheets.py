@@ -242,3 +242,19 @@ def test_the_command_names_a_missing_sheet(moderator):
     with pytest.raises(CommandError, match="sheet: The workbook has no sheet named 'Nope'"):
         run_command(str(FIXTURES / "ods-two-sheets.ods"), "--source", "Leeds gardens",
                     "--licence", "CC-BY-4.0", "--user", "moderator", "--sheet", "Nope")  # fmt: skip
+
+
+def test_a_remembered_sheet_now_empty_falls_back_to_the_first_visible_one(moderator, tmp_path):
+    run = upload(moderator, fixture("xlsx-two-sheets.xlsx"), filename="a.xlsx", sheet="Gardens")
+    other = workbook("xlsx", tmp_path, [("List", [["name"], ["A"]]), ("Gardens", [])])
+    again = upload(moderator, other, filename="b.xlsx", source=run.source)
+    assert again.sheet == "List"
+
+
+def test_a_sheet_with_the_sources_columns_keeps_the_sources_mapping(moderator):
+    first = planned(moderator, fixture("ods-two-sheets.ods"), GARDENS_MAPPING, filename="g.ods",
+                    sheet="Gardens", id_column="", category="commoning")  # fmt: skip
+    again = upload(moderator, fixture("ods-two-sheets.ods"), filename="g.ods", sheet="Read me",
+                   source=first.source)  # fmt: skip
+    chosen = imports.import_choose_sheet(run=again, user=moderator, sheet="Gardens")
+    assert chosen.mapping == GARDENS_MAPPING and chosen.id_column == ""

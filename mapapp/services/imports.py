@@ -88,7 +88,8 @@ def import_upload(
 
 def import_choose_sheet(*, run, user, sheet):
     """Preview another sheet of run's workbook, before its columns are mapped: the run reads
-    that sheet from now on and its mapping starts afresh from the new columns. ValidationError
+    that sheet from now on, mapped as the source was last if the sheet has those columns, else
+    as its column names suggest. ValidationError
     names a sheet the workbook does not have, a hidden or empty one, or a run past mapping."""
     _require_importer(user)
     with transaction.atomic():
@@ -105,12 +106,20 @@ def import_choose_sheet(*, run, user, sheet):
             raise ValidationError({"sheet": "Choose one of the workbook's sheets."})
         table, preview = _preview(locked.stored_file, locked.original_filename, None, name, "")
         locked.sheet, locked.preview, locked.format = table.sheet, preview, table.format
-        locked.mapping = mappings.guess_mapping(table.columns)
-        locked.id_column = mappings.guess_id_column(table.columns)
+        locked.mapping, locked.id_column = _mapping_for(locked.source, table.columns)
         locked.status, locked.error = Status.UPLOADED, ""
         locked.save()
     run.refresh_from_db()
     return run
+
+
+def _mapping_for(source, columns):
+    """The source's last mapping and id column if columns hold every column they name, else
+    a mapping and id column guessed from columns."""
+    named = set(source.mapping) | ({source.id_column} if source.id_column else set())
+    if source.mapping and named <= set(columns):
+        return source.mapping, source.id_column
+    return mappings.guess_mapping(columns), mappings.guess_id_column(columns)
 
 
 def _new_source(*, name, licence, user):
@@ -160,13 +169,16 @@ def _preview(stored, filename, encoding, sheet, remembered):
 
 
 def _read(stream, filename, encoding, sheet, remembered):
+    """The Table of the sheet named; else of the source's remembered sheet, if this file has
+    it and it can be read; else of the file's first visible sheet."""
     if sheet:
         return read_table(stream, filename=filename, encoding=encoding, sheet=sheet)
-    table = read_table(stream, filename=filename, encoding=encoding)
-    if remembered and remembered != table.sheet and remembered in table.sheets:
-        stream.seek(0)
-        table = read_table(stream, filename=filename, encoding=encoding, sheet=remembered)
-    return table
+    if remembered:
+        try:
+            return read_table(stream, filename=filename, encoding=encoding, sheet=remembered)
+        except SheetError:
+            stream.seek(0)
+    return read_table(stream, filename=filename, encoding=encoding)
 
 
 def import_map(
