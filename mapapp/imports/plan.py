@@ -6,8 +6,7 @@ Each row is a create, an update (with each field's old and new value), unchanged
 import, so the import will not overwrite it) or a restore (it returns after an import archived
 it); the source's records absent from the file are archived. Rows are streamed, existing
 records and entries read in batches, each row's compact line written to ImportPlanLine a batch
-at a time: only the set of row ids seen stays in memory (a few megabytes at 100,000 rows), and
-run.report keeps the totals alone.
+at a time: only the row ids seen stay in memory, and run.report keeps the totals alone.
 """
 
 import difflib
@@ -197,7 +196,7 @@ class LineWriter:
                 row=decision.number,
                 action=decision.action,
                 line=line,
-            )  # fmt: skip
+            )
         )
         self.position += 1
         if len(self.pending) >= BATCH:
