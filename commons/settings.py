@@ -597,7 +597,8 @@ FRESHNESS_REMINDERS_PER_DAY = env_int("FRESHNESS_REMINDERS_PER_DAY", 500, minimu
 VISIT_CONFIRMATIONS_PER_HOUR = env_int("VISIT_CONFIRMATIONS_PER_HOUR", 10, minimum=1)
 
 # Imports (mapapp.imports): uploaded lists are kept under IMPORT_DIR, which no URL serves, until
-# their run is applied or abandoned, or has been idle for IMPORT_RETENTION_HOURS.
+# their run is applied or abandoned, or has been idle for IMPORT_RETENTION_HOURS; the dry-run
+# lines of abandoned and failed runs go once idle as long (applied runs keep theirs).
 IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
 IMPORT_RETENTION_HOURS = env_int("IMPORT_RETENTION_HOURS", 72, minimum=1)

@@ -4,6 +4,7 @@ pages and the import_entries command take it."""
 import io
 from pathlib import Path
 
+from mapapp.models import ImportPlanLine
 from mapapp.services import imports
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
@@ -58,5 +59,8 @@ def applied(user, run):
 
 
 def rows(run, action=None):
-    """The report's lines for rows (not archived records), of one action if given."""
-    return [r for r in run.report["rows"] if action is None or r["action"] == action]
+    """The plan's lines in order (rows, then archived records), of one action if given."""
+    lines = ImportPlanLine.objects.filter(run=run).order_by("position")
+    if action is not None:
+        lines = lines.filter(action=action)
+    return list(lines.values_list("line", flat=True))

@@ -81,6 +81,19 @@ def test_rejected_rows_are_listed_with_their_reasons(moderator, tmp_path):
     assert "Unknown category 'gardens'" in out
 
 
+def test_past_twenty_refused_rows_the_rest_are_counted_not_listed(moderator, tmp_path):
+    path = tmp_path / "bad.csv"
+    bad = "".join(f"Unnamed {n},53.4,-2.2,gardens\n" for n in range(25))
+    path.write_text("Name,lat,lon,Category\nGood,53.4,-2.2,commoning\n" + bad)
+    out = run_command(str(path), "--source", "Bad", "--licence", "CC0-1.0", "--user",
+                      "moderator", "--yes")  # fmt: skip
+    assert "1 create, 25 reject" in out
+    listed = [line for line in out.splitlines() if "(reject): " in line]
+    assert len(listed) == 20
+    assert listed[0].startswith("  Row 3 (reject)") and listed[-1].startswith("  Row 22 (reject)")
+    assert "  … and 5 more." in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

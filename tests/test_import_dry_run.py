@@ -55,7 +55,7 @@ def test_a_record_whose_row_is_gone_from_the_file_is_archived(moderator):
     source = ImportRun.objects.get().source
     fewer = b"\n".join(fixture("pipeline-gardens.csv").splitlines()[:3])
     again = planned(moderator, fewer, source=source)
-    [archive] = [r for r in again.report["rows"] if r["action"] == "archive"]
+    [archive] = rows(again, "archive")
     assert archive["id"] == "g3" and archive["row"] is None
     assert again.report["counts"]["archive"] == 1
 

@@ -298,3 +298,50 @@ def test_the_source_page_shows_once_imported_and_its_export_downloads_for_import
     assert b"Easton Community Garden" in body
     assert "no-store" in response["Cache-Control"]
     assert client_for("resident").get(f"/imports/sources/{slug}/export.csv").status_code == 403
+
+
+def test_the_report_pages_its_rows_fifty_at_a_time_and_keeps_the_filter_in_its_links(
+    client_for, people, category, jobs_inline
+):
+    lines = [f"Garden {n},Bristol,{51.40 + n / 1000:.4f},-2.5700,commoning" for n in range(55)]
+    lines += [f"Nowhere {n},,,,commoning" for n in range(5)]
+    content = b"Name,Town,lat,lon,Type\n" + "\n".join(lines).encode() + b"\n"
+    run = service.import_upload(
+        user=people["trusted"],
+        upload=SimpleUploadedFile("g.csv", content),
+        filename="g.csv",
+        source_name="Sixty",
+        licence="CC0-1.0",
+    )
+    client = client_for("trusted")
+    planned(client, run)
+    first = client.get(f"/imports/{run.pk}/").content.decode()
+    assert "Every row (60)" in first
+    assert first.count('<tr class="action-') == 50
+    assert "Garden 0<" in first and "Garden 49<" in first and "Garden 50<" not in first
+    assert 'href="?page=2#rows-title"' in first
+    second = client.get(f"/imports/{run.pk}/?page=2").content.decode()
+    assert second.count('<tr class="action-') == 10
+    assert "Garden 50<" in second and "Nowhere 4<" in second
+    rejects = client.get(f"/imports/{run.pk}/?action=reject").content.decode()
+    assert "Rows to reject (5)" in rejects and "Reject: 5" in rejects
+    assert rejects.count('<tr class="action-reject">') == 5 and "Garden" not in rejects
+    creates = client.get(f"/imports/{run.pk}/?action=create&page=2").content.decode()
+    assert creates.count('<tr class="action-create">') == 5
+    assert 'href="?action=create&amp;page=1#rows-title"' in creates
+
+
+def test_a_filter_no_row_has_says_so(client_for, run, jobs_inline):
+    client = client_for("trusted")
+    planned(client, run)
+    html = client.get(f"/imports/{run.pk}/?action=archive").content.decode()
+    assert "No rows to archive." in html
+
+
+def test_an_applied_runs_page_still_lists_its_rows(client_for, run, jobs_inline):
+    client = client_for("trusted")
+    planned(client, run)
+    client.post(f"/imports/{run.pk}/confirm/")
+    html = client.get(f"/imports/{run.pk}/?action=create").content.decode()
+    assert "Imported" in html and "Rows to create (2)" in html
+    assert "Totterdown Timebank" in html

@@ -18,8 +18,15 @@ from mapapp.imports import storage
 from mapapp.imports.formats import ImportFileError
 from mapapp.imports.locate import Locator
 from mapapp.imports.mapping import Mapper
-from mapapp.imports.plan import PROGRESS_EVERY, StalePlan, decide, survey
-from mapapp.models import Entry, ImportedRecord, ImportRun, ImportSource
+from mapapp.imports.plan import (
+    PROGRESS_EVERY,
+    StalePlan,
+    decide,
+    line_count,
+    planned_lines,
+    survey,
+)
+from mapapp.models import Entry, ImportedRecord, ImportPlanLine, ImportRun, ImportSource
 from mapapp.services.aggregates import bump_version, upkeep_in_bulk
 from mapapp.services.entries import StaleVersion, entry_set_status
 from mapapp.services.follows import announcing_in_bulk
@@ -74,20 +81,23 @@ def _apply(run, on_progress):
     report = run.report
     if source.records_version != report.get("records_version"):
         raise StalePlan("Another import of this source was applied since this plan: plan again.")
+    lines = line_count(report)
+    if ImportPlanLine.objects.filter(run=run).count() != lines:
+        raise StalePlan("The dry run's report is incomplete: plan again.")
     writer = Writer(run, source)
     mapper = Mapper(mapping=run.mapping, id_column=run.id_column, category=run.category)
     total, _box, repeated = survey(run, mapper)
     locator = Locator(box=report.get("box"), geocoded=dict(report.get("geocoded", {})))
-    planned = iter(report["rows"])
+    planned = planned_lines(run)
     with announcing_in_bulk():
         for done, decision in enumerate(
             decide(run, mapper, locator, repeated, duplicates=False), start=1
         ):
             writer.write(decision, next(planned, None))
             if done % PROGRESS_EVERY == 0:
-                storage.write_progress(run.stored_file, done, len(report["rows"]))
+                storage.write_progress(run.stored_file, done, lines)
                 if on_progress:
-                    on_progress(done, len(report["rows"]))
+                    on_progress(done, lines)
         if next(planned, None) is not None:
             raise StalePlan("The file has fewer rows than when it was planned: plan again.")
         writer.flush()
@@ -99,7 +109,7 @@ def _apply(run, on_progress):
     source.last_imported_at = now
     source.save(update_fields=["records_version", "last_imported_at"])
     run.status, run.finished_at, run.stored_file = ImportRun.Status.APPLIED, now, ""
-    run.progress_done = run.progress_total = len(report["rows"])
+    run.progress_done = run.progress_total = lines
     run.report = {**report, "applied": writer.counts, "applied_at": now.isoformat()}
     run.save()
     return writer.counts

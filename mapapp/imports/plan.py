@@ -5,8 +5,8 @@ Each row is a create, an update (with each field's old and new value), unchanged
 (with the reasons per field), a conflict (its entry was edited on Commons Map since the last
 import, so the import will not overwrite it) or a restore (it returns after an import archived
 it); the source's records absent from the file are archived. Rows are streamed, existing
-records and entries read in batches: only the report's compact per-row results and the set of
-row ids seen stay in memory, which bounds a 100,000-row file to a few tens of megabytes.
+records and entries read in batches, each row's compact line written to ImportPlanLine a batch
+at a time: only the row ids seen stay in memory, and run.report keeps the totals alone.
 """
 
 import difflib
@@ -23,7 +23,7 @@ from mapapp.imports import storage
 from mapapp.imports.formats import ImportFileError, read_table
 from mapapp.imports.locate import BoxBuilder, Locator
 from mapapp.imports.mapping import Mapper, comparable, content_hash
-from mapapp.models import EDITABLE_FIELDS, Entry, ImportedRecord, ImportRun
+from mapapp.models import EDITABLE_FIELDS, Entry, ImportedRecord, ImportPlanLine, ImportRun
 from mapapp.reads.similar import DUPLICATE_RADIUS_M, distance_label
 
 BATCH = 500
@@ -120,7 +120,12 @@ def open_table(run):
     """The run's stored file, opened and read as a Table (the caller closes table.stream)."""
     stream = open(storage.path_of(run.stored_file), "rb")  # noqa: SIM115 (closed by the caller)
     try:
-        table = read_table(stream, filename=run.original_filename, encoding=run.encoding or None)
+        table = read_table(
+            stream,
+            filename=run.original_filename,
+            encoding=run.encoding or None,
+            sheet=run.sheet or None,
+        )
     except BaseException:
         stream.close()
         raise
@@ -148,29 +153,79 @@ def survey(run, mapper):
 
 
 def make_plan(run, *, progress=None):
-    """The run's report: counts, and one compact line per row and per archived record."""
+    """The run's report: its counts and totals; one ImportPlanLine per row and per archived
+    record is written as the rows are planned, replacing those of an earlier plan."""
     mapper = Mapper(mapping=run.mapping, id_column=run.id_column, category=run.category)
     total, box, repeated = survey(run, mapper)
     locator = Locator(box=box)
-    lines, counts, flagged = [], dict.fromkeys(ACTIONS, 0), 0
+    ImportPlanLine.objects.filter(run=run).delete()
+    lines = LineWriter(run)
+    counts, flagged = dict.fromkeys(ACTIONS, 0), 0
     for done, decision in enumerate(decide(run, mapper, locator, repeated), start=1):
-        lines.append(decision.summary())
+        lines.add(decision)
         counts[decision.action] += 1
         flagged += bool(decision.mapped is not None and decision.mapped.flags)
         if progress and done % PROGRESS_EVERY == 0:
             progress(min(done, total), total)
+    lines.flush()
     if progress:
         progress(total, total)
     return {
         "total": total,
         "counts": counts,
         "flagged": flagged,
-        "rows": lines,
         "box": box,
         "geocoded": {k: v for k, v in locator.geocoded.items() if v},
         "records_version": run.source.records_version,
         "planned_at": timezone.now().isoformat(),
     }
+
+
+class LineWriter:
+    """The plan's lines written BATCH at a time, in the order they are added."""
+
+    def __init__(self, run):
+        self.run, self.position, self.pending = run, 0, []
+
+    def add(self, decision):
+        line = decision.summary()
+        self.pending.append(
+            ImportPlanLine(
+                run=self.run,
+                position=self.position,
+                row=decision.number,
+                action=decision.action,
+                line=line,
+            )
+        )
+        self.position += 1
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self):
+        ImportPlanLine.objects.bulk_create(self.pending)
+        self.pending = []
+
+
+def planned_lines(run, actions=None):
+    """The run's planned lines in order (only those of actions, if given), read BATCH at a time
+    after the last one read: no cursor stays open while the caller writes (SpatiaLite has no
+    isolation between a connection's own statements)."""
+    lines = ImportPlanLine.objects.filter(run=run).order_by("position")
+    if actions is not None:
+        lines = lines.filter(action__in=actions)
+    last = -1
+    while True:
+        page = list(lines.filter(position__gt=last).values_list("position", "line")[:BATCH])
+        yield from (line for _position, line in page)
+        if len(page) < BATCH:
+            return
+        last = page[-1][0]
+
+
+def line_count(report):
+    """How many lines a plan with report wrote: one per row and per archived record."""
+    return sum((report.get("counts") or {}).values())
 
 
 def decide(run, mapper, locator, repeated, *, duplicates=True):
@@ -307,7 +362,7 @@ def _archived(run, seen, mapper):
         .order_by("pk")
     )
     keys = mapper.compared_keys()
-    for record in records.iterator(chunk_size=BATCH):
+    for record in _pages(records):
         if record.row_id in seen:
             continue
         entry = record.entry
@@ -318,6 +373,18 @@ def _archived(run, seen, mapper):
         if _edited(entry, record, current):
             decision.action = "conflict"
         yield decision
+
+
+def _pages(records):
+    """records (ordered by pk) read BATCH at a time after the last one: the plan and the apply
+    write between pages, and no cursor of SpatiaLite's may stay open meanwhile."""
+    last = 0
+    while True:
+        page = list(records.filter(pk__gt=last)[:BATCH])
+        yield from page
+        if len(page) < BATCH:
+            return
+        last = page[-1].pk
 
 
 def _find_duplicates(run, decisions):

@@ -399,6 +399,7 @@ from mapapp.models.follows import (  # noqa: E402, F401
 )
 from mapapp.models.imports import (  # noqa: E402, F401
     ImportedRecord,
+    ImportPlanLine,
     ImportRun,
     ImportSource,
 )

@@ -8,6 +8,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from mapapp.models import bounded_text
 
+# Excel allows 31 characters in a sheet's name; OpenDocument sets no limit.
+SHEET_MAX_CHARS = 200
+
 
 class ImportSource(models.Model):
     """A list imported again and again: its licence, and how its columns become entries."""
@@ -29,6 +32,8 @@ class ImportSource(models.Model):
         "mapapp.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     encoding = models.CharField(max_length=20, blank=True)
+    # The workbook sheet read last time, read again when the next upload has it.
+    sheet = models.CharField(max_length=SHEET_MAX_CHARS, blank=True)
     # Private: who first imported it.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -69,7 +74,10 @@ class ImportRun(models.Model):
     original_filename = models.CharField(max_length=255)
     format = models.CharField(max_length=20, blank=True)
     encoding = models.CharField(max_length=20, blank=True)
-    # {"columns": [...], "rows": [[...], ...]}: the header and the first rows, for mapping.
+    # The workbook's sheet read (blank for formats without sheets).
+    sheet = models.CharField(max_length=SHEET_MAX_CHARS, blank=True)
+    # {"columns": [...], "rows": [[...], ...], "sheets": [...]}: the header and the first rows,
+    # for mapping, and a workbook's visible sheets when it has more than one.
     preview = models.JSONField(default=dict, blank=True)
     # What this run maps with (the source keeps a copy for the next upload).
     mapping = models.JSONField(default=dict, blank=True)
@@ -81,6 +89,8 @@ class ImportRun(models.Model):
     publish = models.BooleanField(default=False)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
+    # The dry run's totals: counts per action, flagged rows, the box and geocoded places the
+    # apply locates with; its per-row lines are ImportPlanLines (and, once applied, "applied").
     report = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     error = bounded_text(2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -122,3 +132,31 @@ class ImportedRecord(models.Model):
 
     def __str__(self):
         return f"{self.source} row {self.row_id}"
+
+
+class ImportPlanLine(models.Model):
+    """One line of a run's dry-run report: a row of the file, or one of the source's records
+    to archive. Kept with an applied run (its page lists them); the retention job deletes
+    those of abandoned and failed runs, and planning a run again replaces its own."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="plan_lines")
+    # The plan's order: the file's rows as read, then the archived records.
+    position = models.PositiveIntegerField()
+    # The row's number in its sheet; null for a record archived because its row is gone.
+    row = models.PositiveIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=10)
+    # The compact line the plan made (mapapp.imports.plan.Decision.summary), as it made it.
+    line = models.JSONField(encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="import_plan_line_once")
+        ]
+        # The report page lists one action's lines in order.
+        indexes = [
+            models.Index(fields=["run", "action", "position"], name="import_plan_line_action_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.run_id} line {self.position} ({self.action})"

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mapapp import permissions
 from mapapp.imports.plan import ACTIONS as PLAN_ACTIONS
 from mapapp.models import ImportRun, ImportSource
-from mapapp.pages.imports_forms import MappingForm, UploadForm, attach_errors, target_choices
+from mapapp.pages.imports_forms import (
+    MappingForm,
+    SheetForm,
+    UploadForm,
+    attach_errors,
+    target_choices,
+)
 from mapapp.pages.paging import page_with_links
 from mapapp.services import imports as service
 
@@ -113,6 +119,7 @@ def _uploaded(request, form):
             source_name=data["source_name"],
             licence=data["licence"],
             encoding=data["encoding"] or None,
+            sheet=data["sheet"],
         )
     except ValidationError as error:
         attach_errors(form, error)
@@ -124,22 +131,50 @@ def _uploaded(request, form):
 def import_run(request, pk):
     """The step the run is at: mapping (POST plans it), progress, the report, or the result."""
     run = _run_for(request, pk)
-    may_publish = permissions.can_publish_import(request.user)
     step = STEPS[run.status]
     form = None
-    status = 200
     if request.method == "POST" or step == "mapping":
-        form = MappingForm(request.POST or None, run=run, may_publish=may_publish)
+        form = _mapping_form(request, run, request.POST or None)
     if request.method == "POST":
         if _planned(request, run, form):
             return redirect("import-run", pk=run.pk)
-        step, status = "mapping", 400
+        return _run_page(request, run, "mapping", form=form, status=400)
+    return _run_page(request, run, step, form=form)
+
+
+def _mapping_form(request, run, data=None):
+    may_publish = permissions.can_publish_import(request.user)
+    return MappingForm(data, run=run, may_publish=may_publish)
+
+
+def _run_page(request, run, step, *, form=None, sheet_form=None, status=200):
     context = {"run": run, "step": step, "form": form, "steps": STEP_LABELS}
+    if step == "mapping" and run.preview.get("sheets"):
+        context["sheet_form"] = sheet_form or SheetForm(run=run)
     if step == "progress":
         context["progress"] = service.import_progress(run)
     if step in {"report", "result"}:
         context.update(_report(request, run))
     return render(request, "mapapp/imports/run.html", context, status=status)
+
+
+@importer_required
+@require_POST
+def import_sheet(request, pk):
+    """Preview another sheet of the run's workbook (before mapping); its mapping starts again."""
+    run = _run_for(request, pk)
+    sheet_form = SheetForm(request.POST, run=run)
+    try:
+        service.import_choose_sheet(run=run, user=request.user, sheet=request.POST.get("sheet"))
+    except ValidationError as error:
+        if STEPS[run.status] != "mapping":
+            messages.error(request, " ".join(error.messages))
+            return redirect("import-run", pk=run.pk)
+        attach_errors(sheet_form, error)
+        form = _mapping_form(request, run)
+        return _run_page(request, run, "mapping", form=form, sheet_form=sheet_form, status=400)
+    messages.success(request, f"Showing the sheet {run.sheet!r}: choose its columns below.")
+    return redirect("import-run", pk=run.pk)
 
 
 def _planned(request, run, form):
@@ -162,15 +197,15 @@ def _planned(request, run, form):
 
 
 def _report(request, run):
-    """The dry run's counts and one page of its rows, only those of `action` if given."""
+    """The dry run's counts and one page of its lines, only those of `action` if given."""
     report = run.report or {}
-    rows = report.get("rows", [])
+    lines = run.plan_lines.order_by("position")
     action = request.GET.get("action", "")
     if action in ACTIONS:
-        rows = [row for row in rows if row.get("action") == action]
+        lines = lines.filter(action=action)
     else:
         action = ""
-    page = page_with_links(request, rows, size=REPORT_PAGE_SIZE)
+    page = page_with_links(request, lines.values_list("line", flat=True), size=REPORT_PAGE_SIZE)
     page.object_list = [_shown_row(row) for row in page.object_list]
     counts = report.get("counts", {})
     return {

@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 
 from mapapp.imports.mapping import ENTRY_TARGETS, TARGETS
 from mapapp.models import Category, ImportSource
+from mapapp.models.imports import SHEET_MAX_CHARS
 from mapapp.reads.history import field_label
 
 ENCODINGS = [
@@ -74,6 +75,26 @@ class UploadForm(forms.Form):
         "(CC-BY-4.0, ODbL-1.0…). For an existing source, leave empty to keep its licence.",
     )
     encoding = forms.ChoiceField(label="Text encoding", choices=ENCODINGS, required=False)
+    sheet = forms.CharField(
+        label="Sheet",
+        max_length=SHEET_MAX_CHARS,
+        required=False,
+        help_text="For a workbook (.xlsx, .ods): the sheet's name as its tab shows it. Empty: "
+        "the first sheet, and the next step offers the others.",
+    )
+
+
+class SheetForm(forms.Form):
+    """Which of a workbook's sheets to preview and map, before its dry run (the service
+    decides whether the sheet can be read)."""
+
+    sheet = forms.ChoiceField(label="Sheet to import")
+
+    def __init__(self, data=None, *, run, **kwargs):
+        super().__init__(data, **kwargs)
+        sheets = run.preview.get("sheets", [])
+        self.fields["sheet"].choices = [(name, name) for name in sheets]
+        self.fields["sheet"].initial = run.sheet
 
 
 class MappingForm(forms.Form):

@@ -71,6 +71,7 @@ urlpatterns = [
     # Imports (trusted contributors and moderators): upload, map, dry run, confirm.
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:pk>/", imports.import_run, name="import-run"),
+    path("imports/<int:pk>/sheet/", imports.import_sheet, name="import-sheet"),
     path("imports/<int:pk>/progress.json", imports.import_progress, name="import-progress"),
     path("imports/<int:pk>/confirm/", imports.import_confirm, name="import-confirm"),
     path("imports/<int:pk>/abandon/", imports.import_abandon, name="import-abandon"),

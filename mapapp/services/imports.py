@@ -17,8 +17,8 @@ from django.utils import timezone
 from mapapp import permissions
 from mapapp.imports import mapping as mappings
 from mapapp.imports import roundtrip, storage
-from mapapp.imports.formats import ImportFileError, read_table
-from mapapp.models import Category, ImportRun, ImportSource
+from mapapp.imports.formats import ImportFileError, SheetError, read_table
+from mapapp.models import Category, ImportPlanLine, ImportRun, ImportSource
 from mapapp.services.jobs import enqueue
 from mapapp.slugs import slug_for
 
@@ -34,11 +34,13 @@ def _require_importer(user):
 
 
 def import_upload(
-    *, user, upload, filename, source=None, source_name="", licence="", encoding=None
+    *, user, upload, filename, source=None, source_name="", licence="", encoding=None, sheet=""
 ):
     """Store an uploaded list privately and preview it: a new run of source, or of a new
-    source named source_name under licence. ValidationError names what is wrong (the file's
-    size, its format or encoding, a missing name or licence) and nothing is kept."""
+    source named source_name under licence. A workbook's sheet is the one named, else the one
+    the source's last upload read if the file has it, else its first visible sheet.
+    ValidationError names what is wrong (the file's size, its format, encoding or sheet, a
+    missing name or licence) and nothing is kept."""
     _require_importer(user)
     if source is None:
         source = _new_source(name=source_name, licence=licence, user=user)
@@ -54,9 +56,12 @@ def import_upload(
             {"upload": f"The file is larger than {size}: split it into parts."}
         ) from None
     try:
-        table, preview = _preview(stored, filename, encoding or source.encoding or None)
+        table, preview = _preview(
+            stored, filename, encoding or source.encoding or None, sheet.strip(), source.sheet
+        )
         with transaction.atomic():
             source.format, source.encoding = table.format, table.encoding
+            source.sheet = table.sheet
             source.save()
             run = ImportRun(
                 source=source,
@@ -65,6 +70,7 @@ def import_upload(
                 original_filename=filename[:255],
                 format=table.format,
                 encoding=table.encoding,
+                sheet=table.sheet,
                 preview=preview,
                 mapping=source.mapping or mappings.guess_mapping(table.columns),
                 id_column=(
@@ -78,6 +84,42 @@ def import_upload(
         storage.delete(stored)
         raise
     return run
+
+
+def import_choose_sheet(*, run, user, sheet):
+    """Preview another sheet of run's workbook, before its columns are mapped: the run reads
+    that sheet from now on, mapped as the source was last if the sheet has those columns, else
+    as its column names suggest. ValidationError
+    names a sheet the workbook does not have, a hidden or empty one, or a run past mapping."""
+    _require_importer(user)
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().select_related("source").get(pk=run.pk)
+        if locked.status not in {Status.UPLOADED, Status.FAILED} or not locked.stored_file:
+            raise ValidationError(
+                {"sheet": f"This import is {locked.get_status_display().lower()}: the sheet "
+                 "can be chosen only before its dry run."}
+            )  # fmt: skip
+        if not locked.preview.get("sheets"):
+            raise ValidationError({"sheet": "This file has no sheets to choose from."})
+        name = str(sheet or "").strip()
+        if not name:
+            raise ValidationError({"sheet": "Choose one of the workbook's sheets."})
+        table, preview = _preview(locked.stored_file, locked.original_filename, None, name, "")
+        locked.sheet, locked.preview, locked.format = table.sheet, preview, table.format
+        locked.mapping, locked.id_column = _mapping_for(locked.source, table.columns)
+        locked.status, locked.error = Status.UPLOADED, ""
+        locked.save()
+    run.refresh_from_db()
+    return run
+
+
+def _mapping_for(source, columns):
+    """The source's last mapping and id column if columns hold every column they name, else
+    a mapping and id column guessed from columns."""
+    named = set(source.mapping) | ({source.id_column} if source.id_column else set())
+    if source.mapping and named <= set(columns):
+        return source.mapping, source.id_column
+    return mappings.guess_mapping(columns), mappings.guess_id_column(columns)
 
 
 def _new_source(*, name, licence, user):
@@ -103,11 +145,15 @@ def _free_source_slug(name):
     return next(slug for slug in numbered if slug not in taken)
 
 
-def _preview(stored, filename, encoding):
+def _preview(stored, filename, encoding, sheet, remembered):
+    """The file read as a Table, and its preview; sheet is the one asked for (refused if the
+    file has no such sheet), remembered the source's last (read only if the file has it)."""
     try:
         with open(storage.path_of(stored), "rb") as stream:
-            table = read_table(stream, filename=filename, encoding=encoding)
+            table = _read(stream, filename, encoding, sheet, remembered)
             first = list(itertools.islice(table.rows, PREVIEW_ROWS))
+    except SheetError as error:
+        raise ValidationError({"sheet": str(error)}) from None
     except ImportFileError as error:
         raise ValidationError({"upload": str(error)}) from None
     if not any(table.columns):
@@ -115,7 +161,24 @@ def _preview(stored, filename, encoding):
     rows = [[row.cells.get(column, "") for column in table.columns] for row in first]
     # Whether the format places rows itself (GeoJSON and the map exports do).
     geometry = any(row.geometry for row in first)
-    return table, {"columns": table.columns, "rows": rows, "geometry": geometry}
+    preview = {"columns": table.columns, "rows": rows, "geometry": geometry}
+    if len(table.sheets) > 1:
+        # Kept whichever sheet is read, so the mapping step can offer the others.
+        preview["sheets"] = table.sheets
+    return table, preview
+
+
+def _read(stream, filename, encoding, sheet, remembered):
+    """The Table of the sheet named; else of the source's remembered sheet, if this file has
+    it and it can be read; else of the file's first visible sheet."""
+    if sheet:
+        return read_table(stream, filename=filename, encoding=encoding, sheet=sheet)
+    if remembered:
+        try:
+            return read_table(stream, filename=filename, encoding=encoding, sheet=remembered)
+        except SheetError:
+            stream.seek(0)
+    return read_table(stream, filename=filename, encoding=encoding)
 
 
 def import_map(
@@ -148,7 +211,8 @@ def import_map(
     with transaction.atomic():
         source = ImportSource.objects.select_for_update().get(pk=run.source_id)
         source.mapping, source.id_column, source.category = mapping, id_column, category
-        source.save(update_fields=["mapping", "id_column", "category"])
+        source.sheet = run.sheet
+        source.save(update_fields=["mapping", "id_column", "category", "sheet"])
         run.mapping, run.id_column, run.category, run.publish = (
             mapping,
             id_column,
@@ -258,7 +322,9 @@ def import_progress(run):
 
 def import_files_expire(now=None):
     """Scheduled job: delete the files of runs idle for IMPORT_RETENTION_HOURS, abandoning
-    the runs not yet applied; how many files were deleted."""
+    the runs not yet applied, and the dry-run lines of abandoned and failed runs idle as long
+    (an applied run keeps its lines: its page lists what was done); how many files were
+    deleted."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.IMPORT_RETENTION_HOURS)
     idle = ImportRun.objects.filter(updated_at__lt=cutoff).exclude(stored_file="")
     # A run being applied holds its file until the apply ends (applied or failed).
@@ -273,6 +339,9 @@ def import_files_expire(now=None):
             finished_at=run.finished_at or timezone.now(),
         )
         deleted += 1
+    ImportPlanLine.objects.filter(
+        run__status__in=[Status.ABANDONED, Status.FAILED], run__updated_at__lt=cutoff
+    ).delete()
     return deleted
 
 

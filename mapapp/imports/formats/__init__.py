@@ -13,7 +13,7 @@ shape), and the file's name must agree with it: a renamed file is refused, named
 from .delimited import ENCODINGS, read_csv
 from .lists import load_json, read_json
 from .sheets import read_ods, read_xlsx, zip_kind
-from .table import CELL_MAX_CHARS, ImportFileError, Row, Table
+from .table import CELL_MAX_CHARS, ImportFileError, Row, SheetError, Table
 
 __all__ = [
     "CELL_MAX_CHARS",
@@ -21,10 +21,13 @@ __all__ = [
     "READERS",
     "ImportFileError",
     "Row",
+    "SheetError",
     "Table",
     "read_table",
 ]
 
+# The formats whose files hold several sheets, one of which is read.
+SHEETED = {"xlsx", "ods"}
 READERS = {"csv": read_csv, "xlsx": read_xlsx, "ods": read_ods, "json": read_json}
 EXTENSIONS = {
     "csv": "csv",
@@ -58,7 +61,8 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def read_table(stream, *, filename, encoding=None, sheet=None) -> Table:
-    """The Table in stream (a binary file): read by what it holds, if its name agrees."""
+    """The Table in stream (a binary file): read by what it holds, if its name agrees; of a
+    workbook, the sheet named sheet, else its first visible one."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     named = EXTENSIONS.get(extension)
     if extension and named is None:
@@ -73,6 +77,10 @@ def read_table(stream, *, filename, encoding=None, sheet=None) -> Table:
         raise ImportFileError(
             f"This file is named .{extension} but is {DESCRIPTIONS[found]}: give it the name "
             "of what it is, or upload the file you meant."
+        )
+    if sheet is not None and found not in SHEETED:
+        raise SheetError(
+            f"This file is {DESCRIPTIONS[found]}, which has no sheets: leave the sheet empty."
         )
     return READERS[found](stream, encoding=encoding, sheet=sheet)
 

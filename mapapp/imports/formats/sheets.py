@@ -21,7 +21,7 @@ import python_calamine
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
-from .table import ImportFileError, Table, header_columns, row_from_values
+from .table import ImportFileError, SheetError, Table, header_columns, row_from_values
 
 ZIP_MAX_MEMBERS = 1_000
 ZIP_MAX_TOTAL_BYTES = 200 * 1024 * 1024
@@ -152,45 +152,78 @@ def _ods_cells(archive):
 
 
 def read_xlsx(stream, *, sheet=None, **_options) -> Table:
-    """The first sheet (or the one named sheet) of an XLSX workbook vetted by zip_kind."""
+    """The first visible sheet (or the one named sheet) of an XLSX workbook vetted by zip_kind."""
     data = stream.read()
     # data_only gives the value each formula had when the workbook was saved, never computing
     # one; a formula saved without a value (written by a program, not a person) reads as its
     # own text from a second pass over the same rows, so it stays text and is never evaluated.
-    values = _open_sheet(data, sheet, data_only=True)
-    formulas = _open_sheet(data, sheet, data_only=False)
+    values, name, visible = _open_sheet(data, sheet, data_only=True)
+    formulas, _name, _visible = _open_sheet(data, name, data_only=False)
     try:
-        number, header = _xlsx_header(values, formulas)
+        number, header = _xlsx_header(values, formulas, name, visible)
         columns = header_columns(header)
     except BaseException:
         values.parent.close()
         formulas.parent.close()
         raise
-    return Table("xlsx", columns, _xlsx_rows(values, formulas, number, columns))
+    rows = _xlsx_rows(values, formulas, number, columns)
+    return Table("xlsx", columns, rows, sheet=name, sheets=visible)
 
 
 def _open_sheet(data, name, *, data_only):
+    """The worksheet to read, its name and the workbook's visible sheets' names."""
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as error:  # openpyxl raises most exception types for a broken workbook
         raise ImportFileError(f"The workbook cannot be read ({error}).") from None
-    sheets = workbook.worksheets
-    if name is None and sheets:
-        chosen = sheets[0]
-    elif name in workbook.sheetnames:
-        chosen = workbook[name]
-    else:
+    try:
+        sheets = [(ws.title, ws.sheet_state == "visible") for ws in workbook.worksheets]
+        name, visible = choose_sheet(sheets, name)
+    except SheetError:
         workbook.close()
-        raise ImportFileError(_no_sheet(name, workbook.sheetnames))
+        raise
+    chosen = workbook[name]
     # A saved dimension can be wrong (programs write A1:A1); without it rows are read whole.
     chosen.reset_dimensions()
-    return chosen
+    return chosen, name, visible
+
+
+def choose_sheet(sheets, name):
+    """(the sheet to read, the visible sheets' names) of sheets, [(name, visible)]: the one
+    named, else the first visible. SheetError says why there is none."""
+    visible = [title for title, shown in sheets if shown]
+    if not sheets:
+        raise SheetError("The workbook has no sheets.")
+    if name is None and not visible:
+        raise SheetError("Every sheet of the workbook is hidden: show the one to import.")
+    if name is None:
+        return visible[0], visible
+    if name not in {title for title, _shown in sheets}:
+        raise SheetError(_no_sheet(name, visible))
+    if name not in visible:
+        raise SheetError(
+            f"The sheet {name!r} is hidden in the workbook: show it in your spreadsheet program "
+            f"and upload it again{_others(name, visible, ', or choose one of ')}."
+        )
+    return name, visible
 
 
 def _no_sheet(name, names):
     if not names:
-        return "The workbook has no sheets."
+        return f"The workbook has no sheet named {name!r}, and no visible sheet."
     return f"The workbook has no sheet named {name!r}; its sheets are {', '.join(names)}."
+
+
+def _others(name, names, lead):
+    others = [other for other in names if other != name]
+    return f"{lead}{', '.join(others)}" if others else ""
+
+
+def _empty(name, names):
+    return SheetError(
+        f"The sheet {name!r} is empty: it has no header row"
+        f"{_others(name, names, '. Choose another of its sheets: ')}."
+    )
 
 
 def _merged_rows(values, formulas, **bounds):
@@ -202,14 +235,14 @@ def _merged_rows(values, formulas, **bounds):
         )
 
 
-def _xlsx_header(values, formulas):
+def _xlsx_header(values, formulas, name, visible):
     try:
         for number, cells in _merged_rows(values, formulas, values_only=True):
             if any(str(cell).strip() for cell in cells if cell is not None):
                 return number, cells
     except Exception as error:  # a damaged sheet fails inside openpyxl's parser
-        raise ImportFileError(f"The sheet cannot be read ({error}).") from None
-    raise ImportFileError("The sheet is empty: it has no header row.")
+        raise ImportFileError(f"The sheet {name!r} cannot be read ({error}).") from None
+    raise _empty(name, visible)
 
 
 def _xlsx_rows(values, formulas, number, columns):
@@ -230,12 +263,16 @@ def _xlsx_rows(values, formulas, number, columns):
 
 
 def read_ods(stream, *, sheet=None, **_options) -> Table:
-    """The first sheet (or the one named sheet) of an ODS spreadsheet vetted by zip_kind."""
+    """The first visible sheet (or the one named sheet) of an ODS spreadsheet vetted by
+    zip_kind."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
-        if sheet is not None and sheet not in workbook.sheet_names:
-            raise ImportFileError(_no_sheet(sheet, workbook.sheet_names))
-        chosen = workbook.get_sheet_by_name(sheet or workbook.sheet_names[0])
+        sheets = [
+            (meta.name, meta.visible == python_calamine.SheetVisibleEnum.Visible)
+            for meta in workbook.sheets_metadata
+        ]
+        name, visible = choose_sheet(sheets, sheet)
+        chosen = workbook.get_sheet_by_name(name)
         start = chosen.start
         rows = chosen.to_python(skip_empty_area=True) if start else []
     except ImportFileError:
@@ -247,8 +284,8 @@ def read_ods(stream, *, sheet=None, **_options) -> Table:
     for _number, cells in numbered:
         if any(str(cell).strip() for cell in cells):
             columns = header_columns(cells)
-            return Table("ods", columns, _ods_rows(numbered, columns))
-    raise ImportFileError("The sheet is empty: it has no header row.")
+            return Table("ods", columns, _ods_rows(numbered, columns), sheet=name, sheets=visible)
+    raise _empty(name, visible)
 
 
 def _ods_rows(numbered, columns):

@@ -14,6 +14,11 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read; the message says why, for the uploader."""
 
 
+class SheetError(ImportFileError):
+    """The sheet asked for (or, none asked for, the first) cannot be read: the message names
+    it and the sheets there are."""
+
+
 @dataclass
 class Row:
     number: int
@@ -28,6 +33,9 @@ class Table:
     columns: list[str]
     rows: Iterator[Row]
     encoding: str = ""
+    # A workbook's sheet read, and its visible sheets in their order.
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
 
 
 def header_columns(values) -> list[str]:

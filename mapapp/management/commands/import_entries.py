@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from mapapp.imports.mapping import TARGETS
+from mapapp.imports.plan import planned_lines
 from mapapp.imports.roundtrip import source_export
 from mapapp.models import ImportRun, ImportSource
 from mapapp.services import imports
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--category", default=None, help="A category for every row.")
         parser.add_argument("--encoding", default=None, help="utf-8, windows-1252 or latin-1.")
+        parser.add_argument(
+            "--sheet", default="", help="The workbook's sheet to import (else its first)."
+        )
         parser.add_argument("--publish", action="store_true", help="Publish (moderators).")
         parser.add_argument("--yes", action="store_true", help="Apply without asking.")
         parser.add_argument("--user", help="The importing account's username.")
@@ -82,6 +86,7 @@ class Command(BaseCommand):
                 source_name=options["source"],
                 licence=options["licence"],
                 encoding=options["encoding"],
+                sheet=options["sheet"],
             )
         mapping = _mapping(options["map"]) or run.mapping
         id_column = run.id_column if options["id_column"] is None else options["id_column"]
@@ -114,18 +119,26 @@ class Command(BaseCommand):
         report = run.report
         counts = ", ".join(f"{n} {action}" for action, n in report["counts"].items() if n)
         self.stdout.write(f"Dry run of {report['total']} rows: {counts or 'nothing'}.")
+        if run.preview.get("sheets"):
+            sheets = ", ".join(run.preview["sheets"])
+            self.stdout.write(f"Read the sheet {run.sheet!r} of {sheets} (choose with --sheet).")
         if report["flagged"]:
             self.stdout.write(f"{report['flagged']} rows flagged (placed by town name etc.).")
-        rejects = [r for r in report["rows"] if r["action"] in {"reject", "conflict"}]
-        for line in rejects[:SHOWN_REJECTS]:
+        refused = ("reject", "conflict")
+        shown = 0
+        for line in planned_lines(run, actions=refused):
+            if shown == SHOWN_REJECTS:
+                break
             where = f"Row {line['row']}" if line["row"] else f"Record {line['id']}"
             problems = "; ".join(
                 f"{target}: {' '.join(messages)}"
                 for target, messages in line.get("problems", {}).items()
             )
             self.stdout.write(f"  {where} ({line['action']}): {problems}")
-        if len(rejects) > SHOWN_REJECTS:
-            self.stdout.write(f"  … and {len(rejects) - SHOWN_REJECTS} more.")
+            shown += 1
+        more = sum(report["counts"].get(action, 0) for action in refused) - shown
+        if more > 0:
+            self.stdout.write(f"  … and {more} more.")
 
     def _confirmed(self):
         try:
