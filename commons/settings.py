@@ -550,8 +550,10 @@ Q_CLUSTER = {
     # kept waiting past it could be taken by a second worker host as well.
     "queue_limit": JOB_WORKERS,
     "timeout": JOB_TIMEOUT_SECONDS,
-    # django-q2's own redelivery interval, which must exceed the timeout; BackoffBroker sets
-    # each job's from its attempts.
+    # django-q2's own redelivery interval: it warns at start-up unless it exceeds the timeout,
+    # and only its stock brokers hold a job for it. BackoffBroker and RedisBroker hold each job
+    # for its own lease (mapapp.services.jobs.take_lease_seconds), so a job given a longer
+    # timeout than this one (an import's) is never handed out again while it runs.
     "retry": JOB_TIMEOUT_SECONDS + JOB_RETRY_SECONDS,
     "max_attempts": JOB_MAX_ATTEMPTS,
     "ack_failures": False,
@@ -602,6 +604,12 @@ VISIT_CONFIRMATIONS_PER_HOUR = env_int("VISIT_CONFIRMATIONS_PER_HOUR", 10, minim
 IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
 IMPORT_RETENTION_HOURS = env_int("IMPORT_RETENTION_HOURS", 72, minimum=1)
+# The longest an import's dry run or apply job may run before it is stopped and tried again:
+# its own timeout in place of JOB_TIMEOUT_SECONDS, since an apply is one transaction (about
+# 200 rows a second, so 100,000 rows take minutes). The longer of the two also bounds how long
+# a job taken by a worker host that dies before starting it waits to be taken again (about
+# four times it): an hour covers 100,000 rows several times over and keeps that wait hours.
+IMPORT_TIMEOUT_SECONDS = env_int("IMPORT_TIMEOUT_SECONDS", 3600, minimum=1)
 # A Nominatim-compatible search URL (https://nominatim.example/search) for rows placed by
 # address; empty: no geocoding, rows are placed by coordinates or town name only.
 IMPORT_GEOCODER_URL = env_str("IMPORT_GEOCODER_URL", "").strip()

@@ -25,7 +25,17 @@ from django_q.signing import SignedPackage
 from mapapp import services
 from mapapp.models import Entry, ModerationDecision
 from mapapp.services import jobs, jobs_redis
-from tests.test_job_queue import QUEUED, MailServer, Worker, free_port, wait_for
+from tests.test_job_queue import (
+    NOTED,
+    QUEUED,
+    MailServer,
+    Worker,
+    a_job_past_its_own_timeout_is_stopped_and_tried_again,
+    a_job_waiting_behind_a_long_one_runs_once,
+    a_long_job_runs_once_past_the_clusters_timeout,
+    free_port,
+    wait_for,
+)
 
 REDIS_SERVER = shutil.which("redis-server")
 pytestmark = [
@@ -198,6 +208,19 @@ def test_a_job_that_keeps_failing_stops_after_its_attempts_and_stays_listed_as_f
     assert mail_server.inbox.messages == []
 
 
+def take(broker):
+    """The id of the next job broker takes."""
+    taken = []
+    wait_for(lambda: taken.extend(broker.dequeue() or []) or taken, what="a take")
+    return taken[0][0]
+
+
+def leased_for(broker, job):
+    """Seconds until job's lease runs out, by Redis's clock."""
+    seconds, microseconds = broker.connection.time()
+    return broker.connection.zscore(broker.key("leases"), job) - seconds - microseconds / 1e6
+
+
 def test_a_taken_job_is_leased_for_its_run_and_a_wait_that_doubles_with_each_take(
     redis_engine, settings
 ):
@@ -208,27 +231,17 @@ def test_a_taken_job_is_leased_for_its_run_and_a_wait_that_doubles_with_each_tak
     mail.send_mail("Subject", "Body", None, ["someone@private.example"])
     broker = jobs_redis.RedisBroker()
 
-    def take():
-        taken = []
-        wait_for(lambda: taken.extend(broker.dequeue() or []) or taken, what="a take")
-        return taken[0][0]
-
-    def leased_for(job):
-        seconds, microseconds = broker.connection.time()
-        now = seconds + microseconds / 1e6
-        return broker.connection.zscore(broker.key("leases"), job) - now
-
     def lease(takes):
         return jobs.take_lease_seconds(takes)
 
-    job = take()
-    assert lease(1) - 1 < leased_for(job) <= lease(1)
+    job = take(broker)
+    assert lease(1) - 1 < leased_for(broker, job) <= lease(1)
     broker.connection.zadd(broker.key("leases"), {job: 0})  # as if it ran out
-    assert take() == job
-    assert lease(2) - 1 < leased_for(job) <= lease(2)
+    assert take(broker) == job
+    assert lease(2) - 1 < leased_for(broker, job) <= lease(2)
     broker.connection.zadd(broker.key("leases"), {job: 0})
-    assert take() == job
-    assert lease(3) - 1 < leased_for(job) <= lease(3)
+    assert take(broker) == job
+    assert lease(3) - 1 < leased_for(broker, job) <= lease(3)
     assert lease(3) - lease(2) == 2 * (lease(2) - lease(1)) == 2
     broker.acknowledge(job)
     assert (broker.queue_size(), broker.lock_size(), jobs_in_redis()) == (0, 0, 0)
@@ -270,9 +283,61 @@ def test_jobs_waiting_behind_long_ones_in_a_workers_queue_each_run_once(worker, 
     for name in "ABC":
         jobs.enqueue("tests.job_functions.slow", str(runs), name, 2.5)
     started = time.monotonic()
-    worker()
+    # No job may run longer than the cluster's 3 s, so leases are reckoned with that.
+    worker(IMPORT_TIMEOUT_SECONDS="3")
     wait_for(lambda: runs.exists() and len(runs.read_text().split()) >= 3, seconds=90)
     # Until well past the lease C had when it was taken (the worker's timeout of 3 s and
     # backoff of 1 s, waiting behind two others): a second run of any job would be here.
     time.sleep(max(0, 3 * (3 + 3) + (3 + 3 + 1) + 3 - (time.monotonic() - started)))
     assert sorted(runs.read_text().split()) == ["A", "B", "C"]
+
+
+def test_a_lease_renewed_as_a_run_starts_lasts_the_jobs_own_timeout(redis_engine, settings):
+    """Taken, a job is leased as if it were the longest kind (the script cannot read it);
+    renewed as it starts, for its own timeout."""
+    settings.JOB_TIMEOUT_SECONDS, settings.IMPORT_TIMEOUT_SECONDS = 300, 3600
+    settings.JOB_RETRY_SECONDS = 60
+    broker = jobs_redis.RedisBroker()
+    for timeout, held in ((None, 363), (1800, 1863)):
+        jobs.enqueue(NOTED, "runs", "A", 0, timeout=timeout)
+        job = take(broker)
+        taken = jobs.take_lease_seconds(1)
+        assert taken > 4 * 3603
+        assert taken - 1 < leased_for(broker, job) <= taken
+        broker.renew({"id": job, "ack_id": job})
+        assert held - 1 < leased_for(broker, job) <= held
+        broker.acknowledge(job)
+
+
+def test_a_job_given_a_longer_timeout_than_the_clusters_runs_past_it_to_its_end_once(
+    worker, tmp_path
+):
+    a_long_job_runs_once_past_the_clusters_timeout(
+        worker, tmp_path / "runs.txt", queue_empty=lambda: jobs_in_redis() == 0
+    )
+
+
+def every_job_leased(count):
+    broker = jobs_redis.RedisBroker()
+    return lambda: (
+        broker.lock_size() == count
+        and broker.connection.llen(broker.key("ready")) == 0
+        and not OrmQ.objects.exists()
+    )
+
+
+def test_jobs_waiting_behind_one_with_a_longer_timeout_than_the_clusters_each_run_once(
+    worker, tmp_path
+):
+    a_job_waiting_behind_a_long_one_runs_once(
+        worker,
+        tmp_path / "runs.txt",
+        all_taken=every_job_leased(3),
+        queue_empty=lambda: jobs_in_redis() == 0,
+    )
+
+
+def test_a_job_that_outruns_its_own_timeout_is_stopped_and_tried_again(worker, tmp_path):
+    a_job_past_its_own_timeout_is_stopped_and_tried_again(
+        worker, tmp_path / "runs.txt", queue_empty=lambda: jobs_in_redis() == 0
+    )

@@ -176,6 +176,67 @@ def wait_for(condition, seconds=60, what="the condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.fixture
+def start_worker(worker):
+    def start(**env):
+        one = worker(**env)
+        one.start()
+        return one
+
+    return start
+
+
+NOTED = "tests.job_functions.noted"
+# Workers whose cluster timeout is short and whose imports' (the longest a job may have) long.
+LONG_JOBS = {"JOB_TIMEOUT_SECONDS": "1", "IMPORT_TIMEOUT_SECONDS": "40", "JOB_RETRY_SECONDS": "1"}
+
+
+def noted_runs(path):
+    """The lines tests.job_functions.noted wrote: a start, and an end if the run finished."""
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def a_long_job_runs_once_past_the_clusters_timeout(start, runs, queue_empty):
+    """Both brokers: a job with a timeout of its own runs to its end, and the other host never
+    takes it meanwhile (the lease renewed as it starts lasts its own timeout, not the
+    cluster's)."""
+    task_id = jobs.enqueue(NOTED, str(runs), "A", 7, timeout=20)
+    start(**LONG_JOBS)
+    start(**LONG_JOBS)
+    wait_for(lambda: "end A" in noted_runs(runs) and queue_empty(), what="the job to finish")
+    time.sleep(2)  # time for a second run to start, had the other host taken it meanwhile
+    assert noted_runs(runs) == ["start A", "end A"]
+    task = Task.objects.get(id=task_id)
+    assert (task.success, task.attempt_count) == (True, 1)
+
+
+def a_job_waiting_behind_a_long_one_runs_once(start, runs, all_taken, queue_empty):
+    """Both brokers: B and C are taken by the first host while its one worker runs L, for
+    longer than a lease reckoned with the cluster's timeout would last; a second host then
+    waits for any of them to be let go."""
+    start(**LONG_JOBS)
+    jobs.enqueue(NOTED, str(runs), "L", 21, timeout=30)
+    wait_for(lambda: "start L" in noted_runs(runs), what="the long job to start")
+    for name in "BC":
+        jobs.enqueue(NOTED, str(runs), name, 0.5)
+    wait_for(all_taken, what="the first host to take every job")
+    start(**LONG_JOBS)
+    wait_for(lambda: queue_empty() and len(noted_runs(runs)) >= 6, seconds=90, what="the jobs")
+    time.sleep(2)  # time for a second run to start, had the other host taken one
+    assert sorted(noted_runs(runs)) == [f"{step} {n}" for step in ("end", "start") for n in "BCL"]
+
+
+def a_job_past_its_own_timeout_is_stopped_and_tried_again(start, runs, queue_empty):
+    """Both brokers: the first run would take five minutes and is stopped at the job's own
+    timeout; the retry, longer than the cluster's timeout but within the job's, finishes."""
+    task_id = jobs.enqueue(NOTED, str(runs), "A", 300, 2, timeout=4)
+    start(**LONG_JOBS)
+    wait_for(lambda: "end A" in noted_runs(runs) and queue_empty(), what="the job's retry")
+    assert noted_runs(runs) == ["start A", "start A", "end A"]
+    task = Task.objects.get(id=task_id)
+    assert (task.success, task.attempt_count) == (True, 2)
+
+
 def pending_entry(make_entry, author, name):
     return make_entry(name=name, author=author, status=Entry.Status.PENDING)
 
@@ -308,6 +369,7 @@ def test_a_taken_job_is_locked_for_its_run_and_then_a_delay_that_grows_with_its_
     def locked_for():
         return (broker.timeout(queued) - timezone.now()).total_seconds()
 
+    settings.IMPORT_TIMEOUT_SECONDS = 120
     # Its wait in the worker host's queue, then its run (the timeout and the guard's grace)
     # and the backoff before the next try.
     wait = jobs.queue_wait_seconds()
@@ -333,9 +395,77 @@ def test_jobs_waiting_behind_long_ones_in_a_workers_queue_each_run_once(worker, 
     for name in "ABC":
         jobs.enqueue("tests.job_functions.slow", str(runs), name, 2.5)
     started = time.monotonic()
-    worker().start()
+    # No job may run longer than the cluster's 3 s, so leases are reckoned with that.
+    worker(IMPORT_TIMEOUT_SECONDS="3").start()
     wait_for(lambda: runs.exists() and len(runs.read_text().split()) >= 3, seconds=90)
     # Until well past the lease C had when it was taken (the worker's timeout of 3 s and
     # backoff of 1 s, waiting behind two others): a second run of any job would be here.
     time.sleep(max(0, 3 * (3 + 3) + (3 + 3 + 1) + 3 - (time.monotonic() - started)))
     assert sorted(runs.read_text().split()) == ["A", "B", "C"]
+
+
+def test_a_taken_job_is_locked_for_waits_and_a_run_as_long_as_the_longest_timeout(
+    settings, queued_email
+):
+    """Imports may run longer than other jobs: any job ahead of one in a worker's queue may be
+    one, and the job itself may be one (a take does not read it)."""
+    settings.JOB_TIMEOUT_SECONDS, settings.IMPORT_TIMEOUT_SECONDS = 300, 3600
+    settings.JOB_RETRY_SECONDS = 60
+    mail.send_mail("Subject", "Body", None, ["someone@private.example"])
+    queued = OrmQ.objects.get()
+    locked_for = (jobs.BackoffBroker().timeout(queued) - timezone.now()).total_seconds()
+    ahead = settings.Q_CLUSTER["queue_limit"] + 1
+    wait = (1 + math.ceil(ahead / settings.JOB_WORKERS)) * 3603
+    assert jobs.queue_wait_seconds() == wait
+    assert wait + 3662 < locked_for <= wait + 3663
+
+
+def test_a_jobs_lock_renewed_as_its_run_starts_lasts_its_own_timeout(settings, tmp_path):
+    settings.JOB_TIMEOUT_SECONDS, settings.IMPORT_TIMEOUT_SECONDS = 300, 3600
+    settings.JOB_RETRY_SECONDS = 60
+    broker = jobs.BackoffBroker()
+    for timeout, held in ((None, 363), (1800, 1863)):
+        jobs.enqueue(NOTED, str(tmp_path / "runs"), "A", 0, timeout=timeout)
+        ack_id, _payload = broker.dequeue()[0]
+        broker.renew({"id": OrmQ.objects.get(pk=ack_id).task_id(), "ack_id": ack_id})
+        lock = OrmQ.objects.get(pk=ack_id).lock
+        assert held - 1 < (lock - timezone.now()).total_seconds() <= held
+        OrmQ.objects.filter(pk=ack_id).delete()
+
+
+def test_a_job_may_not_be_given_a_timeout_longer_than_the_longest_the_leases_allow(settings):
+    settings.JOB_TIMEOUT_SECONDS, settings.IMPORT_TIMEOUT_SECONDS = 300, 3600
+    with pytest.raises(ValueError, match="1 to 3600 seconds"):
+        jobs.enqueue(NOTED, "runs", "A", 0, timeout=3601)
+    assert not OrmQ.objects.exists()
+
+
+def test_a_job_given_a_longer_timeout_than_the_clusters_runs_past_it_to_its_end_once(
+    start_worker, tmp_path
+):
+    a_long_job_runs_once_past_the_clusters_timeout(
+        start_worker, tmp_path / "runs.txt", queue_empty=lambda: not OrmQ.objects.exists()
+    )
+
+
+def every_job_taken(count):
+    return lambda: (
+        OrmQ.objects.count() == count and not OrmQ.objects.filter(lock__lte=timezone.now()).exists()
+    )
+
+
+def test_jobs_waiting_behind_one_with_a_longer_timeout_than_the_clusters_each_run_once(
+    start_worker, tmp_path
+):
+    a_job_waiting_behind_a_long_one_runs_once(
+        start_worker,
+        tmp_path / "runs.txt",
+        all_taken=every_job_taken(3),
+        queue_empty=lambda: not OrmQ.objects.exists(),
+    )
+
+
+def test_a_job_that_outruns_its_own_timeout_is_stopped_and_tried_again(start_worker, tmp_path):
+    a_job_past_its_own_timeout_is_stopped_and_tried_again(
+        start_worker, tmp_path / "runs.txt", queue_empty=lambda: not OrmQ.objects.exists()
+    )

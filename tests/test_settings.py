@@ -87,6 +87,8 @@ def test_a_postgis_url_selects_postgis():
         ({"IMPORT_RETENTION_HOURS": "0"}, "IMPORT_RETENTION_HOURS"),
         ({"IMPORT_GEOCODER_URL": "nominatim.example/search"}, "IMPORT_GEOCODER_URL"),
         ({"IMPORT_GEOCODER_TIMEOUT_SECONDS": "0"}, "IMPORT_GEOCODER_TIMEOUT_SECONDS"),
+        ({"IMPORT_TIMEOUT_SECONDS": "0"}, "IMPORT_TIMEOUT_SECONDS"),
+        ({"IMPORT_TIMEOUT_SECONDS": "3h"}, "IMPORT_TIMEOUT_SECONDS"),
     ],
 )
 def test_bad_values_stop_start_up_with_a_message_naming_the_variable(env, named):
@@ -130,17 +132,18 @@ def test_by_default_limits_are_counted_in_the_database_every_worker_shares():
 def test_imports_keep_files_privately_for_three_days_and_geocode_nothing_by_default():
     expression = (
         "s.IMPORT_DIR == s.BASE_DIR / 'var' / 'imports', s.IMPORT_MAX_UPLOAD_BYTES, "
-        "s.IMPORT_RETENTION_HOURS, repr(s.IMPORT_GEOCODER_URL), s.IMPORT_GEOCODER_TIMEOUT_SECONDS"
+        "s.IMPORT_RETENTION_HOURS, repr(s.IMPORT_GEOCODER_URL), s.IMPORT_GEOCODER_TIMEOUT_SECONDS, "
+        "s.IMPORT_TIMEOUT_SECONDS"
     )
     result = load_settings(expression)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True 20971520 72 '' 5"
+    assert result.stdout.strip() == "True 20971520 72 '' 5 3600"
 
 
 def test_import_settings_are_read_from_the_environment(tmp_path):
     expression = (
         "str(s.IMPORT_DIR), s.IMPORT_MAX_UPLOAD_BYTES, s.IMPORT_RETENTION_HOURS, "
-        "s.IMPORT_GEOCODER_URL, s.IMPORT_GEOCODER_TIMEOUT_SECONDS"
+        "s.IMPORT_GEOCODER_URL, s.IMPORT_GEOCODER_TIMEOUT_SECONDS, s.IMPORT_TIMEOUT_SECONDS"
     )
     result = load_settings(
         expression,
@@ -149,9 +152,10 @@ def test_import_settings_are_read_from_the_environment(tmp_path):
         IMPORT_RETENTION_HOURS="6",
         IMPORT_GEOCODER_URL="https://nominatim.example/search",
         IMPORT_GEOCODER_TIMEOUT_SECONDS="3",
+        IMPORT_TIMEOUT_SECONDS="600",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"{tmp_path} 1000 6 https://nominatim.example/search 3"
+    assert result.stdout.strip() == f"{tmp_path} 1000 6 https://nominatim.example/search 3 600"
 
 
 @pytest.mark.parametrize(

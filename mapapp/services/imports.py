@@ -3,7 +3,8 @@
 upload (the file is stored privately and its first rows previewed) → map (columns to entry
 fields; a dry-run job plans every row) → confirm (a job applies the plan in one transaction)
 or abandon. The pages and the import_entries command both take these steps; the plan and the
-apply themselves live in mapapp.imports.plan and mapapp.imports.apply.
+apply themselves live in mapapp.imports.plan and mapapp.imports.apply. Both jobs run under
+IMPORT_TIMEOUT_SECONDS, not the other jobs' JOB_TIMEOUT_SECONDS: 100,000 rows take minutes.
 """
 
 import itertools
@@ -223,7 +224,12 @@ def import_map(
         run.progress_done = run.progress_total = 0
         run.save()
         if not inline:
-            enqueue(PLAN_JOB, run.pk, name=f"import-plan:{run.pk}")
+            enqueue(
+                PLAN_JOB,
+                run.pk,
+                name=f"import-plan:{run.pk}",
+                timeout=settings.IMPORT_TIMEOUT_SECONDS,
+            )
     if inline:
         from mapapp.imports.plan import plan_run
 
@@ -265,7 +271,12 @@ def import_confirm(*, run, user, inline=False, on_progress=None):
             update_fields=["status", "confirmed_by", "progress_done", "error", "updated_at"]
         )
         if not inline:
-            enqueue(APPLY_JOB, run.pk, name=f"import-apply:{run.pk}")
+            enqueue(
+                APPLY_JOB,
+                run.pk,
+                name=f"import-apply:{run.pk}",
+                timeout=settings.IMPORT_TIMEOUT_SECONDS,
+            )
     if inline:
         from mapapp.imports.apply import apply_run
 

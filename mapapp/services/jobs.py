@@ -8,6 +8,21 @@ future; the row is deleted only when the job succeeds, so a worker killed mid-jo
 be taken again once the lock runs out, and a failing job is tried again later, each time
 later, until JOB_MAX_ATTEMPTS. Its failures are kept in django-q2's task table for the
 moderation dashboard and the admin.
+
+How long a job is held. Most jobs are stopped after JOB_TIMEOUT_SECONDS; a job enqueued with
+its own timeout (an import's dry run or apply, IMPORT_TIMEOUT_SECONDS) after that instead:
+django-q2's worker arms its alarm, and its guard its kill, with the job's own timeout. Its row
+(or Redis lease) must outlast both ways the job can be waiting or running, or a second worker
+host takes it while the first still has it:
+- From when a worker host takes it until its run starts, it waits in that host's own queue
+  behind at most queue_limit + 1 others and the ones running, any of which may be as long as
+  the longest timeout a job may have (longest_timeout). Nothing tells the pusher what is ahead,
+  so the lease taken then covers that many rounds of the longest, then a run of the longest
+  (take_lease_seconds): safe whatever is queued, at the price that a job held by a host that
+  dies before running it is taken again only after that bound.
+- When its run starts (renew_lease) it is held afresh for its own timeout, the guard's grace
+  and the backoff (lease_seconds): a mail job whose worker dies comes back within minutes, an
+  import within its own timeout, and a failure's retry keeps its doubling wait.
 """
 
 import math
@@ -18,15 +33,23 @@ from django.conf import settings
 from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.brokers.orm import ORM
-from django_q.conf import Conf
+from django_q.conf import Conf, logger
 from django_q.models import Failure, OrmQ, Task
+from django_q.signing import BadSignature, SignedPackage
 from django_q.tasks import async_task
 from django_q.utils import get_func_repr
 
 
-def enqueue(func, *args, name=None):
-    """Queue func (a dotted path) with args; it runs in a worker, once it commits."""
+def enqueue(func, *args, name=None, timeout=None):
+    """Queue func (a dotted path) with args; it runs in a worker, once it commits, and is
+    stopped after timeout seconds (JOB_TIMEOUT_SECONDS when None)."""
     options = {"task_name": name} if name else {}
+    if timeout is not None:
+        # The leases are reckoned with the longest timeout a job may have: one longer could
+        # be taken twice.
+        if not 1 <= timeout <= longest_timeout():
+            raise ValueError(f"A job's timeout must be 1 to {longest_timeout()} seconds.")
+        options["timeout"] = timeout
     return async_task(func, *args, **options)
 
 
@@ -52,26 +75,53 @@ def retry_delay(attempts):
 GUARD_SECONDS = 3
 
 
-def lease_seconds(takes):
+def longest_timeout():
+    """The longest any job may run: the cluster's timeout, or the imports' if longer."""
+    return max(settings.JOB_TIMEOUT_SECONDS, settings.IMPORT_TIMEOUT_SECONDS)
+
+
+def lease_seconds(takes, timeout=None):
     """How long a job in its `takes`-th run is kept from other workers, from when the run
-    starts: its timeout (and the guard's grace), then the wait before its next try should
-    this one fail or its worker die."""
-    return settings.JOB_TIMEOUT_SECONDS + GUARD_SECONDS + retry_delay(takes)
+    starts: its timeout (JOB_TIMEOUT_SECONDS unless it has its own) and the guard's grace,
+    then the wait before its next try should this one fail or its worker die."""
+    run = timeout or settings.JOB_TIMEOUT_SECONDS
+    return run + GUARD_SECONDS + retry_delay(takes)
 
 
 def queue_wait_seconds():
     """The longest a job can wait, once taken, in its worker host's own queue before it runs:
     behind the jobs running and queued ahead of it (queue_limit, and one more the pusher is
-    handing over), each killed at its timeout at the latest."""
+    handing over), each killed at the longest timeout a job may have at the latest."""
     ahead = settings.Q_CLUSTER["queue_limit"] + 1
     rounds = 1 + math.ceil(ahead / settings.JOB_WORKERS)
-    return rounds * (settings.JOB_TIMEOUT_SECONDS + GUARD_SECONDS)
+    return rounds * (longest_timeout() + GUARD_SECONDS)
 
 
 def take_lease_seconds(takes):
     """How long a job is kept from other workers when it is taken: its wait in the worker's
-    queue, then its run's lease, which renew_lease starts afresh when the run begins."""
-    return queue_wait_seconds() + lease_seconds(takes)
+    queue, then a run's lease as long as any job's (Redis takes a job without reading it),
+    which renew_lease replaces with the job's own when the run begins."""
+    return queue_wait_seconds() + lease_seconds(takes, longest_timeout())
+
+
+def run_lease_seconds(takes, payload):
+    """lease_seconds for a job about to run, with the timeout it was enqueued with, read from
+    its payload as the broker holds it (the worker has taken it out of the task it gives
+    renew_lease)."""
+    try:
+        timeout = SignedPackage.loads(payload).get("timeout") if payload else None
+    except (BadSignature, TypeError):
+        timeout = None
+    if timeout and timeout > longest_timeout():
+        # Enqueued by a host whose IMPORT_TIMEOUT_SECONDS is longer than this worker's: the
+        # leases this worker takes may run out while such a job waits behind another.
+        logger.warning(
+            "A job's timeout (%s s) is longer than this worker allows for (%s s): give every "
+            "host the same IMPORT_TIMEOUT_SECONDS and JOB_TIMEOUT_SECONDS",
+            timeout,
+            longest_timeout(),
+        )
+    return lease_seconds(takes, timeout)
 
 
 class BackoffBroker(ORM):
@@ -89,8 +139,11 @@ class BackoffBroker(ORM):
 
     def renew(self, task):
         """Hold a job's row for a whole lease from when its run starts (see renew_lease)."""
-        wait = lease_seconds(attempts_of(task["id"]) + 1)
         rows = OrmQ.objects.using(Conf.ORM).filter(pk=task["ack_id"])
+        payload = rows.values_list("payload", flat=True).first()
+        if payload is None:
+            return
+        wait = run_lease_seconds(attempts_of(task["id"]) + 1, payload)
         rows.update(lock=timezone.now() + timedelta(seconds=wait))
 
 
@@ -98,7 +151,7 @@ def renew_lease(sender, task, **kwargs):
     """pre_execute, in the worker about to run task: its lease (or lock) began when the pusher
     took it, and a job kept waiting in the worker's own queue behind long ones could see it
     run out before it even starts, and be taken a second time. Renewed here, it lasts the
-    run's timeout (after which the job is killed) plus its backoff."""
+    job's own timeout (after which it is killed) plus its backoff."""
     if task.get("sync") or "ack_id" not in task:
         return
     broker = get_broker()

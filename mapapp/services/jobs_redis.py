@@ -24,7 +24,10 @@ What keeps its promises:
   can wait in the worker host's own queue, the run's timeout, and then the wait before its
   next try (jobs.take_lease_seconds, which doubles with each take); when the run starts the
   lease is set afresh for the run and the wait (jobs.renew_lease), so a job kept waiting
-  behind long ones is never taken a second time.
+  behind long ones is never taken a second time. The script cannot read a job's signed
+  payload, so the lease it takes is reckoned with the longest timeout any job may have (an
+  import's, IMPORT_TIMEOUT_SECONDS, if longer than JOB_TIMEOUT_SECONDS), for the jobs ahead
+  and for the run; the renewal reads the job's own timeout from its payload.
   Success deletes it (acknowledge); a failure, or a worker killed mid-job, leaves the lease to
   run out, and the next take puts the job back on the ready list. The backoff is the lease.
 - Results and failures are saved by django-q2's monitor to the database's task table, as on
@@ -48,7 +51,7 @@ from django_q.conf import Conf, logger
 from django_q.models import OrmQ
 from django_q.signing import BadSignature
 
-from mapapp.services.jobs import lease_seconds, take_lease_seconds
+from mapapp.services.jobs import run_lease_seconds, take_lease_seconds
 
 # How often each pusher looks in the outbox for jobs whose relay after commit failed.
 RELAY_SECONDS = 5
@@ -209,11 +212,12 @@ class RedisBroker(Broker):
         return list(zip(taken[::2], taken[1::2], strict=True))
 
     def renew(self, task):
-        """Lease a job for a whole run and backoff from when it starts (jobs.renew_lease)."""
-        takes = int(self.connection.hget(self.key("takes"), task["ack_id"]) or 1)
-        self.connection.register_script(RENEW)(
-            keys=[self.key("leases")], args=[task["ack_id"], lease_seconds(takes)]
-        )
+        """Lease a job for its own run and backoff from when it starts (jobs.renew_lease)."""
+        job = task["ack_id"]
+        takes = int(self.connection.hget(self.key("takes"), job) or 1)
+        payload = self.connection.hget(self.key("payloads"), job)
+        seconds = run_lease_seconds(takes, payload)
+        self.connection.register_script(RENEW)(keys=[self.key("leases")], args=[job, seconds])
 
     def acknowledge(self, task_id):
         with self.connection.pipeline() as pipe:
