@@ -29,9 +29,11 @@ class MapAppConfig(AppConfig):
         connection_created.connect(hold_connection_to_limits)
         from django_q.signals import post_execute, pre_execute
 
+        from mapapp.services.imports import fail_given_up
         from mapapp.services.jobs import forget_private_success, renew_lease
 
         post_execute.connect(forget_private_success, dispatch_uid="commons-forget-private")
+        post_execute.connect(fail_given_up, dispatch_uid="commons-fail-given-up-imports")
         pre_execute.connect(renew_lease, dispatch_uid="commons-renew-lease")
         if sys.argv[1:2] == ["qcluster"]:
             from mapapp.web import replicas

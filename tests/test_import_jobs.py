@@ -122,3 +122,33 @@ def test_an_import_is_planned_and_applied_by_a_worker_under_the_imports_timeout(
     )
     done = Task.objects.filter(name__in=[f"import-plan:{run.pk}", f"import-apply:{run.pk}"])
     assert sorted(done.values_list("success", "attempt_count")) == [(True, 1), (True, 1)]
+
+
+def test_a_dry_run_given_up_after_its_tries_fails_its_run_with_a_message(
+    people, category, settings, tmp_path, geocoder
+):
+    settings.IMPORT_DIR = tmp_path / "imports"
+    settings.IMPORT_TIMEOUT_SECONDS = 1  # fixed when the job is queued
+    user = people["moderator"]
+    run = upload(user, slow_list(), name="Mill Lane gardens")
+    imports.import_map(run=run, user=user, mapping=MAPPING, category=category)
+    worker = Worker(
+        free_port(),
+        IMPORT_DIR=str(settings.IMPORT_DIR),
+        IMPORT_GEOCODER_URL=f"http://127.0.0.1:{geocoder.server_port}/search",
+        JOB_TIMEOUT_SECONDS="1",
+        IMPORT_TIMEOUT_SECONDS="1",
+        JOB_MAX_ATTEMPTS="1",
+    )
+    worker.start()
+    try:
+        wait_for(lambda: status_of(run) == ImportRun.Status.FAILED, what="the run to fail")
+    finally:
+        worker.stop()
+    progress = imports.import_progress(run)
+    assert progress["status"] == "failed"
+    assert "The dry run stopped after 1 tries without finishing" in progress["message"]
+    assert "IMPORT_TIMEOUT_SECONDS" in progress["message"]
+    [given_up] = Task.objects.filter(name=f"import-plan:{run.pk}")
+    assert (given_up.success, given_up.attempt_count) == (False, 1)
+    assert Entry.objects.count() == 0

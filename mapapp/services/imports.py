@@ -14,13 +14,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_q.utils import get_func_repr
 
 from mapapp import permissions
 from mapapp.imports import mapping as mappings
 from mapapp.imports import roundtrip, storage
 from mapapp.imports.formats import ImportFileError, SheetError, read_table
 from mapapp.models import Category, ImportPlanLine, ImportRun, ImportSource
-from mapapp.services.jobs import enqueue
+from mapapp.services.jobs import attempts_of, enqueue
 from mapapp.slugs import slug_for
 
 PREVIEW_ROWS = 5
@@ -314,6 +315,28 @@ MESSAGES = {
     Status.APPLIED: "Imported.",
     Status.ABANDONED: "Abandoned; the file was deleted.",
 }
+
+
+# What a run's job was doing, by the job.
+STEPS = {PLAN_JOB: (Status.PLANNING, "dry run"), APPLY_JOB: (Status.APPLYING, "import")}
+
+
+def fail_given_up(sender, task, **kwargs):
+    """post_execute, in the worker once a job's try is recorded: an import's dry run or apply
+    given up after JOB_MAX_ATTEMPTS tries (run out of time, or failed in a way the job does
+    not catch) fails its run, which would otherwise say "Importing" with no job behind it."""
+    step = STEPS.get(get_func_repr(task.get("func")))
+    if task.get("success") or step is None or attempts_of(task["id"]) < settings.JOB_MAX_ATTEMPTS:
+        return
+    status, name = step
+    message = (
+        f"The {name} stopped after {settings.JOB_MAX_ATTEMPTS} tries without finishing (a long "
+        "list may need a longer IMPORT_TIMEOUT_SECONDS; moderators see the error under "
+        "Failing jobs). Nothing was imported: map the columns and try again."
+    )
+    ImportRun.objects.filter(pk=task["args"][0], status=status).update(
+        status=Status.FAILED, error=message, finished_at=timezone.now(), updated_at=timezone.now()
+    )
 
 
 def import_progress(run):
