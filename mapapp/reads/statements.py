@@ -11,14 +11,18 @@ and the bounded cache holds every shape the API can ask for. A shape whose value
 transforms on the way (search words, near, dates) never finds all its markers, and a shape
 filtering on threat cases is not compiled: both always go through the ORM instead.
 page_statement is the one way in; the rows follow reads.geojson's summary layout either way.
+A full page's count is compiled the same way (count_statement) where it is read from the
+entries, a city's box above all: otherwise the count's own statements, built by the ORM for
+each request, cost a city page more than its features do.
 """
 
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import connections
 
 from mapapp.models import DatasetVersion
-from mapapp.reads.clusters import count_matching
+from mapapp.reads.clusters import count_matching, counted_from_entries
 from mapapp.reads.filters import MAX_OFFSET, EntryFilters, entries_matching, has_case_filters
 from mapapp.reads.geojson import SUMMARY, list_features, page_layout, run_features, values_query
 
@@ -60,7 +64,7 @@ def counted_page(filters, using="default"):
     matching more than SEARCH_COUNT_LIMIT entries."""
     if not filters.words:
         features = page_features(filters, using)
-        return features, page_matched(features, filters, lambda: count_matching(filters))
+        return features, page_matched(features, filters, lambda: matched_count(filters, using))
     # A search finds its matches' ids first, at most SEARCH_COUNT_LIMIT + 1 (cheap however many
     # match): how many there are is both the count and how the page is best read. Few are
     # read by id and sorted; many are met soon enough walking the ordering's index.
@@ -80,19 +84,41 @@ def search_matches(entries):
 
 
 def bounded_count(filters):
-    """(how many entries filters select, whether there are more): from the aggregates where
-    they can answer, and for a text search at most SEARCH_COUNT_LIMIT (then more is True)."""
+    """(how many entries filters select, whether there are more): counted as the API counts
+    (matched_count), and for a text search at most SEARCH_COUNT_LIMIT (then more is True)."""
     if not filters.words:
-        return count_matching(filters), False
+        return matched_count(filters), False
     found = len(search_matches(entries_matching(filters)))
     limit = settings.SEARCH_COUNT_LIMIT
     return min(found, limit), found > limit
 
 
+def matched_count(filters, using="default"):
+    """How many published entries filters select (no text search). Counted from the entries
+    (reads.clusters.counted_from_entries: a city's box, or filters the aggregates are not kept
+    by) by a statement compiled once per shape, as the page is; else from the aggregates."""
+    statement = count_statement(filters, using) if counted_from_entries(filters) else None
+    if statement is None:
+        return count_matching(filters)
+    with connections[using].cursor() as cursor:
+        cursor.execute(*statement)
+        return cursor.fetchone()[0]
+
+
 def page_statement(filters, using="default"):
     """(sql, params) for the page filters asks for, or None for shapes compiled per request."""
     shape = _shape(filters)
-    compiled = _compiled(using, shape) if shape else None
+    return _filled(_compiled(using, shape) if shape else None, filters)
+
+
+def count_statement(filters, using="default"):
+    """(sql, params) counting every entry filters select, or None as for page_statement."""
+    shape = _shape(filters)
+    return _filled(_compiled_count(using, shape) if shape else None, filters)
+
+
+def _filled(compiled, filters):
+    """A compiled statement's (sql, params) with filters' values in its slots."""
     if compiled is None:
         return None
     sql, params, slots = compiled
@@ -138,12 +164,28 @@ def _compiled(using, shape):
         return None  # the page is not where it is expected: leave the shape to the ORM
     sql = sql.removesuffix(marked_page) + placeholders
     params = (*params, MARKER_LIMIT, MARKER_OFFSET)
+    page = {MARKER_LIMIT: ("limit", None), MARKER_OFFSET: ("offset", None)}
+    return _with_slots(sql, params, marked, page)
+
+
+@lru_cache(maxsize=256)
+def _compiled_count(using, shape):
+    """(sql, params, slots) counting one shape's entries: its selection's ids, counted."""
+    marked = _marked_filters(shape)
+    ids = entries_matching(marked).order_by().values("pk")
+    sql, params = ids.query.get_compiler(using).as_sql()
+    return _with_slots(f"SELECT COUNT(*) FROM ({sql}) AS matched", params, marked, {})
+
+
+def _with_slots(sql, params, marked, page):
+    """(sql, params, slots) once every marker of marked (and of page, {marker: slot}) is
+    found among params, else None."""
     wanted = {
         value: (name, index)
         for name in SLOT_FIELDS
         for index, value in enumerate(getattr(marked, name) or ())
     }
-    wanted |= {MARKER_LIMIT: ("limit", None), MARKER_OFFSET: ("offset", None)}
+    wanted |= page
     slots = [
         (position, *wanted[param])
         for position, param in enumerate(params)
