@@ -6,16 +6,21 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mapapp.models import DatasetVersion
 from mapapp.querysets import EntryQuerySet
 from mapapp.reads import statements as queries
-from mapapp.reads.filters import EntryFilters
+from mapapp.reads.clusters import counted_from_entries
+from mapapp.reads.filters import EntryFilters, entries_matching
 from mapapp.reads.geojson import encode, list_features
 
 BRISTOL = (-2.7, 51.4, -2.5, 51.5)
 LEEDS = (-1.7, 53.7, -1.4, 53.9)
 ENGLAND = (-6.0, 49.9, 2.0, 55.9)
+# A city-sized box (0.1 x 0.06 degrees, as the map asks at a city's zoom) around Bristol's.
+BRISTOL_CENTRE = (-2.62, 51.42, -2.52, 51.48)
 
 
 @pytest.fixture
@@ -131,6 +136,59 @@ def test_a_value_that_never_reaches_the_sql_as_given_leaves_the_shape_to_the_orm
         assert compiled(filters) == through_the_orm(filters)
     finally:
         queries._compiled.cache_clear()
+
+
+CITY_PAGES = [
+    EntryFilters(bbox=BRISTOL_CENTRE, limit=5),
+    EntryFilters(bbox=BRISTOL_CENTRE, limit=5, offset=5),
+    EntryFilters(bbox=BRISTOL_CENTRE, limit=5, ordering="-updated"),
+    EntryFilters(bbox=BRISTOL_CENTRE, categories=["commoning", "reciprocal-working"], limit=2),
+    EntryFilters(bbox=BRISTOL_CENTRE, tags=["garden"], threats=["none", "at_risk"], limit=1),
+]
+
+
+@pytest.mark.parametrize("filters", CITY_PAGES, ids=range(len(CITY_PAGES)))
+def test_a_full_city_page_is_counted_by_its_own_statement_as_the_orm_counts(places, filters):
+    assert counted_from_entries(filters)
+    with CaptureQueriesContext(connection) as statements:
+        features, matched = queries.counted_page(filters)
+    assert len(features) == filters.limit, "each case should fill its page"
+    assert matched == entries_matching(filters).count() > filters.limit
+    assert orjson.loads(encode(features)) == through_the_orm(filters)
+    assert len(statements) == 1
+
+
+def test_a_city_page_past_its_last_entry_still_counts_every_match(places):
+    filters = EntryFilters(bbox=BRISTOL_CENTRE, limit=5, offset=100)
+    features, matched = queries.counted_page(filters)
+    assert features == []
+    assert matched == entries_matching(filters).count() == 12
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        EntryFilters(tags=["garden"], limit=2),
+        EntryFilters(bbox=ENGLAND, tags=["food", "tools"], limit=2),
+        EntryFilters(bbox=BRISTOL_CENTRE, threats=["none"], limit=1, offset=50),
+    ],
+    ids=range(3),
+)
+def test_a_count_read_from_the_entries_is_compiled_once_per_shape(places, filters):
+    queries._compiled_count.cache_clear()
+    assert counted_from_entries(filters)
+    for _ in range(2):
+        assert queries.matched_count(filters) == entries_matching(filters).count() > 0
+    assert queries._compiled_count.cache_info().hits == 1
+
+
+def test_a_wide_box_is_counted_from_the_aggregates(places):
+    filters = EntryFilters(bbox=ENGLAND, limit=5)
+    assert not counted_from_entries(filters)
+    with CaptureQueriesContext(connection) as statements:
+        features, matched = queries.counted_page(filters)
+    assert len(features) == 5 and matched == entries_matching(filters).count() == 24
+    assert any("mapapp_clustercell" in q["sql"] for q in statements)
 
 
 def test_dataset_last_modified_is_the_newest_change_and_aware(places):

@@ -69,8 +69,13 @@ def counted_from_entries(filters):
     zoom is the finest. Then the rings hold a handful of cells, the strips along the edges (a
     finest cell wide) still read a third or more of the box's entries one by one, and their
     five statements cost more to compile than one count of a city's entries costs to run."""
-    zoom = counting_zoom(filters.bbox or WORLD)
-    return zoom == FINEST_ZOOM or not answered_by_aggregates(filters, zoom)
+    box = filters.bbox or WORLD
+    return is_narrow(box) or not answered_by_aggregates(filters, counting_zoom(box))
+
+
+def is_narrow(box):
+    """Whether a box is at most a city wide (~0.18 degrees): its counting zoom is the finest."""
+    return counting_zoom(box) == FINEST_ZOOM
 
 
 def counting_zoom(box):

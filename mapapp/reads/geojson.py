@@ -30,14 +30,18 @@ from mapapp.reads.public import (
 
 
 class Layout:
-    """The columns of a feature row: public fields, [distance,] geometry (always last)."""
+    """The columns of a feature row: public fields, [distance,] [matched,] geometry (always
+    last). matched, when counted, is how many rows the page's statement selected before its
+    limit: the same in every row, and no property of the feature."""
 
-    def __init__(self, fields, *, with_distance=False):
+    def __init__(self, fields, *, with_distance=False, counted=False):
         extra = ("distance",) if with_distance else ()
         self.fields = fields
         self.with_distance = with_distance
+        self.counted = counted
         self.names = tuple(field.name for field in fields) + extra
-        self.columns = tuple(field.source for field in fields) + extra + ("geojson",)
+        matched = ("matched",) if counted else ()
+        self.columns = tuple(field.source for field in fields) + extra + matched + ("geojson",)
         self.datetimes = tuple(field.name for field in fields if field.is_datetime)
         self.booleans = tuple(field.name for field in fields if field.is_boolean)
         self.withholds = "address" in self.names
@@ -53,6 +57,7 @@ def _properties_reader(names):
 
 
 SUMMARY = Layout(SUMMARY_FIELDS)
+COUNTED = Layout(SUMMARY_FIELDS, counted=True)
 NEAR = Layout(SUMMARY_FIELDS, with_distance=True)
 DETAIL = Layout(PUBLIC_FIELDS)
 
@@ -110,12 +115,19 @@ def feature_maker(layout, *, naive_datetimes=False, geometry=Fragment):
 
 def run_features(sql, params, layout, using="default"):
     """Features of the rows of one statement whose columns follow layout."""
+    return run_counted_features(sql, params, layout, using)[0]
+
+
+def run_counted_features(sql, params, layout, using="default"):
+    """(features, matched) of one statement's rows: matched is the count a counted layout
+    carries, None for another layout or when no row came back."""
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     feature = feature_maker(layout, naive_datetimes=connection.vendor == "sqlite")
-    return [feature(row) for row in rows]
+    matched = rows[0][-2] if layout.counted and rows else None
+    return [feature(row) for row in rows], matched
 
 
 def queryset_features(queryset, layout):

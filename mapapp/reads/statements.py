@@ -11,20 +11,30 @@ and the bounded cache holds every shape the API can ask for. A shape whose value
 transforms on the way (search words, near, dates) never finds all its markers, and a shape
 filtering on threat cases is not compiled: both always go through the ORM instead.
 page_statement is the one way in; the rows follow reads.geojson's summary layout either way.
-A full page's count is compiled the same way (count_statement) where it is read from the
-entries, a city's box above all: otherwise the count's own statements, built by the ORM for
-each request, cost a city page more than its features do.
+Counts are compiled the same way where they are read from the entries: a city's box is
+counted by its page's own statement (a window over the rows it sorts anyway), other counts of
+entries by count_statement. Built by the ORM for each request, a city page's count (its rings
+and edge strips, reads.clusters) cost more than its features did.
 """
 
 from functools import lru_cache
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import Count, Window
 
 from mapapp.models import DatasetVersion
-from mapapp.reads.clusters import count_matching, counted_from_entries
+from mapapp.reads.clusters import count_matching, counted_from_entries, is_narrow
 from mapapp.reads.filters import MAX_OFFSET, EntryFilters, entries_matching, has_case_filters
-from mapapp.reads.geojson import SUMMARY, list_features, page_layout, run_features, values_query
+from mapapp.reads.geojson import (
+    COUNTED,
+    SUMMARY,
+    list_features,
+    page_layout,
+    run_counted_features,
+    run_features,
+    values_query,
+)
 
 # Values no request can carry (longitudes beyond ±180, slugs with "~", pages beyond any
 # offset and limit the parsers accept), for finding slots.
@@ -38,9 +48,13 @@ def page_entries(filters):
     return entries_matching(filters)[filters.offset : filters.offset + filters.limit]
 
 
-def page_query(filters):
-    """The values query for one page of features, in reads.geojson's page layout."""
-    return values_query(page_entries(filters), page_layout(bool(filters.near)))
+def page_query(filters, *, counted=False):
+    """The values query for one page of features, in reads.geojson's page layout; counted,
+    each row also carries how many entries match (COUNTED's layout)."""
+    if not counted:
+        return values_query(page_entries(filters), page_layout(bool(filters.near)))
+    entries = entries_matching(filters).annotate(matched=Window(Count("pk")))
+    return values_query(entries[filters.offset : filters.offset + filters.limit], COUNTED)
 
 
 def page_features(filters, using="default"):
@@ -63,8 +77,10 @@ def counted_page(filters, using="default"):
     """(features, matched) for the page filters ask for; matched is None for a text search
     matching more than SEARCH_COUNT_LIMIT entries."""
     if not filters.words:
-        features = page_features(filters, using)
-        return features, page_matched(features, filters, lambda: matched_count(filters, using))
+        features, matched = _page_and_count(filters, using)
+        if matched is None:
+            matched = page_matched(features, filters, lambda: matched_count(filters, using))
+        return features, matched
     # A search finds its matches' ids first, at most SEARCH_COUNT_LIMIT + 1 (cheap however many
     # match): how many there are is both the count and how the page is best read. Few are
     # read by id and sorted; many are met soon enough walking the ordering's index.
@@ -91,6 +107,18 @@ def bounded_count(filters):
     found = len(search_matches(entries_matching(filters)))
     limit = settings.SEARCH_COUNT_LIMIT
     return min(found, limit), found > limit
+
+
+def _page_and_count(filters, using):
+    """(features, matched or None): a city's box is counted by its page's own statement,
+    which reads every entry in the box to sort them anyway (a second statement would read
+    them all again); a wider one's page may stop at its limit and is counted apart."""
+    statement = None
+    if filters.bbox and is_narrow(filters.bbox):
+        statement = _filled(_compiled(using, _shape(filters), counted=True), filters)
+    if statement is None:
+        return page_features(filters, using), None
+    return run_counted_features(*statement, COUNTED, using)
 
 
 def matched_count(filters, using="default"):
@@ -155,10 +183,13 @@ def _marked_filters(shape):
 
 
 @lru_cache(maxsize=256)
-def _compiled(using, shape):
-    """(sql, params, slots) of one shape; slots are (position, filters field, index or None)."""
+def _compiled(using, shape, *, counted=False):
+    """(sql, params, slots) of one shape's page (counted: with its count, page_query); slots
+    are (position, filters field, index or None)."""
+    if shape is None:
+        return None
     marked = _marked_filters(shape)
-    sql, params = page_query(marked).query.get_compiler(using).as_sql()
+    sql, params = page_query(marked, counted=counted).query.get_compiler(using).as_sql()
     marked_page, placeholders = PAGE_SQL
     if not sql.endswith(marked_page):
         return None  # the page is not where it is expected: leave the shape to the ORM
