@@ -25,7 +25,7 @@ from django.db.models import Count, Window
 
 from mapapp.models import DatasetVersion
 from mapapp.reads.clusters import count_matching, counted_from_entries, is_narrow
-from mapapp.reads.filters import MAX_OFFSET, EntryFilters, entries_matching, has_case_filters
+from mapapp.reads.filters import entries_matching
 from mapapp.reads.geojson import (
     COUNTED,
     SUMMARY,
@@ -35,12 +35,15 @@ from mapapp.reads.geojson import (
     run_features,
     values_query,
 )
+from mapapp.reads.slots import (
+    MARKER_LIMIT,
+    MARKER_OFFSET,
+    filled,
+    marked_filters,
+    shape_of,
+    with_slots,
+)
 
-# Values no request can carry (longitudes beyond ±180, slugs with "~", pages beyond any
-# offset and limit the parsers accept), for finding slots.
-MARKER_BBOX = (-1001.25, -1002.25, -1003.25, -1004.25)
-MARKER_OFFSET, MARKER_LIMIT = MAX_OFFSET + 1, MAX_OFFSET + 2
-SLOT_FIELDS = ("bbox", "categories", "tags", "threats")
 PAGE_SQL = (f" LIMIT {MARKER_LIMIT} OFFSET {MARKER_OFFSET}", " LIMIT %s OFFSET %s")
 
 
@@ -115,7 +118,7 @@ def _page_and_count(filters, using):
     them all again); a wider one's page may stop at its limit and is counted apart."""
     statement = None
     if filters.bbox and is_narrow(filters.bbox):
-        statement = _filled(_compiled(using, _shape(filters), counted=True), filters)
+        statement = filled(_compiled(using, shape_of(filters), counted=True), filters)
     if statement is None:
         return page_features(filters, using), None
     return run_counted_features(*statement, COUNTED, using)
@@ -135,51 +138,14 @@ def matched_count(filters, using="default"):
 
 def page_statement(filters, using="default"):
     """(sql, params) for the page filters asks for, or None for shapes compiled per request."""
-    shape = _shape(filters)
-    return _filled(_compiled(using, shape) if shape else None, filters)
+    shape = shape_of(filters)
+    return filled(_compiled(using, shape) if shape else None, filters)
 
 
 def count_statement(filters, using="default"):
     """(sql, params) counting every entry filters select, or None as for page_statement."""
-    shape = _shape(filters)
-    return _filled(_compiled_count(using, shape) if shape else None, filters)
-
-
-def _filled(compiled, filters):
-    """A compiled statement's (sql, params) with filters' values in its slots."""
-    if compiled is None:
-        return None
-    sql, params, slots = compiled
-    params = list(params)
-    for position, name, index in slots:
-        value = getattr(filters, name)
-        params[position] = value if index is None else value[index]
-    return sql, params
-
-
-def _shape(filters):
-    """What decides a page's SQL text once its values are taken out, or None."""
-    if filters.words or filters.near or filters.updated_since or filters.updated_until:
-        return None
-    if filters.verified_since:
-        return None
-    if has_case_filters(filters):
-        return None
-    counts = tuple(len(getattr(filters, name) or ()) for name in SLOT_FIELDS)
-    return counts + (filters.ordering,)
-
-
-def _marked_filters(shape):
-    bbox, categories, tags, threats, ordering = shape
-    return EntryFilters(
-        bbox=MARKER_BBOX if bbox else None,
-        categories=[f"~category~{i}" for i in range(categories)],
-        tags=[f"~tag~{i}" for i in range(tags)],
-        threats=[f"~threat~{i}" for i in range(threats)],
-        ordering=ordering,
-        offset=MARKER_OFFSET,
-        limit=MARKER_LIMIT,
-    )
+    shape = shape_of(filters)
+    return filled(_compiled_count(using, shape) if shape else None, filters)
 
 
 @lru_cache(maxsize=256)
@@ -188,7 +154,7 @@ def _compiled(using, shape, *, counted=False):
     are (position, filters field, index or None)."""
     if shape is None:
         return None
-    marked = _marked_filters(shape)
+    marked = marked_filters(shape)
     sql, params = page_query(marked, counted=counted).query.get_compiler(using).as_sql()
     marked_page, placeholders = PAGE_SQL
     if not sql.endswith(marked_page):
@@ -196,35 +162,16 @@ def _compiled(using, shape, *, counted=False):
     sql = sql.removesuffix(marked_page) + placeholders
     params = (*params, MARKER_LIMIT, MARKER_OFFSET)
     page = {MARKER_LIMIT: ("limit", None), MARKER_OFFSET: ("offset", None)}
-    return _with_slots(sql, params, marked, page)
+    return with_slots(sql, params, marked, page)
 
 
 @lru_cache(maxsize=256)
 def _compiled_count(using, shape):
     """(sql, params, slots) counting one shape's entries: its selection's ids, counted."""
-    marked = _marked_filters(shape)
+    marked = marked_filters(shape)
     ids = entries_matching(marked).order_by().values("pk")
     sql, params = ids.query.get_compiler(using).as_sql()
-    return _with_slots(f"SELECT COUNT(*) FROM ({sql}) AS matched", params, marked, {})
-
-
-def _with_slots(sql, params, marked, page):
-    """(sql, params, slots) once every marker of marked (and of page, {marker: slot}) is
-    found among params, else None."""
-    wanted = {
-        value: (name, index)
-        for name in SLOT_FIELDS
-        for index, value in enumerate(getattr(marked, name) or ())
-    }
-    wanted |= page
-    slots = [
-        (position, *wanted[param])
-        for position, param in enumerate(params)
-        if isinstance(param, str | float | int) and param in wanted
-    ]
-    if {slot[1:] for slot in slots} != set(wanted.values()):
-        return None  # a value was transformed on its way into the SQL: no slot to fill
-    return sql, params, tuple(slots)
+    return with_slots(f"SELECT COUNT(*) FROM ({sql}) AS matched", params, marked, {})
 
 
 def dataset_last_modified(using="default"):
