@@ -168,6 +168,34 @@ def test_the_aggregates_answer_exactly_what_the_entries_would_over_random_boxes(
     assert from_cells > 40  # most boxes were answered (in part) from the aggregates
 
 
+def test_the_rings_and_strips_are_read_by_statements_compiled_once_per_shape(
+    scattered, monkeypatch
+):
+    from mapapp.reads import clusters as module
+
+    def built_per_request(*args):
+        raise AssertionError("a shape already compiled was built through the ORM again")
+
+    country = (-6.0, 50.0, 1.5, 58.0)
+    clusters(EntryFilters(bbox=country), 6, limit=10_000)  # compiles its shapes
+    monkeypatch.setattr(module, "ring_cells", built_per_request)
+    monkeypatch.setattr(module, "strip_totals", built_per_request)
+    # The same box moved by whole cells of zoom 6: the same rings and strips, other values.
+    step = cell_degrees(6)
+    for columns, rows in ((0, 0), (2, 1), (-1, -2)):
+        west, south, east, north = country
+        box = (
+            west + columns * step,
+            south + rows * step,
+            east + columns * step,
+            north + rows * step,
+        )
+        filters = EntryFilters(bbox=box)
+        got = {(c["column"], c["row"]): c["count"] for c in clusters(filters, 6, limit=10_000)}
+        assert got == {key: row["count"] for key, row in from_entries(filters, 6).items()}
+        assert sum(got.values()) == entries_matching(filters).count() > 0
+
+
 def test_boxes_on_cell_boundaries_count_their_edges_once(scattered):
     size = cell_degrees(6)
     for west_cells, south_cells, width, height in [(-5, 36, 4, 4), (-4, 37, 1, 1), (-6, 35, 6, 6)]:

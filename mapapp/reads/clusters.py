@@ -13,12 +13,15 @@ filters (text, tags, dates, threat cases) count every cell from the entries.
 
 import math
 from dataclasses import replace
+from functools import lru_cache
 
+from django.db import router
 from django.db.models import Max, Min, Q, Sum
 
 from mapapp.grid import CELLS_PER_TILE, FINEST_ZOOM, cell_degrees
-from mapapp.models import ClusterCell
+from mapapp.models import ClusterCell, Entry
 from mapapp.reads.filters import entries_matching, has_case_filters
+from mapapp.reads.slots import filled, int_markers, marked_filters, rows_of, shape_of, with_slots
 
 WORLD = (-180.0, -90.0, 180.0, 90.0)
 # Each ring is this many zooms finer than the one inside it (cells a sixteenth the area).
@@ -165,8 +168,22 @@ def edge_strips(box, size, inside):
 
 
 def _rings(filters, zoom, rings):
-    """The cells of every ring's bands, (level, columns, rows) each, added up per cell of zoom:
-    one statement for them all, as the statements' compiling cost more than their running."""
+    """The cells of every ring's bands, (level, columns, rows) each, added up per cell of zoom."""
+    # A cell at a finer level lies in the cell of zoom its column and row shifted right (floor
+    # division by a power of two, negative columns included).
+    return [
+        {
+            "column": r["column"] >> (r["zoom"] - zoom),
+            "row": r["row"] >> (r["zoom"] - zoom),
+            **{name: r[f"total_{name}"] for name in TOTALS},
+        }
+        for r in _ring_rows(filters, rings)
+    ]
+
+
+def ring_cells(filters, rings):
+    """One statement for every ring's cells (the filters' categories and threats), totalled
+    per cell: building one per band cost more than running them."""
     where = Q()
     for level, columns, lines in rings:
         where |= Q(
@@ -181,17 +198,35 @@ def _rings(filters, zoom, rings):
         cells = cells.filter(category__slug__in=filters.categories)
     if filters.threats:
         cells = cells.filter(threat__in=filters.threats)
-    rows = cells.order_by().values("zoom", "column", "row").annotate(**RING_TOTALS)
-    # A cell at a finer level lies in the cell of zoom its column and row shifted right (floor
-    # division by a power of two, negative columns included).
-    return [
-        {
-            "column": r["column"] >> (r["zoom"] - zoom),
-            "row": r["row"] >> (r["zoom"] - zoom),
-            **{name: r[f"total_{name}"] for name in TOTALS},
-        }
-        for r in rows
+    return cells.order_by().values("zoom", "column", "row").annotate(**RING_TOTALS)
+
+
+def _ring_rows(filters, rings):
+    """ring_cells' rows, by its statement compiled once per shape (the rings' levels, how many
+    categories and threats), its bands' bounds filled in."""
+    shape = tuple(level for level, _, _ in rings), len(filters.categories or ())
+    shape += (len(filters.threats or ()),)
+    bounds = {
+        f"{n}{side}": value
+        for n, (_, columns, lines) in enumerate(rings)
+        for side, value in zip("abcd", (*columns, *lines), strict=True)
+    }
+    using = router.db_for_read(ClusterCell)
+    statement = filled(_compiled_rings(using, shape), filters, bounds)
+    return rows_of(statement, using) if statement else list(ring_cells(filters, rings))
+
+
+@lru_cache(maxsize=256)
+def _compiled_rings(using, shape):
+    levels, categories, threats = shape
+    marked = marked_filters((0, categories, 0, threats, "name"))
+    markers = int_markers([f"{n}{side}" for n in range(len(levels)) for side in "abcd"])
+    rings = [
+        (level, (markers[f"{n}a"], markers[f"{n}b"]), (markers[f"{n}c"], markers[f"{n}d"]))
+        for n, level in enumerate(levels)
     ]
+    sql, params = ring_cells(marked, rings).query.get_compiler(using).as_sql()
+    return with_slots(sql, params, marked, {marker: (n, None) for n, marker in markers.items()})
 
 
 def bands(inside, hole):
@@ -211,10 +246,34 @@ def bands(inside, hole):
     return [(c, r) for c, r in candidates if c[0] <= c[1] and r[0] <= r[1]]
 
 
-def _strip(filters, zoom, level, box, condition):
-    entries = entries_matching(replace(filters, bbox=box))
+def strip_totals(filters, zoom, level, condition):
+    """The entries of a strip (filters' box) whose cells at level meet condition, totalled per
+    cell of zoom."""
+    entries = entries_matching(filters)
     entries = entries.in_cells(cell_degrees(level), names=("fine_column", "fine_row"))
-    return list(entries.filter(**condition).in_cells(cell_degrees(zoom)).cell_totals())
+    return entries.filter(**condition).in_cells(cell_degrees(zoom)).cell_totals()
+
+
+def _strip(filters, zoom, level, box, condition):
+    """strip_totals' rows, by its statement compiled once per shape, zoom, level and kind of
+    strip (which sides its condition bounds), the box and bounds filled in."""
+    strip = replace(filters, bbox=box)
+    shape, using = shape_of(strip), router.db_for_read(Entry)
+    names = tuple(sorted(condition))
+    compiled = _compiled_strip(using, shape, zoom, level, names) if shape else None
+    statement = filled(compiled, strip, condition)
+    if statement is None:
+        return list(strip_totals(strip, zoom, level, condition))
+    return rows_of(statement, using)
+
+
+@lru_cache(maxsize=256)
+def _compiled_strip(using, shape, zoom, level, names):
+    marked = marked_filters(shape)
+    markers = int_markers(names)
+    query = strip_totals(marked, zoom, level, markers)
+    sql, params = query.query.get_compiler(using).as_sql()
+    return with_slots(sql, params, marked, {marker: (n, None) for n, marker in markers.items()})
 
 
 def _merged(parts, limit):

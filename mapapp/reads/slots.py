@@ -14,8 +14,10 @@ from mapapp.reads.filters import MAX_OFFSET, EntryFilters, has_case_filters
 MARKER_BBOX = (-1001.25, -1002.25, -1003.25, -1004.25)
 MARKER_OFFSET, MARKER_LIMIT = MAX_OFFSET + 1, MAX_OFFSET + 2
 SLOT_FIELDS = ("bbox", "categories", "tags", "threats")
-# Integers no request can carry, standing in for a statement's cell bounds (int_markers).
-INT_MARKER = 10**12 + 1
+# Integers no cell bound can be (columns and rows stay within ±2^15 at the finest zoom), yet
+# within a 32-bit column's range (past it Django would leave the condition out of the SQL),
+# standing in for a statement's cell bounds (int_markers).
+INT_MARKER = 2_000_000_001
 
 
 def int_markers(names):
