@@ -6,7 +6,6 @@ silently falling back to a default.
 """
 
 import os
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,17 +51,25 @@ def env_list(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# A URL's password, for redacted(): what lies between "scheme://user:" and "@".
-URL_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:)([^/@]*)@")
+def shown(url):
+    """url as an error message may show it: any password blanked (start-up errors end in logs
+    that more people read than hold the password). The userinfo runs to the last "@"; its
+    password from its first ":"."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    if not (sep and at and colon):
+        return repr(url)
+    return repr(f"{scheme}://{user}:***@{host}")
 
 
-def redacted(text, url):
-    """text (an error message about url) with url's password, if it has one, blanked: start-up
-    errors end in logs that more people read than hold the password."""
-    found = URL_PASSWORD.match(url)
-    if not found or not found.group(2):
-        return text
-    return text.replace(found.group(2), "***")
+def without_secret(text, url):
+    """An error's own text, or nothing if it repeats any part of url's password."""
+    _userinfo, at, _host = url.partition("://")[2].rpartition("@")
+    password = _userinfo.partition(":")[2] if at else ""
+    return (
+        "" if password and any(part in text for part in (password, repr(password)[1:-1])) else text
+    )
 
 
 def database_from_url(url, name="DATABASE_URL"):
@@ -72,17 +79,18 @@ def database_from_url(url, name="DATABASE_URL"):
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in {"spatialite", "postgis"}:
         raise ImproperlyConfigured(
-            redacted(
-                f"{name}={url!r} is not understood: use spatialite:///path/to/file.sqlite3 ", url
-            )
-            + "or postgis://user:password@host:port/name."
+            f"{name}={shown(url)} is not understood: use spatialite:///path/to/file.sqlite3 "
+            "or postgis://user:password@host:port/name."
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except Exception as exc:  # dj_database_url raises several types for malformed URLs
-        raise ImproperlyConfigured(redacted(f"{name}={url!r} is malformed: {exc}", url)) from None
+        detail = without_secret(str(exc), url)
+        raise ImproperlyConfigured(
+            f"{name}={shown(url)} is malformed" + (f": {detail}" if detail else ".")
+        ) from None
     if not config.get("NAME"):
-        raise ImproperlyConfigured(redacted(f"{name}={url!r} does not name a database.", url))
+        raise ImproperlyConfigured(f"{name}={shown(url)} does not name a database.")
     if scheme == "spatialite":
         # Our backend wraps Django's: it loads SpatiaLite on Pythons built without
         # extension loading and initialises the metadata the way migrate needs.
@@ -124,8 +132,8 @@ def cache_from_url(url):
     if parts.scheme in {"redis", "rediss"} and parts.hostname:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     raise ImproperlyConfigured(
-        redacted(f"CACHE_URL={url!r} is not understood: ", url)
-        + "use db://, redis://host:port/db, locmem:// or dummy://."
+        f"CACHE_URL={shown(url)} is not understood: "
+        "use db://, redis://host:port/db, locmem:// or dummy://."
     )
 
 
@@ -189,7 +197,7 @@ def replica_databases(urls, primary):
     for number, url in enumerate(urls, start=1):
         if not url.startswith("postgis://"):
             raise ImproperlyConfigured(
-                redacted(f"DATABASE_REPLICA_URLS: {url!r} is not a postgis:// URL.", url)
+                f"DATABASE_REPLICA_URLS: {shown(url)} is not a postgis:// URL."
             )
         config = database_from_url(url, name="DATABASE_REPLICA_URLS")
         # The test runner makes no database of its own for a replica: it is a copy of default.
@@ -525,8 +533,8 @@ def job_broker_class(url):
     ):
         return "mapapp.services.jobs_redis.RedisBroker"
     raise ImproperlyConfigured(
-        redacted(f"JOB_BROKER={url!r} is not understood: ", url)
-        + "use database or redis://host:port/N (rediss:// for TLS)."
+        f"JOB_BROKER={shown(url)} is not understood: "
+        "use database or redis://host:port/N (rediss:// for TLS)."
     )
 
 
