@@ -258,3 +258,21 @@ def test_a_sheet_with_the_sources_columns_keeps_the_sources_mapping(moderator):
                    source=first.source)  # fmt: skip
     chosen = imports.import_choose_sheet(run=again, user=moderator, sheet="Gardens")
     assert chosen.mapping == GARDENS_MAPPING and chosen.id_column == ""
+
+
+def test_a_sheet_named_longer_than_a_run_keeps_is_refused_on_upload_or_never_offered(
+    moderator, tmp_path
+):
+    long_name = "L" * 300
+    first = workbook("ods", tmp_path, [(long_name, [["Name"], ["A"]]), ("List", [["Name"], ["B"]])])
+    with pytest.raises(ValidationError) as refused:
+        upload(moderator, first, filename="g.ods")
+    [message] = refused.value.message_dict["sheet"]
+    assert "has a name of 300 characters: rename it to at most 200" in message
+    assert long_name not in message
+    sheets = [("List", [["Name"], ["B"]]), (long_name, [["Name"], ["A"]]), ("More", [["Name"]])]
+    run = upload(moderator, workbook("ods", tmp_path, sheets), filename="g.ods")
+    assert run.sheet == "List" and run.preview["sheets"] == ["List", "More"]
+    with pytest.raises(ValidationError, match="has a name of 300 characters"):
+        imports.import_choose_sheet(run=run, user=moderator, sheet=long_name)
+    assert ImportRun.objects.get(pk=run.pk).sheet == "List"

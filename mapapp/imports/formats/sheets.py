@@ -21,6 +21,8 @@ import python_calamine
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
+from mapapp.models.imports import SHEET_MAX_CHARS
+
 from .table import ImportFileError, SheetError, Table, header_columns, row_from_values
 
 ZIP_MAX_MEMBERS = 1_000
@@ -190,10 +192,19 @@ def _open_sheet(data, name, *, data_only):
 
 def choose_sheet(sheets, name):
     """(the sheet to read, the visible sheets' names) of sheets, [(name, visible)]: the one
-    named, else the first visible. SheetError says why there is none."""
-    visible = [title for title, shown in sheets if shown]
+    named, else the first visible. SheetError says why there is none. A sheet whose name is
+    longer than a run can keep (SHEET_MAX_CHARS) is never offered, and refused if it is the
+    one to read."""
     if not sheets:
         raise SheetError("The workbook has no sheets.")
+    shown_sheets = [title for title, shown in sheets if shown]
+    too_long = name if name is not None else next(iter(shown_sheets), "")
+    if len(too_long) > SHEET_MAX_CHARS:
+        raise SheetError(
+            f"The sheet {too_long[:40]!r}… has a name of {len(too_long):,} characters: rename it "
+            f"to at most {SHEET_MAX_CHARS} in your spreadsheet program and upload it again."
+        )
+    visible = [title for title in shown_sheets if len(title) <= SHEET_MAX_CHARS]
     if name is None and not visible:
         raise SheetError("Every sheet of the workbook is hidden: show the one to import.")
     if name is None:
