@@ -276,3 +276,13 @@ def test_a_sheet_named_longer_than_a_run_keeps_is_refused_on_upload_or_never_off
     with pytest.raises(ValidationError, match="has a name of 300 characters"):
         imports.import_choose_sheet(run=run, user=moderator, sheet=long_name)
     assert ImportRun.objects.get(pk=run.pk).sheet == "List"
+
+
+def test_sheets_that_differ_only_by_their_spaces_are_each_chosen_as_named(moderator, tmp_path):
+    sheets = [("Notes", [["Note"], ["x"]]), ("Gardens", [["Name"], ["A"], ["B"]])]
+    sheets += [("Gardens ", [["Name"], ["C"]]), (" ", [["Name"], ["D"]])]
+    run = upload(moderator, workbook("ods", tmp_path, sheets), filename="g.ods")
+    assert run.preview["sheets"] == ["Notes", "Gardens", "Gardens ", " "]
+    for name, first in (("Gardens ", "C"), (" ", "D"), ("Gardens", "A")):
+        chosen = imports.import_choose_sheet(run=run, user=moderator, sheet=name)
+        assert (chosen.sheet, chosen.preview["rows"][0][0]) == (name, first)

@@ -103,7 +103,9 @@ def import_choose_sheet(*, run, user, sheet):
             )  # fmt: skip
         if not locked.preview.get("sheets"):
             raise ValidationError({"sheet": "This file has no sheets to choose from."})
-        name = str(sheet or "").strip()
+        # A name offered is taken as it is: sheets may differ only by their spaces.
+        name = str(sheet or "")
+        name = name if name in locked.preview["sheets"] else name.strip()
         if not name:
             raise ValidationError({"sheet": "Choose one of the workbook's sheets."})
         table, preview = _preview(locked.stored_file, locked.original_filename, None, name, "")
