@@ -220,3 +220,42 @@ def test_the_sources_own_entries_are_not_listed_as_likely_duplicates(moderator, 
     again = planned(moderator, more, source=first.source)
     [new] = rows(again, "create")
     assert [d["name"] for d in new["duplicates"]] == ["Hulme Community Gardens"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_mapping_sent_twice_at_the_same_moment_plans_once(people, category):
+    from django.core.exceptions import ValidationError
+    from django_q.models import OrmQ
+
+    from tests.concurrency import at_the_same_moment
+
+    moderator = people["moderator"]
+    run = upload(moderator, fixture("pipeline-gardens.csv"))
+
+    def send(_):
+        try:
+            imports.import_map(run=run, user=moderator, mapping=GARDENS_MAPPING, id_column="id")
+            return "planning"
+        except ValidationError as refused:
+            return refused.messages[0]
+
+    outcomes = at_the_same_moment(ImportRun, send, [1, 2])
+    assert sorted(outcomes) == [
+        "This import is checking every row (dry run): it cannot be mapped now.",
+        "planning",
+    ]
+    plans = [q for q in OrmQ.objects.all() if q.func() == imports.PLAN_JOB]
+    assert len(plans) == 1
+
+
+def test_a_dry_run_that_ends_after_its_run_was_abandoned_leaves_it_abandoned(moderator):
+    from mapapp.imports.plan import plan_run
+
+    run = upload(moderator, fixture("pipeline-gardens.csv"))
+    imports.import_map(run=run, user=moderator, mapping=GARDENS_MAPPING, id_column="id")
+
+    def abandoned_meanwhile(done, total):
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.ABANDONED)
+
+    assert plan_run(run.pk, on_progress=abandoned_meanwhile) is not None
+    assert ImportRun.objects.get(pk=run.pk).status == ImportRun.Status.ABANDONED

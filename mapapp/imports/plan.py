@@ -93,15 +93,24 @@ def plan_run(run_id, on_progress=None):
     except (ImportFileError, FileNotFoundError) as error:
         _fail(run, str(error) if isinstance(error, ImportFileError) else "The file is gone.")
         return None
-    run.report, run.status = report, ImportRun.Status.PLANNED
-    run.progress_done = run.progress_total = report["total"]
-    run.save(update_fields=["report", "status", "progress_done", "progress_total", "updated_at"])
+    # Only a run still being planned is marked planned: a twin delivery of this job, finishing
+    # late, must not undo a confirm or an abandon made since.
+    ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PLANNING).update(
+        report=report,
+        status=ImportRun.Status.PLANNED,
+        progress_done=report["total"],
+        progress_total=report["total"],
+        updated_at=timezone.now(),
+    )
     return report["counts"]
 
 
 def _fail(run, message):
-    run.status, run.error, run.finished_at = ImportRun.Status.FAILED, message[:2000], timezone.now()
-    run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    # As a run still being planned only (a twin finding the file gone after the apply).
+    now = timezone.now()
+    ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PLANNING).update(
+        status=ImportRun.Status.FAILED, error=message[:2000], finished_at=now, updated_at=now
+    )
 
 
 def _progress_writer(run, on_progress):

@@ -28,6 +28,8 @@ PREVIEW_ROWS = 5
 PLAN_JOB = "mapapp.imports.plan.plan_run"
 APPLY_JOB = "mapapp.imports.apply.apply_run"
 Status = ImportRun.Status
+# A run's columns can be mapped (and the run planned again) in these.
+MAPPABLE = {Status.UPLOADED, Status.PLANNED, Status.FAILED}
 
 
 def _require_importer(user):
@@ -202,7 +204,7 @@ def import_map(
     ValidationError names an unknown column or field, a missing name column or location, or
     an unknown category."""
     _require_importer(user)
-    if run.status not in {Status.UPLOADED, Status.PLANNED, Status.FAILED} or not run.stored_file:
+    if run.status not in MAPPABLE or not run.stored_file:
         raise ValidationError(f"This import is {run.get_status_display().lower()}: upload again.")
     category = _category(category)
     mapping = mappings.check_mapping(
@@ -213,6 +215,12 @@ def import_map(
         has_geometry=run.preview.get("geometry", False),
     )
     with transaction.atomic():
+        # The run locked and looked at again: a form sent twice at once plans once.
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status not in MAPPABLE or not locked.stored_file:
+            raise ValidationError(
+                f"This import is {locked.get_status_display().lower()}: it cannot be mapped now."
+            )
         source = ImportSource.objects.select_for_update().get(pk=run.source_id)
         source.mapping, source.id_column, source.category = mapping, id_column, category
         source.sheet = run.sheet
