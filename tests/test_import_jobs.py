@@ -124,7 +124,7 @@ def test_an_import_is_planned_and_applied_by_a_worker_under_the_imports_timeout(
     assert sorted(done.values_list("success", "attempt_count")) == [(True, 1), (True, 1)]
 
 
-def test_a_dry_run_given_up_after_its_tries_fails_its_run_with_a_message(
+def test_a_dry_run_stopped_at_its_timeout_fails_its_run_at_once_with_a_message(
     people, category, settings, tmp_path, geocoder
 ):
     settings.IMPORT_DIR = tmp_path / "imports"
@@ -138,17 +138,44 @@ def test_a_dry_run_given_up_after_its_tries_fails_its_run_with_a_message(
         IMPORT_GEOCODER_URL=f"http://127.0.0.1:{geocoder.server_port}/search",
         JOB_TIMEOUT_SECONDS="1",
         IMPORT_TIMEOUT_SECONDS="1",
-        JOB_MAX_ATTEMPTS="1",
     )
     worker.start()
     try:
         wait_for(lambda: status_of(run) == ImportRun.Status.FAILED, what="the run to fail")
+        # Its next try (after the backoff) finds the run failed and ends at once.
+        wait_for(
+            lambda: Task.objects.filter(name=f"import-plan:{run.pk}", success=True).exists(),
+            what="the job to end",
+        )
     finally:
         worker.stop()
     progress = imports.import_progress(run)
     assert progress["status"] == "failed"
-    assert "The dry run stopped after 1 tries without finishing" in progress["message"]
-    assert "IMPORT_TIMEOUT_SECONDS" in progress["message"]
-    [given_up] = Task.objects.filter(name=f"import-plan:{run.pk}")
-    assert (given_up.success, given_up.attempt_count) == (False, 1)
-    assert Entry.objects.count() == 0
+    assert (
+        "The dry run ran longer than its limit (IMPORT_TIMEOUT_SECONDS, 1 s)"
+        in (progress["message"])
+    )
+    [ended] = Task.objects.filter(name=f"import-plan:{run.pk}")
+    assert (ended.success, ended.attempt_count) == (True, 2)  # timed out, then found it failed
+    assert Entry.objects.count() == 0 and status_of(run) == ImportRun.Status.FAILED
+
+
+def test_an_import_job_given_up_after_its_tries_fails_its_run(people, category, settings):
+    from django_q.models import Task as Tried
+
+    from tests.importing import planned
+
+    user = people["moderator"]
+    run = planned(user, slow_list().replace(",,", ",51.45,-2.58"), MAPPING, id_column="",
+                  category=category)  # fmt: skip
+    imports.import_confirm(run=run, user=user)
+    task = {"id": "a" * 32, "func": imports.APPLY_JOB, "args": (run.pk,), "success": False}
+    Tried.objects.create(id=task["id"], name=f"import-apply:{run.pk}", func=imports.APPLY_JOB,
+                         started=run.created_at, stopped=run.created_at, success=False,
+                         attempt_count=settings.JOB_MAX_ATTEMPTS - 1)  # fmt: skip
+    imports.fail_given_up(None, {**task, "result": "ValueError: a bug"})
+    assert status_of(run) == ImportRun.Status.APPLYING  # tries are left
+    Tried.objects.filter(id=task["id"]).update(attempt_count=settings.JOB_MAX_ATTEMPTS)
+    imports.fail_given_up(None, {**task, "result": "ValueError: a bug"})
+    assert status_of(run) == ImportRun.Status.FAILED
+    assert "The import stopped after" in imports.import_progress(run)["message"]

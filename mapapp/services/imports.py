@@ -331,21 +331,33 @@ MESSAGES = {
 STEPS = {PLAN_JOB: (Status.PLANNING, "dry run"), APPLY_JOB: (Status.APPLYING, "import")}
 
 
+# How django-q2 words a job stopped at its timeout.
+TIMED_OUT = "Task exceeded maximum timeout value"
+
+
 def fail_given_up(sender, task, **kwargs):
     """post_execute, in the worker once a job's try is recorded: an import's dry run or apply
-    given up after JOB_MAX_ATTEMPTS tries (run out of time, or failed in a way the job does
-    not catch) fails its run, which would otherwise say "Importing" with no job behind it."""
+    stopped at its timeout (the same file would only be stopped again), or given up after
+    JOB_MAX_ATTEMPTS tries, fails its run, which would otherwise say it is under way with no
+    job behind it (a try of the job that comes later finds the run failed and does nothing)."""
     step = STEPS.get(get_func_repr(task.get("func")))
-    if task.get("success") or step is None or attempts_of(task["id"]) < settings.JOB_MAX_ATTEMPTS:
+    if task.get("success") or step is None:
         return
     status, name = step
+    if str(task.get("result", "")).startswith(TIMED_OUT):
+        limit = f"{settings.IMPORT_TIMEOUT_SECONDS:,}"
+        said = f"The {name} ran longer than its limit (IMPORT_TIMEOUT_SECONDS, {limit} s)"
+    elif attempts_of(task["id"]) >= settings.JOB_MAX_ATTEMPTS:
+        said = f"The {name} stopped after {settings.JOB_MAX_ATTEMPTS} tries without finishing"
+    else:
+        return
     message = (
-        f"The {name} stopped after {settings.JOB_MAX_ATTEMPTS} tries without finishing (a long "
-        "list may need a longer IMPORT_TIMEOUT_SECONDS; moderators see the error under "
-        "Failing jobs). Nothing was imported: map the columns and try again."
+        f"{said}; moderators see the error under Failing jobs. Nothing was imported: map the "
+        "columns and try again (a long list may need a longer IMPORT_TIMEOUT_SECONDS)."
     )
+    now = timezone.now()
     ImportRun.objects.filter(pk=task["args"][0], status=status).update(
-        status=Status.FAILED, error=message, finished_at=timezone.now(), updated_at=timezone.now()
+        status=Status.FAILED, error=message, finished_at=now, updated_at=now
     )
 
 
