@@ -134,6 +134,7 @@ def test_downloads_have_a_budget_of_their_own_with_retry_after(client, make_entr
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "throttled" in refused.json()["detail"].lower()
     assert client.get("/api/v1/exports/hsds.zip").status_code == 429
+    assert client.get("/api/v1/threats/", {"format": "csv"}).status_code == 429
     # The map's pages and other reads keep their own budget.
     assert client.get(URL).status_code == 200
     # A malformed download is refused by name, not counted.

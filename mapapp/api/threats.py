@@ -14,7 +14,7 @@ from mapapp import permissions, services
 from mapapp.api import threat_docs as docs
 from mapapp.api.exports import case_export_response
 from mapapp.api.params import parse_stats_query, parse_threat_query, refuse_parameters
-from mapapp.api.views import CommonsAPIView, django_errors
+from mapapp.api.views import CommonsAPIView, check_download_budget, django_errors
 from mapapp.api.write import (
     CaseWriteSerializer,
     EventWriteSerializer,
@@ -102,6 +102,7 @@ class ThreatList(CommonsAPIView):
         filters, fmt = parse_threat_query(request.GET)
         cases = cases_matching(filters)
         if fmt in {"csv", "geojson"}:
+            check_download_budget(self, request)
             return case_export_response(cases, fmt)
         features = case_features(cases[filters.offset : filters.offset + filters.limit])
         matched = page_matched(features, filters, cases.count)
