@@ -117,7 +117,7 @@ def _parts(filters, zoom):
         return [list(entries_matching(filters).clusters(cell_degrees(zoom)))]
     level, inside = inner
     strips = edge_strips(box, cell_degrees(level), inside)
-    return [_rings(filters, zoom, rings), *(_strip(filters, zoom, level, *s) for s in strips)]
+    return [_rings(filters, zoom, rings), *_strips(filters, zoom, level, strips)]
 
 
 def scaled(inside, scale):
@@ -254,17 +254,32 @@ def strip_totals(filters, zoom, level, condition):
     return entries.filter(**condition).in_cells(cell_degrees(zoom)).cell_totals()
 
 
-def _strip(filters, zoom, level, box, condition):
-    """strip_totals' rows, by its statement compiled once per shape, zoom, level and kind of
-    strip (which sides its condition bounds), the box and bounds filled in."""
+def _strips(filters, zoom, level, strips):
+    """The rows of every edge strip (box, condition): one statement for the four when each
+    strip's is compiled (a round trip apiece cost more than running them), else through the
+    ORM, strip by strip."""
+    using = router.db_for_read(Entry)
+    statements = [_strip_statement(filters, zoom, level, *strip, using) for strip in strips]
+    if None in statements:
+        return [
+            list(strip_totals(replace(filters, bbox=box), zoom, level, condition))
+            for box, condition in strips
+        ]
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({sql}) AS strip_{n}"  # noqa: S608 (our compiled statements)
+        for n, (sql, _params) in enumerate(statements)
+    )
+    return [rows_of((sql, [p for _sql, params in statements for p in params]), using)]
+
+
+def _strip_statement(filters, zoom, level, box, condition, using):
+    """strip_totals' (sql, params) by its statement compiled once per shape, zoom, level and
+    kind of strip (which sides its condition bounds), the box and bounds filled in; or None."""
     strip = replace(filters, bbox=box)
-    shape, using = shape_of(strip), router.db_for_read(Entry)
+    shape = shape_of(strip)
     names = tuple(sorted(condition))
     compiled = _compiled_strip(using, shape, zoom, level, names) if shape else None
-    statement = filled(compiled, strip, condition)
-    if statement is None:
-        return list(strip_totals(strip, zoom, level, condition))
-    return rows_of(statement, using)
+    return filled(compiled, strip, condition)
 
 
 @lru_cache(maxsize=256)
