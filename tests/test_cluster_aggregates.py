@@ -419,3 +419,62 @@ def waiting_for_a_lock(seconds=20):
                 return True
             time.sleep(0.05)
     return False
+
+
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_wide_reads_take_turns_and_a_citys_read_does_not_wait_for_one(
+    scattered, monkeypatch, settings, at_once
+):
+    from mapapp.reads import clusters as module
+
+    settings.WIDE_READS_AT_ONCE = at_once
+    inside, most, lock, release = [0], [0], threading.Lock(), threading.Event()
+    real_parts = module._parts
+
+    def held_parts(filters, zoom):
+        if module.is_narrow(filters.bbox):
+            return real_parts(filters, zoom)
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        release.wait(timeout=20)
+        try:
+            return real_parts(filters, zoom)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    def closing(read):
+        def run(*args):
+            try:
+                read(*args)
+            finally:
+                connection.close()
+
+        return run
+
+    @closing
+    def country():
+        clusters(EntryFilters(bbox=UK), 6, limit=10_000)
+
+    @closing
+    def city():
+        clusters(EntryFilters(bbox=(-2.62, 51.43, -2.55, 51.47)), 10, limit=10_000)
+
+    monkeypatch.setattr(module, "_parts", held_parts)
+    wide = [threading.Thread(target=country) for _ in range(4)]
+    for thread in wide:
+        thread.start()
+    deadline = time.monotonic() + 20
+    while inside[0] < at_once and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # Every turn is taken and two or more wide reads wait: a city's box is answered anyway.
+    reader = threading.Thread(target=city)
+    reader.start()
+    reader.join(timeout=20)
+    answered_while_held = not reader.is_alive()
+    release.set()
+    for thread in wide:
+        thread.join(timeout=30)
+    assert answered_while_held
+    assert most[0] == at_once and inside[0] == 0
