@@ -67,8 +67,6 @@ def test_a_postgis_url_selects_postgis():
         ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
         ({"SEARCH_COUNT_LIMIT": "0"}, "SEARCH_COUNT_LIMIT"),
         ({"SEARCH_COUNT_LIMIT": "50000"}, "SEARCH_COUNT_LIMIT"),
-        ({"WIDE_READS_AT_ONCE": "-1"}, "WIDE_READS_AT_ONCE"),
-        ({"WIDE_READS_AT_ONCE": "one"}, "WIDE_READS_AT_ONCE"),
         ({"FRESHNESS_REMINDERS_PER_DAY": "0"}, "FRESHNESS_REMINDERS_PER_DAY"),
         ({"FRESHNESS_REMINDER_DAYS": "a year"}, "FRESHNESS_REMINDER_DAYS"),
         ({"JOB_WORKERS": "0"}, "JOB_WORKERS"),
