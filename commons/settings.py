@@ -389,10 +389,6 @@ API_MAX_LIMIT = env_int("API_MAX_LIMIT", 10000, minimum=1)
 # At most 30,000: a page of a search matching fewer is read by the ids found, one query
 # parameter each, and SQLite takes at most 32,766 parameters in a statement.
 SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=1, maximum=30_000)
-# How many wide reads (a view wider than a city: clusters, low-zoom tiles) one server process
-# computes at once; the others wait their turn, so city views beside them keep flowing
-# (mapapp.reads.turns). 0: no limit.
-WIDE_READS_AT_ONCE = env_int("WIDE_READS_AT_ONCE", 1, minimum=0)
 if API_DEFAULT_LIMIT > API_MAX_LIMIT:
     raise ImproperlyConfigured("API_DEFAULT_LIMIT must not exceed API_MAX_LIMIT.")
 API_THROTTLE_ANON = throttle_rate("API_THROTTLE_ANON", "600/minute")

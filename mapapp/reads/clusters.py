@@ -22,7 +22,6 @@ from mapapp.grid import CELLS_PER_TILE, FINEST_ZOOM, cell_degrees
 from mapapp.models import ClusterCell, Entry
 from mapapp.reads.filters import entries_matching, has_case_filters
 from mapapp.reads.slots import filled, int_markers, marked_filters, rows_of, shape_of, with_slots
-from mapapp.reads.turns import wide_read
 
 WORLD = (-180.0, -90.0, 180.0, 90.0)
 # Each ring is this many zooms finer than the one inside it (cells a sixteenth the area).
@@ -49,14 +48,11 @@ class TooManyCells(ValueError):
 
 def clusters(filters, zoom, *, limit):
     """Cells (dicts of column, row, count, lon, lat and the extent west, south, east, north)
-    ordered by row then column; TooManyCells if there are more than limit. A box wider than a
-    city waits for its turn among the wide reads (reads.turns)."""
-    box = filters.bbox or WORLD
-    with wide_read(not is_narrow(box)):
-        if not answered_by_aggregates(filters, zoom):
-            totals = entries_matching(filters).clusters(cell_degrees(zoom))
-            return _merged([totals[: limit + 1]], limit)
-        return _merged(_parts(replace(filters, bbox=box), zoom), limit)
+    ordered by row then column; TooManyCells if there are more than limit."""
+    if not answered_by_aggregates(filters, zoom):
+        totals = entries_matching(filters).clusters(cell_degrees(zoom))
+        return _merged([totals[: limit + 1]], limit)
+    return _merged(_parts(replace(filters, bbox=filters.bbox or WORLD), zoom), limit)
 
 
 def count_matching(filters):
