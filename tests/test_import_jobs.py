@@ -112,6 +112,8 @@ def test_an_import_is_planned_and_applied_by_a_worker_under_the_imports_timeout(
     wait_for(lambda: status_of(run) == ImportRun.Status.PLANNED, what="the dry run")
     # Each address took half a second to look up: the dry run outlasted the cluster's timeout.
     assert geocoder.asked >= len(ADDRESSES)
+    plan_recorded = Task.objects.filter(name=f"import-plan:{run.pk}", success=True).exists
+    wait_for(plan_recorded, what="the dry run's job to be recorded")
     planner.stop()
     imports.import_confirm(run=run, user=user)
     assert queued_timeout(imports.APPLY_JOB) == 60
@@ -121,6 +123,9 @@ def test_an_import_is_planned_and_applied_by_a_worker_under_the_imports_timeout(
         Entry.objects.filter(imported_records__source=run.source).count() == len(ADDRESSES) + PLACED
     )
     done = Task.objects.filter(name__in=[f"import-plan:{run.pk}", f"import-apply:{run.pk}"])
+    # The run is applied when the job's transaction commits; the worker records the job
+    # itself a moment later.
+    wait_for(lambda: done.count() == 2, what="both jobs to be recorded")
     assert sorted(done.values_list("success", "attempt_count")) == [(True, 1), (True, 1)]
 
 
